@@ -1,0 +1,145 @@
+//! Application assembly: shared state, the HTTP server with every feature's routes, and the OpenAPI document.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{get, middleware, web, App, HttpResponse, HttpServer};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::tokens::TokenKeys;
+use crate::body::MAX_BODY_BYTES;
+use crate::config::Config;
+use crate::db::{self, DbConn, DbPool};
+use crate::error::{self, ApiError, Problem};
+
+/// What every handler can reach. Cheap to clone: everything inside is shared.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: Arc<Config>,
+    pub tokens: Arc<TokenKeys>,
+}
+
+impl AppState {
+    /// Connects, prepares the database and builds the state; the one way `serve` and the CLI start.
+    pub async fn connect(config: Config) -> anyhow::Result<Self> {
+        db::prepare(&config.database_url).await?;
+        let pool = db::pool(&config.database_url, 16)?;
+        let tokens = match &config.jwt_secret {
+            Some(secret) => TokenKeys::new(secret.as_bytes()),
+            None => {
+                tracing::warn!("JWT_SECRET is not set: using a random key, so tokens end with this process");
+                TokenKeys::random()
+            }
+        };
+        Ok(Self { pool, config: Arc::new(config), tokens: Arc::new(tokens) })
+    }
+
+    pub async fn conn(&self) -> Result<DbConn, ApiError> {
+        Ok(self.pool.get().await.map_err(db::StoreError::from)?)
+    }
+}
+
+/// A built server, listening, ready to run. Tests build it on port 0 and read the port.
+pub struct Application {
+    server: Server,
+    port: u16,
+    pub state: AppState,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(config.bind_addr)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {} (BIND_ADDR): {e}", config.bind_addr))?;
+        let port = listener.local_addr()?.port();
+        let state = AppState::connect(config).await?;
+        let server = server(state.clone(), listener)?;
+        Ok(Self { server, port, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
+    let openapi = openapi();
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(middleware::Logger::new("%a \"%r\" %s %Dms").exclude("/healthz"))
+            .app_data(data.clone())
+            .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+            .app_data(web::QueryConfig::default().error_handler(error::query_error))
+            .app_data(web::PathConfig::default().error_handler(error::path_error))
+            .configure(routes)
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", openapi.clone()))
+            .default_service(web::to(error::no_route))
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// Every feature's routes, in one place.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(healthz).service(readyz);
+    crate::auth::routes::configure(cfg);
+    crate::taxonomy::routes::configure(cfg);
+    crate::seekers::routes::configure(cfg);
+    crate::orgs::routes::configure(cfg);
+    crate::jobs::routes::configure(cfg);
+}
+
+/// The OpenAPI document: every feature's paths, plus the bearer scheme.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::auth::routes::AuthApi::openapi());
+    doc.merge(crate::taxonomy::routes::TaxonomyApi::openapi());
+    doc.merge(crate::seekers::routes::Api::openapi());
+    doc.merge(crate::orgs::routes::Api::openapi());
+    doc.merge(crate::jobs::routes::Api::openapi());
+    doc
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Tandem", description = "Talent matching for the West Sweden life-science region."),
+    paths(healthz, readyz),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(tag = "operations", responses((status = 200, description = "alive")))]
+#[get("/healthz")]
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
+}
+
+/// Readiness: the database answers.
+#[utoipa::path(tag = "operations", responses((status = 200, description = "ready"), (status = 503, body = Problem)))]
+#[get("/readyz")]
+async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    db::ping(&state.pool).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })))
+}

@@ -1,0 +1,108 @@
+//! HTTP endpoints for accounts: register, login, refresh, logout, me.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use utoipa::OpenApi;
+
+use super::model::{LoginRequest, Me, RefreshRequest, RegisterRequest, RegisteredUser, TokenPair};
+use super::{session, AuthUser};
+use crate::app::AppState;
+use crate::body::JsonBody;
+use crate::error::{ApiError, Problem};
+
+#[derive(OpenApi)]
+#[openapi(paths(register, login, refresh, logout, me))]
+pub struct AuthApi;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(register).service(login).service(refresh).service(logout).service(me);
+}
+
+/// Create an account as a job seeker or an employer.
+#[utoipa::path(
+    tag = "accounts",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, body = RegisteredUser),
+        (status = 409, description = "email already registered", body = Problem),
+        (status = 422, body = Problem),
+    )
+)]
+#[post("/api/v1/auth/register")]
+async fn register(state: web::Data<AppState>, body: JsonBody<RegisterRequest>) -> Result<HttpResponse, ApiError> {
+    let account = body.0.validate().map_err(ApiError::Invalid)?;
+    let user = session::register(&state, account).await?;
+    Ok(HttpResponse::Created().json(RegisteredUser {
+        user_id: user.id,
+        email: user.email,
+        role: session::parse_role(&user.role)?,
+    }))
+}
+
+/// Exchange email and password for an access token and a refresh token. Throttled per email and per address.
+#[utoipa::path(
+    tag = "accounts",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = TokenPair),
+        (status = 401, description = "wrong email or password (the same answer for both)", body = Problem),
+        (status = 429, description = "too many failures; see Retry-After", body = Problem),
+    )
+)]
+#[post("/api/v1/auth/login")]
+async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: JsonBody<LoginRequest>,
+) -> Result<web::Json<TokenPair>, ApiError> {
+    let addr = req.peer_addr().map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
+    let LoginRequest { email, password } = body.0;
+    Ok(web::Json(session::login(&state, &email, password, &addr).await?))
+}
+
+/// Trade a refresh token for a new pair. Each refresh token works once; reusing one signs out its whole family.
+#[utoipa::path(
+    tag = "accounts",
+    request_body = RefreshRequest,
+    responses((status = 200, body = TokenPair), (status = 401, body = Problem))
+)]
+#[post("/api/v1/auth/refresh")]
+async fn refresh(state: web::Data<AppState>, body: JsonBody<RefreshRequest>) -> Result<web::Json<TokenPair>, ApiError> {
+    Ok(web::Json(session::refresh(&state, &body.0.refresh_token).await?))
+}
+
+/// Sign out: revokes the refresh token's family.
+#[utoipa::path(
+    tag = "accounts",
+    request_body = RefreshRequest,
+    security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = Problem), (status = 422, body = Problem))
+)]
+#[post("/api/v1/auth/logout")]
+async fn logout(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: JsonBody<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    session::logout(&state, user.id, &body.0.refresh_token).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Who am I: account and organisations.
+#[utoipa::path(
+    tag = "accounts",
+    security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, body = Problem))
+)]
+#[get("/api/v1/me")]
+async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<web::Json<Me>, ApiError> {
+    let mut conn = state.conn().await?;
+    let row = super::store::find_by_id(&mut conn, user.id).await?;
+    let organizations = crate::orgs::store::organizations_of(&mut conn, user.id).await?;
+    Ok(web::Json(Me {
+        user_id: row.id,
+        email: row.email,
+        role: session::parse_role(&row.role)?,
+        display_name: row.display_name,
+        organizations,
+    }))
+}

@@ -1,0 +1,139 @@
+//! `JsonBody<T>`: the JSON request-body extractor that gives precise problem+json errors.
+//!
+//! Unlike `web::Json`, it tells malformed JSON (400) from well-formed JSON with wrong or unknown fields (422,
+//! naming the field by its path), checks the content type (415) and the 1 MiB limit (413).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, FieldError};
+
+/// The largest body any endpoint accepts.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type_ok = is_json(req);
+        let declared_len = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !content_type_ok {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            if declared_len.is_some_and(|n| n > MAX_BODY_BYTES) {
+                return Err(ApiError::PayloadTooLarge);
+            }
+            let bytes = bytes.await.map_err(|e| match e.as_response_error().status_code().as_u16() {
+                413 => ApiError::PayloadTooLarge,
+                _ => ApiError::BadRequest("the request body could not be read".to_owned()),
+            })?;
+            parse(&bytes).map(JsonBody)
+        })
+    }
+}
+
+fn is_json(req: &HttpRequest) -> bool {
+    let Some(value) = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Deserializes, naming the offending field on a data error.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_data() {
+            let field = unknown_field_name(&inner.to_string()).map_or(path.clone(), |name| join(&path, &name));
+            ApiError::Invalid(vec![FieldError::new(field, clean_message(&inner))])
+        } else {
+            ApiError::BadRequest(format!("malformed JSON: {inner}"))
+        }
+    })?;
+    de.end().map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    Ok(value)
+}
+
+/// serde reports an unknown or missing field at its parent; the name itself is in the message.
+fn unknown_field_name(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `").or_else(|| message.strip_prefix("missing field `"))?;
+    rest.split('`').next().map(str::to_owned)
+}
+
+fn join(path: &str, name: &str) -> String {
+    if path == name || path.ends_with(&format!(".{name}")) {
+        path.to_owned()
+    } else if path == "." || path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+/// serde's message without the "at line 1 column 9" suffix, which means nothing to a client.
+fn clean_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Item {
+        level: u8,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Outer {
+        items: Vec<Item>,
+    }
+
+    fn field_of(err: ApiError) -> String {
+        match err {
+            ApiError::Invalid(errors) => errors[0].field.clone(),
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn wrong_type_names_nested_path() {
+        let err = parse::<Outer>(br#"{"items":[{"level":1},{"level":"x"}]}"#).expect_err("invalid");
+        assert_eq!(field_of(err), "items[1].level");
+    }
+
+    #[test]
+    fn unknown_and_missing_fields_are_named() {
+        assert_eq!(field_of(parse::<Outer>(br#"{"items":[],"extra":1}"#).expect_err("unknown")), "extra");
+        assert_eq!(field_of(parse::<Outer>(br#"{}"#).expect_err("missing")), "items");
+    }
+
+    #[test]
+    fn broken_json_is_a_bad_request() {
+        assert!(matches!(parse::<Outer>(br#"{"items":"#), Err(ApiError::BadRequest(_))));
+        assert!(matches!(parse::<Outer>(br#"{"items":[]} trailing"#), Err(ApiError::BadRequest(_))));
+    }
+}

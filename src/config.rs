@@ -1,0 +1,84 @@
+//! Configuration from environment variables (a `.env` file is read first), validated once at start.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name} is not valid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+/// Everything the service reads from its environment. Passed explicitly; there is no global copy.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `DATABASE_URL`: PostgreSQL; the database is created if missing.
+    pub database_url: String,
+    /// `BIND_ADDR`: where the API listens.
+    pub bind_addr: SocketAddr,
+    /// `INDEX_DIR`: the tantivy index directory.
+    pub index_dir: PathBuf,
+    /// `SMTP_URL`: e.g. `smtp://127.0.0.1:1025`; `None` means the file outbox.
+    pub smtp_url: Option<String>,
+    /// `MAIL_OUTBOX_DIR`: where `.eml` files go when no SMTP server is set.
+    pub mail_outbox_dir: PathBuf,
+    /// `MAIL_FROM`: the sender of every email.
+    pub mail_from: String,
+    /// `PUBLIC_BASE_URL`: base of links in emails, without a trailing slash.
+    pub public_base_url: String,
+    /// `JWT_SECRET`: signing key; `None` means a random key for this process.
+    pub jwt_secret: Option<String>,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@localhost:5432/tandem";
+
+impl Config {
+    /// Reads the environment (after `.env`, if present) and checks every value.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        // A missing .env is the normal case; a malformed one is worth a warning but not a refusal.
+        if let Err(e) = dotenvy::dotenv() {
+            if !e.not_found() {
+                tracing::warn!("ignoring .env: {e}");
+            }
+        }
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Builds a config from any lookup function, so that tests need not touch the process environment.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(invalid("DATABASE_URL", "it must start with postgres:// or postgresql://"));
+        }
+        let bind = get("BIND_ADDR").unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+        let bind_addr = bind.parse().map_err(|_| invalid("BIND_ADDR", "expected host:port such as 127.0.0.1:8080"))?;
+        let smtp_url = get("SMTP_URL");
+        if let Some(url) = &smtp_url {
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                return Err(invalid("SMTP_URL", "it must start with smtp:// or smtps://"));
+            }
+        }
+        let public_base_url = get("PUBLIC_BASE_URL").unwrap_or_else(|| "http://127.0.0.1:8080".to_owned());
+        if !(public_base_url.starts_with("http://") || public_base_url.starts_with("https://")) {
+            return Err(invalid("PUBLIC_BASE_URL", "it must start with http:// or https://"));
+        }
+        let jwt_secret = get("JWT_SECRET");
+        if jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
+            return Err(invalid("JWT_SECRET", "use at least 32 characters"));
+        }
+        Ok(Self {
+            database_url,
+            bind_addr,
+            index_dir: get("INDEX_DIR").unwrap_or_else(|| "./index".to_owned()).into(),
+            smtp_url,
+            mail_outbox_dir: get("MAIL_OUTBOX_DIR").unwrap_or_else(|| "./mail-outbox".to_owned()).into(),
+            mail_from: get("MAIL_FROM").unwrap_or_else(|| "Tandem <no-reply@localhost>".to_owned()),
+            public_base_url: public_base_url.trim_end_matches('/').to_owned(),
+            jwt_secret,
+        })
+    }
+}
+
+fn invalid(name: &'static str, reason: &str) -> ConfigError {
+    ConfigError::Invalid { name, reason: reason.to_owned() }
+}

@@ -1,0 +1,19 @@
+//! Tandem: talent matching for the West Sweden life-science region.
+//!
+//! Each feature lives in its own folder with `routes.rs` (HTTP), `model.rs` (types and validation) and
+//! `store.rs` (queries). `app` assembles them; `config`, `db` and `error` are the shared plumbing.
+
+pub mod app;
+pub mod auth;
+pub mod body;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod jobs;
+pub mod orgs;
+pub mod pagination;
+pub mod schema;
+pub mod seed;
+pub mod seekers;
+pub mod taxonomy;

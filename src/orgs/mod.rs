@@ -1,0 +1,4 @@
+//! Organisations, their members and contact points, and membership of the HR network.
+
+pub mod routes;
+pub mod store;

@@ -1,0 +1,8 @@
+//! The skills taxonomy: ESCO, JobTech and the curated bilingual life-science list, with English and Swedish
+//! labels and synonyms, and the resolution of names such as "cellodling" to one skill.
+
+pub mod model;
+pub mod routes;
+pub mod store;
+
+pub use model::{normalize, ResolvedSkill, SkillRef};

@@ -1,0 +1,5 @@
+//! Tandem's integration tests: the real server over HTTP, each test with its own PostgreSQL database.
+
+mod auth;
+mod helpers;
+mod http_errors;
