@@ -15,5 +15,6 @@ pub mod orgs;
 pub mod pagination;
 pub mod schema;
 pub mod seed;
+pub mod search;
 pub mod seekers;
 pub mod taxonomy;

@@ -3,3 +3,7 @@
 mod auth;
 mod helpers;
 mod http_errors;
+mod jobs;
+mod orgs;
+mod profiles;
+mod skills;
