@@ -28,6 +28,7 @@ impl AppState {
     pub async fn connect(config: Config) -> anyhow::Result<Self> {
         db::prepare(&config.database_url).await?;
         let pool = db::pool(&config.database_url, 16)?;
+        crate::taxonomy::load::ensure_loaded(&pool).await?;
         let tokens = match &config.jwt_secret {
             Some(secret) => TokenKeys::new(secret.as_bytes()),
             None => {
