@@ -14,6 +14,10 @@ use crate::body::MAX_BODY_BYTES;
 use crate::config::Config;
 use crate::db::{self, DbConn, DbPool};
 use crate::error::{self, ApiError, Problem};
+use crate::search::{Indexer, SearchIndex};
+
+/// How long start-up waits for the search index before serving anyway.
+const INDEX_START_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// What every handler can reach. Cheap to clone: everything inside is shared.
 #[derive(Clone)]
@@ -21,6 +25,8 @@ pub struct AppState {
     pub pool: DbPool,
     pub config: Arc<Config>,
     pub tokens: Arc<TokenKeys>,
+    /// The search index; unavailable until an indexer (started by `Application::build`) has opened it.
+    pub search: SearchIndex,
 }
 
 impl AppState {
@@ -36,7 +42,7 @@ impl AppState {
                 TokenKeys::random()
             }
         };
-        Ok(Self { pool, config: Arc::new(config), tokens: Arc::new(tokens) })
+        Ok(Self { pool, config: Arc::new(config), tokens: Arc::new(tokens), search: SearchIndex::new() })
     }
 
     pub async fn conn(&self) -> Result<DbConn, ApiError> {
@@ -49,6 +55,7 @@ pub struct Application {
     server: Server,
     port: u16,
     pub state: AppState,
+    indexer: Indexer,
 }
 
 impl Application {
@@ -57,16 +64,25 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot listen on {} (BIND_ADDR): {e}", config.bind_addr))?;
         let port = listener.local_addr()?.port();
         let state = AppState::connect(config).await?;
+        let indexer = Indexer::start(&state.config.database_url, state.config.index_dir.clone(), state.search.clone())?;
+        // A small index is ready in moments; a large rebuild goes on while search answers 503.
+        state.search.wait_available(INDEX_START_WAIT).await;
         let server = server(state.clone(), listener)?;
-        Ok(Self { server, port, state })
+        Ok(Self { server, port, state, indexer })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// Serves until the server is stopped (e.g. by SIGTERM), then stops the workers cleanly.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        let indexer = self.indexer;
+        if tokio::task::spawn_blocking(move || indexer.stop()).await.is_err() {
+            tracing::error!("the indexer did not stop cleanly");
+        }
+        served
     }
 }
 
@@ -97,6 +113,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::seekers::routes::configure(cfg);
     crate::orgs::routes::configure(cfg);
     crate::jobs::routes::configure(cfg);
+    crate::search::routes::configure(cfg);
 }
 
 /// The OpenAPI document: every feature's paths, plus the bearer scheme.
@@ -107,6 +124,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(crate::seekers::routes::Api::openapi());
     doc.merge(crate::orgs::routes::Api::openapi());
     doc.merge(crate::jobs::routes::Api::openapi());
+    doc.merge(crate::search::routes::Api::openapi());
     doc
 }
 
@@ -137,10 +155,13 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
 }
 
-/// Readiness: the database answers.
+/// Readiness: the database answers and the search index is open.
 #[utoipa::path(tag = "operations", responses((status = 200, description = "ready"), (status = 503, body = Problem)))]
 #[get("/readyz")]
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     db::ping(&state.pool).await?;
+    if !state.search.is_available() {
+        return Err(ApiError::Unavailable("the search index is being built".to_owned()));
+    }
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })))
 }

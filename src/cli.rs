@@ -19,7 +19,7 @@ pub enum Command {
     Serve,
     /// Create the database if missing and apply migrations.
     Migrate,
-    /// Load data: a small realistic demo set.
+    /// Load data: a small realistic demo set, or synthetic seekers and jobs for load tests.
     Seed(SeedArgs),
     /// Operator accounts.
     #[command(subcommand)]
@@ -32,6 +32,9 @@ pub struct SeedArgs {
     /// Load organisations, jobs, seekers and a partner pair for trying the API.
     #[arg(long)]
     pub demo: bool,
+    /// Load N deterministic synthetic seekers (searchable, unable to log in) and N/20 published jobs.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub synthetic: Option<u64>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -64,6 +67,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = AppState::connect(config).await?;
             if args.demo {
                 crate::seed::demo(&state).await?;
+            }
+            if let Some(profiles) = args.synthetic {
+                crate::seed::synthetic::seed(&state, profiles).await?;
             }
             Ok(())
         }

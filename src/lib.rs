@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod jobs;
+pub mod mail;
 pub mod orgs;
 pub mod pagination;
 pub mod schema;

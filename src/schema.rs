@@ -260,4 +260,44 @@ diesel::allow_tables_to_appear_in_same_query!(
     job_languages,
     profile_views,
     index_outbox,
+    mail_outbox,
+    mail_bounces,
+    jobtech_concepts,
 );
+
+diesel::table! {
+    jobtech_concepts (concept_id) {
+        concept_id -> Text,
+        #[sql_name = "type"]
+        concept_type -> Text,
+        label -> Text,
+        legacy_ams_taxonomy_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> Uuid,
+        kind -> Text,
+        ref_id -> Nullable<Uuid>,
+        recipient -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        headers -> Jsonb,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    mail_bounces (address) {
+        address -> Text,
+        reason -> Text,
+        bounced_at -> Timestamptz,
+    }
+}

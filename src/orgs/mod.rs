@@ -1,4 +1,8 @@
 //! Organisations, their members and contact points, and membership of the HR network.
 
+pub mod extract;
+pub mod model;
 pub mod routes;
 pub mod store;
+
+pub use extract::{OrgAdmin, OrgMember};

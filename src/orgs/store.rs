@@ -1,16 +1,22 @@
 //! Queries for organisations, memberships and network requests.
 
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::model::{
+    Location, Member, MemberRole, NetworkContact, NetworkRequest, NetworkRequestStatus, NewOrganization, Organization,
+    OrganizationPatch, PendingNetworkRequest,
+};
 use crate::auth::model::MyOrganization;
 use crate::db::StoreError;
-use crate::schema::{memberships, organizations};
+use crate::schema::{memberships, network_requests, organizations, users};
 
 /// The organisations a user belongs to, oldest membership first.
 pub async fn organizations_of(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Vec<MyOrganization>, StoreError> {
-    let rows: Vec<(Uuid, String, String, bool, Option<chrono::DateTime<chrono::Utc>>)> = memberships::table
+    let rows: Vec<(Uuid, String, String, bool, Option<DateTime<Utc>>)> = memberships::table
         .inner_join(organizations::table)
         .filter(memberships::user_id.eq(user_id))
         .order(memberships::created_at.asc())
@@ -33,4 +39,450 @@ pub async fn organizations_of(conn: &mut AsyncPgConnection, user_id: Uuid) -> Re
             in_network: since.is_some(),
         })
         .collect())
+}
+
+/// One person's membership of one organisation, read fresh from the database on every request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Membership {
+    pub organization_id: Uuid,
+    pub user_id: Uuid,
+    pub role: MemberRole,
+    pub contact_point: bool,
+    /// Whether the organisation is in the HR network.
+    pub in_network: bool,
+}
+
+fn parse_role(role: &str) -> Result<MemberRole, StoreError> {
+    MemberRole::parse(role)
+        .ok_or_else(|| StoreError::Query(diesel::result::Error::DeserializationError(format!("role {role}").into())))
+}
+
+/// The membership of `user_id` in `org_id`, if any.
+pub async fn membership(
+    conn: &mut AsyncPgConnection,
+    org_id: Uuid,
+    user_id: Uuid,
+) -> Result<Option<Membership>, StoreError> {
+    let row: Option<(String, bool, Option<DateTime<Utc>>)> = memberships::table
+        .inner_join(organizations::table)
+        .filter(memberships::organization_id.eq(org_id))
+        .filter(memberships::user_id.eq(user_id))
+        .select((memberships::role, memberships::contact_point, organizations::network_member_since))
+        .first(conn)
+        .await
+        .optional()?;
+    row.map(|(role, contact_point, since)| {
+        Ok(Membership {
+            organization_id: org_id,
+            user_id,
+            role: parse_role(&role)?,
+            contact_point,
+            in_network: since.is_some(),
+        })
+    })
+    .transpose()
+}
+
+pub async fn organization_exists(conn: &mut AsyncPgConnection, org_id: Uuid) -> Result<bool, StoreError> {
+    Ok(diesel::select(diesel::dsl::exists(organizations::table.find(org_id))).get_result(conn).await?)
+}
+
+/// Whether the user belongs to at least one organisation in the HR network.
+pub async fn is_network_member(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<bool, StoreError> {
+    let query = memberships::table
+        .inner_join(organizations::table)
+        .filter(memberships::user_id.eq(user_id))
+        .filter(organizations::network_member_since.is_not_null());
+    Ok(diesel::select(diesel::dsl::exists(query)).get_result(conn).await?)
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = organizations)]
+struct OrganizationRow {
+    id: Uuid,
+    name: String,
+    org_number: Option<String>,
+    sector: String,
+    website: Option<String>,
+    description: Option<String>,
+    city: String,
+    country: String,
+    network_member_since: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<OrganizationRow> for Organization {
+    fn from(r: OrganizationRow) -> Self {
+        Organization {
+            id: r.id,
+            name: r.name,
+            org_number: r.org_number,
+            sector: r.sector,
+            website: r.website,
+            description: r.description,
+            location: Location { city: r.city, country: r.country },
+            in_network: r.network_member_since.is_some(),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+pub async fn find_organization(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Organization>, StoreError> {
+    let row = organizations::table.find(id).select(OrganizationRow::as_select()).first(conn).await.optional()?;
+    Ok(row.map(Organization::from))
+}
+
+/// Creates the organisation with `admin` as its first admin, in one transaction.
+pub async fn create_organization(
+    conn: &mut AsyncPgConnection,
+    new: NewOrganization,
+    admin: Uuid,
+) -> Result<Organization, StoreError> {
+    conn.transaction::<_, StoreError, _>(|conn| {
+        async move {
+            let row = diesel::insert_into(organizations::table)
+                .values((
+                    organizations::id.eq(Uuid::new_v4()),
+                    organizations::name.eq(new.name),
+                    organizations::org_number.eq(new.org_number),
+                    organizations::sector.eq(new.sector),
+                    organizations::website.eq(new.website),
+                    organizations::description.eq(new.description),
+                    organizations::city.eq(new.location.city),
+                    organizations::country.eq(new.location.country),
+                ))
+                .returning(OrganizationRow::as_returning())
+                .get_result(conn)
+                .await?;
+            insert_membership(conn, row.id, admin, MemberRole::Admin, false).await?;
+            Ok(row.into())
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = organizations)]
+struct OrganizationChanges {
+    name: Option<String>,
+    org_number: Option<Option<String>>,
+    sector: Option<String>,
+    website: Option<Option<String>>,
+    description: Option<Option<String>>,
+    city: Option<String>,
+    country: Option<String>,
+    updated_at: DateTime<Utc>,
+}
+
+/// Applies a validated partial update; `NotFound` if the organisation is gone.
+pub async fn update_organization(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    patch: OrganizationPatch,
+) -> Result<Organization, StoreError> {
+    let (city, country) = patch.location.map(|l| (l.city, l.country)).unzip();
+    let changes = OrganizationChanges {
+        name: patch.name,
+        org_number: patch.org_number,
+        sector: patch.sector,
+        website: patch.website,
+        description: patch.description,
+        city,
+        country,
+        updated_at: Utc::now(),
+    };
+    let row = diesel::update(organizations::table.find(id))
+        .set(changes)
+        .returning(OrganizationRow::as_returning())
+        .get_result(conn)
+        .await?;
+    Ok(row.into())
+}
+
+async fn insert_membership(
+    conn: &mut AsyncPgConnection,
+    org_id: Uuid,
+    user_id: Uuid,
+    role: MemberRole,
+    contact_point: bool,
+) -> Result<(), StoreError> {
+    diesel::insert_into(memberships::table)
+        .values((
+            memberships::organization_id.eq(org_id),
+            memberships::user_id.eq(user_id),
+            memberships::role.eq(role.as_str()),
+            memberships::contact_point.eq(contact_point),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Why a person could not be added.
+pub enum AddMemberError {
+    /// No employer account has this email.
+    NoSuchEmployer,
+    Store(StoreError),
+}
+
+impl From<StoreError> for AddMemberError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+/// Adds the employer account with this (normalised) email; a second membership is a `memberships_pkey` conflict.
+pub async fn add_member(
+    conn: &mut AsyncPgConnection,
+    org_id: Uuid,
+    email: &str,
+    role: MemberRole,
+    contact_point: bool,
+) -> Result<Member, AddMemberError> {
+    let user = crate::auth::store::find_by_email(conn, email).await?;
+    let Some(user) = user.filter(|u| u.role == crate::auth::Role::Employer.as_str()) else {
+        return Err(AddMemberError::NoSuchEmployer);
+    };
+    insert_membership(conn, org_id, user.id, role, contact_point).await?;
+    Ok(Member { user_id: user.id, email: user.email, display_name: user.display_name, role, contact_point })
+}
+
+/// Every member of the organisation, longest-standing first.
+pub async fn members(conn: &mut AsyncPgConnection, org_id: Uuid) -> Result<Vec<Member>, StoreError> {
+    let rows: Vec<(Uuid, String, String, String, bool)> = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::organization_id.eq(org_id))
+        .order((memberships::created_at.asc(), memberships::user_id.asc()))
+        .select((users::id, users::email, users::display_name, memberships::role, memberships::contact_point))
+        .load(conn)
+        .await?;
+    rows.into_iter()
+        .map(|(user_id, email, display_name, role, contact_point)| {
+            Ok(Member { user_id, email, display_name, role: parse_role(&role)?, contact_point })
+        })
+        .collect()
+}
+
+/// What became of a request to remove a member.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Removal {
+    Removed,
+    NotAMember,
+    /// Refused: the organisation would be left without an admin.
+    LastAdmin,
+}
+
+pub async fn remove_member(conn: &mut AsyncPgConnection, org_id: Uuid, user_id: Uuid) -> Result<Removal, StoreError> {
+    conn.transaction::<_, StoreError, _>(|conn| {
+        async move {
+            // Locking every membership row of the organisation stops two admins removing each other at once.
+            let roles: Vec<(Uuid, String)> = memberships::table
+                .filter(memberships::organization_id.eq(org_id))
+                .select((memberships::user_id, memberships::role))
+                .for_update()
+                .load(conn)
+                .await?;
+            let admin = MemberRole::Admin.as_str();
+            let Some((_, role)) = roles.iter().find(|(id, _)| *id == user_id) else {
+                return Ok(Removal::NotAMember);
+            };
+            if role == admin && roles.iter().filter(|(_, r)| r == admin).count() <= 1 {
+                return Ok(Removal::LastAdmin);
+            }
+            diesel::delete(memberships::table.find((org_id, user_id))).execute(conn).await?;
+            Ok(Removal::Removed)
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = network_requests)]
+struct NetworkRequestRow {
+    id: Uuid,
+    organization_id: Uuid,
+    requested_at: DateTime<Utc>,
+    approved_at: Option<DateTime<Utc>>,
+}
+
+impl From<NetworkRequestRow> for NetworkRequest {
+    fn from(r: NetworkRequestRow) -> Self {
+        NetworkRequest {
+            id: r.id,
+            organization_id: r.organization_id,
+            status: if r.approved_at.is_some() {
+                NetworkRequestStatus::Approved
+            } else {
+                NetworkRequestStatus::Pending
+            },
+            requested_at: r.requested_at,
+            approved_at: r.approved_at,
+        }
+    }
+}
+
+/// What became of a request to join the HR network.
+pub enum JoinRequest {
+    Created(NetworkRequest),
+    AlreadyInNetwork,
+}
+
+/// Files a request to join the network. A second pending request is a `network_requests_one_pending` conflict.
+pub async fn request_network(
+    conn: &mut AsyncPgConnection,
+    org_id: Uuid,
+    requested_by: Uuid,
+) -> Result<JoinRequest, StoreError> {
+    conn.transaction::<_, StoreError, _>(|conn| {
+        async move {
+            // The lock orders this against an approval running at the same moment.
+            let since: Option<DateTime<Utc>> = organizations::table
+                .find(org_id)
+                .select(organizations::network_member_since)
+                .for_update()
+                .first(conn)
+                .await?;
+            if since.is_some() {
+                return Ok(JoinRequest::AlreadyInNetwork);
+            }
+            let row = diesel::insert_into(network_requests::table)
+                .values((
+                    network_requests::id.eq(Uuid::new_v4()),
+                    network_requests::organization_id.eq(org_id),
+                    network_requests::requested_by.eq(requested_by),
+                ))
+                .returning(NetworkRequestRow::as_returning())
+                .get_result(conn)
+                .await?;
+            Ok(JoinRequest::Created(row.into()))
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// Where a page of pending requests ends: oldest first, so operators work through them in order.
+pub type PendingPosition = (DateTime<Utc>, Uuid);
+
+/// Up to `limit + 1` pending requests after `after` (the extra one tells the caller there is more).
+pub async fn pending_requests(
+    conn: &mut AsyncPgConnection,
+    after: Option<PendingPosition>,
+    limit: i64,
+) -> Result<Vec<PendingNetworkRequest>, StoreError> {
+    let mut query = network_requests::table
+        .inner_join(organizations::table)
+        .filter(network_requests::approved_at.is_null())
+        .into_boxed();
+    if let Some((at, id)) = after {
+        query = query.filter(
+            network_requests::requested_at
+                .gt(at)
+                .or(network_requests::requested_at.eq(at).and(network_requests::id.gt(id))),
+        );
+    }
+    let rows: Vec<(Uuid, Uuid, String, DateTime<Utc>)> = query
+        .order((network_requests::requested_at.asc(), network_requests::id.asc()))
+        .limit(limit + 1)
+        .select((network_requests::id, organizations::id, organizations::name, network_requests::requested_at))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, organization_id, organization_name, requested_at)| PendingNetworkRequest {
+            id,
+            organization_id,
+            organization_name,
+            requested_at,
+        })
+        .collect())
+}
+
+/// What became of an approval.
+pub enum Approval {
+    Approved(NetworkRequest),
+    AlreadyApproved,
+    NoSuchRequest,
+}
+
+/// Approves a pending request and puts its organisation in the network, in one transaction.
+pub async fn approve_request(
+    conn: &mut AsyncPgConnection,
+    request_id: Uuid,
+    approved_by: Uuid,
+) -> Result<Approval, StoreError> {
+    conn.transaction::<_, StoreError, _>(|conn| {
+        async move {
+            let row: Option<NetworkRequestRow> = network_requests::table
+                .find(request_id)
+                .select(NetworkRequestRow::as_select())
+                .for_update()
+                .first(conn)
+                .await
+                .optional()?;
+            let Some(row) = row else { return Ok(Approval::NoSuchRequest) };
+            if row.approved_at.is_some() {
+                return Ok(Approval::AlreadyApproved);
+            }
+            let now = Utc::now();
+            let row = diesel::update(network_requests::table.find(request_id))
+                .set((network_requests::approved_at.eq(now), network_requests::approved_by.eq(approved_by)))
+                .returning(NetworkRequestRow::as_returning())
+                .get_result(conn)
+                .await?;
+            diesel::update(organizations::table.find(row.organization_id))
+                .filter(organizations::network_member_since.is_null())
+                .set((organizations::network_member_since.eq(now), organizations::updated_at.eq(now)))
+                .execute(conn)
+                .await?;
+            Ok(Approval::Approved(row.into()))
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// Where a page of contacts ends: by organisation name, then organisation, then person.
+pub type ContactPosition = (String, Uuid, Uuid);
+
+/// Up to `limit + 1` contact points of network organisations after `after`.
+pub async fn network_contacts(
+    conn: &mut AsyncPgConnection,
+    after: Option<ContactPosition>,
+    limit: i64,
+) -> Result<Vec<NetworkContact>, StoreError> {
+    let mut query = memberships::table
+        .inner_join(organizations::table)
+        .inner_join(users::table)
+        .filter(organizations::network_member_since.is_not_null())
+        .filter(memberships::contact_point.eq(true))
+        .into_boxed();
+    if let Some((name, org_id, user_id)) = after {
+        query =
+            query.filter(organizations::name.gt(name.clone()).or(organizations::name.eq(name).and(
+                organizations::id.gt(org_id).or(organizations::id.eq(org_id).and(memberships::user_id.gt(user_id))),
+            )));
+    }
+    let rows: Vec<(Uuid, String, Uuid, String, String, String)> = query
+        .order((organizations::name.asc(), organizations::id.asc(), memberships::user_id.asc()))
+        .limit(limit + 1)
+        .select((
+            organizations::id,
+            organizations::name,
+            users::id,
+            users::display_name,
+            memberships::role,
+            users::email,
+        ))
+        .load(conn)
+        .await?;
+    rows.into_iter()
+        .map(|(organization_id, organization_name, user_id, name, role, email)| {
+            Ok(NetworkContact { organization_id, organization_name, user_id, name, role: parse_role(&role)?, email })
+        })
+        .collect()
 }

@@ -1,4 +1,26 @@
 //! The skills index: tantivy documents for candidates and jobs, kept in step with PostgreSQL through the
 //! index outbox, and the explainable searches over them.
+//!
+//! In-process use (a benchmark, say): build a [`CandidateSearch`] or [`JobSearch`] and call
+//! [`SearchIndex::search_candidates`] / [`SearchIndex::search_jobs`]; [`rebuild::rebuild`] bulk-loads an index
+//! from PostgreSQL.
 
+pub mod dir;
+pub mod document;
+pub mod fields;
+pub mod index;
+pub mod indexer;
+pub mod model;
 pub mod outbox;
+pub mod query;
+pub mod rebuild;
+pub mod routes;
+pub mod service;
+pub mod store;
+
+pub use index::{Hits, SearchError, SearchIndex};
+pub use indexer::Indexer;
+pub use query::{CandidateSearch, JobSearch};
+
+#[cfg(test)]
+mod tests;

@@ -1,5 +1,7 @@
 //! Data for trying Tandem out: `seed --demo`.
 
+pub mod synthetic;
+
 use crate::app::AppState;
 
 pub async fn demo(_state: &AppState) -> anyhow::Result<()> {

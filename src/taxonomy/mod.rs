@@ -4,6 +4,7 @@
 pub mod load;
 pub mod model;
 pub mod routes;
+pub mod sources;
 pub mod store;
 
 pub use model::{normalize, ResolvedSkill, SkillRef};

@@ -1,7 +1,9 @@
-//! Skill references as clients send them, and skills as resolved against the taxonomy.
+//! Skill references as clients send them, skills as resolved against the taxonomy, and autocomplete types.
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::FieldError;
 
 /// How a profile or a job names a skill: by taxonomy id, or by any label or synonym (English or Swedish).
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
@@ -18,20 +20,117 @@ pub struct ResolvedSkill {
     pub name: String,
 }
 
-/// The form labels are compared in: lower case, accents and diacritics folded ("ö" → "o"), single spaces.
+/// The form labels are compared in: lower case, accents and diacritics folded ("ö" → "o"), hyphens as spaces
+/// (so "GMP-tillverkning" and "GMP tillverkning" are one name), single spaces.
 pub fn normalize(label: &str) -> String {
-    let folded = deunicode::deunicode(label).to_lowercase();
+    let folded = deunicode::deunicode(label).to_lowercase().replace('-', " ");
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+pub const DEFAULT_SUGGESTIONS: i64 = 10;
+pub const MAX_SUGGESTIONS: i64 = 50;
+const MAX_QUERY_CHARS: usize = 100;
+
+/// `GET /api/v1/skills` parameters. Both are taken as text so that a bad value is a 422 naming its field.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SkillQuery {
+    /// What the user has typed so far: 1 to 100 characters, English or Swedish, case and accents ignored.
+    #[param(required = true, min_length = 1, max_length = 100, example = "cellod")]
+    pub q: Option<String>,
+    /// How many skills to suggest: 1 to 50, 10 if not given.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 50)]
+    pub limit: Option<String>,
+}
+
+/// A validated autocomplete request.
+#[derive(Debug, PartialEq)]
+pub struct Suggest {
+    /// The query in `normalize` form.
+    pub normalized: String,
+    pub limit: i64,
+}
+
+impl SkillQuery {
+    pub fn validate(&self) -> Result<Suggest, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let q = self.q.as_deref().map(str::trim).unwrap_or_default();
+        let normalized = normalize(q);
+        if q.is_empty() {
+            errors.push(FieldError::new("q", "give the text to complete"));
+        } else if q.chars().count() > MAX_QUERY_CHARS {
+            errors.push(FieldError::new("q", "must be at most 100 characters"));
+        } else if normalized.is_empty() {
+            errors.push(FieldError::new("q", "must contain letters or digits"));
+        }
+        let limit = match self.limit.as_deref().map(str::trim) {
+            None => DEFAULT_SUGGESTIONS,
+            Some(text) => match text.parse::<i64>() {
+                Ok(n) if (1..=MAX_SUGGESTIONS).contains(&n) => n,
+                _ => {
+                    errors.push(FieldError::new("limit", "must be a whole number from 1 to 50"));
+                    DEFAULT_SUGGESTIONS
+                }
+            },
+        };
+        if errors.is_empty() {
+            Ok(Suggest { normalized, limit })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// One autocomplete suggestion: a skill and the label of it that matched what was typed.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SkillSuggestion {
+    #[schema(example = "ls-cell-culture")]
+    pub skill_id: String,
+    /// The skill's preferred label in the language of the match (the other language's if it has none).
+    #[schema(example = "cellodling")]
+    pub label: String,
+    /// The label or synonym that matched.
+    #[schema(example = "cellodling")]
+    pub matched_label: String,
+    /// The language of the matched label: `en` or `sv`.
+    #[schema(example = "sv")]
+    pub lang: String,
+}
+
+impl From<super::store::SuggestionRow> for SkillSuggestion {
+    fn from(row: super::store::SuggestionRow) -> Self {
+        Self { skill_id: row.skill_id, label: row.label, matched_label: row.matched_label, lang: row.lang }
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::normalize;
+    use super::*;
 
     #[test]
-    fn normalize_folds_case_accents_and_spaces() {
+    fn normalize_folds_case_accents_hyphens_and_spaces() {
         assert_eq!(normalize("  Cellodling "), "cellodling");
         assert_eq!(normalize("Kvalitetssäkring"), "kvalitetssakring");
         assert_eq!(normalize("GMP   Översikt"), "gmp oversikt");
+        assert_eq!(normalize("GMP-tillverkning"), normalize("gmp tillverkning"));
+        assert_eq!(normalize(" - "), "");
+    }
+
+    fn query(q: Option<&str>, limit: Option<&str>) -> SkillQuery {
+        SkillQuery { q: q.map(str::to_owned), limit: limit.map(str::to_owned) }
+    }
+
+    #[test]
+    fn suggest_query_is_checked_field_by_field() {
+        let ok = query(Some(" Cellöd "), None).validate().expect("valid");
+        assert_eq!(ok, Suggest { normalized: "cellod".to_owned(), limit: 10 });
+        assert_eq!(query(Some("qa"), Some("50")).validate().expect("valid").limit, 50);
+        let fields =
+            |q: SkillQuery| q.validate().expect_err("invalid").into_iter().map(|e| e.field).collect::<Vec<_>>();
+        assert_eq!(fields(query(None, None)), vec!["q"]);
+        assert_eq!(fields(query(Some("   "), Some("0"))), vec!["q", "limit"]);
+        assert_eq!(fields(query(Some(&"a".repeat(101)), None)), vec!["q"]);
+        assert_eq!(fields(query(Some("cell"), Some("51"))), vec!["limit"]);
+        assert_eq!(fields(query(Some("cell"), Some("ten"))), vec!["limit"]);
     }
 }

@@ -1,14 +1,98 @@
-//! Queries over skills and their labels.
+//! Queries over skills and their labels: bulk loading, resolution of names and ids, and autocomplete.
 
 use std::collections::HashMap;
 
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel::sql_types::{BigInt, Bool, Text};
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
-use super::model::{normalize, ResolvedSkill, SkillRef};
+use super::model::{normalize, ResolvedSkill, SkillRef, Suggest};
 use crate::db::StoreError;
 use crate::error::FieldError;
-use crate::schema::{skill_labels, skills};
+use crate::schema::{jobtech_concepts, skill_labels, skills};
+
+/// Rows per multi-row insert are chosen so that one statement stays well under PostgreSQL's 65,535 bind
+/// parameters.
+const MAX_BINDS_PER_INSERT: usize = 30_000;
+
+#[derive(Clone, Debug, PartialEq, Insertable)]
+#[diesel(table_name = skills)]
+pub struct NewSkill {
+    pub id: String,
+    pub source: &'static str,
+    pub label_en: Option<String>,
+    pub label_sv: Option<String>,
+    pub area: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Insertable)]
+#[diesel(table_name = skill_labels)]
+pub struct NewSkillLabel {
+    pub skill_id: String,
+    pub label: String,
+    pub normalized: String,
+    pub lang: &'static str,
+    pub preferred: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Insertable)]
+#[diesel(table_name = jobtech_concepts)]
+pub struct NewJobtechConcept {
+    pub concept_id: String,
+    pub concept_type: String,
+    pub label: String,
+    pub legacy_ams_taxonomy_id: Option<String>,
+}
+
+/// Whether any skill is stored yet.
+pub async fn has_skills(conn: &mut AsyncPgConnection) -> Result<bool, StoreError> {
+    Ok(diesel::select(diesel::dsl::exists(skills::table.select(skills::id))).get_result(conn).await?)
+}
+
+/// Whether any JobTech concept is stored yet.
+pub async fn has_jobtech_concepts(conn: &mut AsyncPgConnection) -> Result<bool, StoreError> {
+    Ok(diesel::select(diesel::dsl::exists(jobtech_concepts::table.select(jobtech_concepts::concept_id)))
+        .get_result(conn)
+        .await?)
+}
+
+/// Holds a transaction-scoped lock so that two processes starting at once do not both load the taxonomy.
+pub async fn lock_for_loading(conn: &mut AsyncPgConnection) -> Result<(), StoreError> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext('tandem.taxonomy.load'))").execute(conn).await?;
+    Ok(())
+}
+
+/// Refreshes the planner's statistics, so that the first autocomplete after a load already uses the trigram index.
+pub async fn analyze_taxonomy(conn: &mut AsyncPgConnection) -> Result<(), StoreError> {
+    diesel::sql_query("ANALYZE skills, skill_labels, jobtech_concepts").execute(conn).await?;
+    Ok(())
+}
+
+pub async fn insert_skills(conn: &mut AsyncPgConnection, rows: &[NewSkill]) -> Result<(), StoreError> {
+    for chunk in rows.chunks(MAX_BINDS_PER_INSERT / 6) {
+        diesel::insert_into(skills::table).values(chunk).execute(conn).await?;
+    }
+    Ok(())
+}
+
+pub async fn insert_skill_labels(conn: &mut AsyncPgConnection, rows: &[NewSkillLabel]) -> Result<(), StoreError> {
+    for chunk in rows.chunks(MAX_BINDS_PER_INSERT / 5) {
+        diesel::insert_into(skill_labels::table).values(chunk).execute(conn).await?;
+    }
+    Ok(())
+}
+
+pub async fn insert_jobtech_concepts(
+    conn: &mut AsyncPgConnection,
+    rows: &[NewJobtechConcept],
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(MAX_BINDS_PER_INSERT / 4) {
+        diesel::insert_into(jobtech_concepts::table).values(chunk).execute(conn).await?;
+    }
+    Ok(())
+}
 
 /// Why a list of skill references could not be resolved.
 #[derive(Debug, thiserror::Error)]
@@ -20,7 +104,8 @@ pub enum ResolveError {
 }
 
 /// Resolves skill references in order. `field` prefixes error paths (e.g. `skills` gives `skills[2].skill_id`).
-/// An unknown `skill_id` is an error; an unknown `name` is kept as a free-text skill.
+/// An unknown `skill_id` is an error; an unknown `name` is kept as a free-text skill. Names match any English or
+/// Swedish label or synonym, ignoring case, accents and hyphens.
 pub async fn resolve(
     conn: &mut AsyncPgConnection,
     field: &str,
@@ -28,14 +113,7 @@ pub async fn resolve(
 ) -> Result<Vec<ResolvedSkill>, ResolveError> {
     let ids: Vec<&str> = refs.iter().filter_map(|r| r.skill_id.as_deref()).collect();
     let names: Vec<String> = refs.iter().filter_map(|r| r.name.as_deref()).map(normalize).collect();
-    let by_id: HashMap<String, String> = skills::table
-        .filter(skills::id.eq_any(&ids))
-        .select((skills::id, display_label_sql()))
-        .load::<(String, String)>(conn)
-        .await
-        .map_err(StoreError::from)?
-        .into_iter()
-        .collect();
+    let by_id = display_labels(conn, &ids).await?;
     let by_name = lookup_names(conn, &names).await?;
 
     let mut errors = Vec::new();
@@ -46,7 +124,7 @@ pub async fn resolve(
                 Some(label) => resolved.push(ResolvedSkill { skill_id: Some(id.to_owned()), name: label.clone() }),
                 None => errors.push(FieldError::new(format!("{field}[{i}].skill_id"), "no skill with this id")),
             },
-            (None, Some(name)) if !name.trim().is_empty() => match by_name.get(&normalize(name)) {
+            (None, Some(name)) if !normalize(name).is_empty() => match by_name.get(&normalize(name)) {
                 Some((id, label)) => resolved.push(ResolvedSkill { skill_id: Some(id.clone()), name: label.clone() }),
                 None => resolved.push(ResolvedSkill { skill_id: None, name: name.trim().to_owned() }),
             },
@@ -61,16 +139,28 @@ pub async fn resolve(
 }
 
 /// The label a skill is shown with: English where there is one, else Swedish, else its id.
-fn display_label_sql() -> diesel::expression::SqlLiteral<diesel::sql_types::Text> {
-    diesel::dsl::sql::<diesel::sql_types::Text>("coalesce(skills.label_en, skills.label_sv, skills.id)")
+fn display_label_sql() -> diesel::expression::SqlLiteral<Text> {
+    diesel::dsl::sql::<Text>("coalesce(skills.label_en, skills.label_sv, skills.id)")
 }
 
-/// Maps normalized names to (skill id, display label). Where a name is a label of several skills, the skill whose
-/// preferred label it is wins, then the curated life-science list, then the lowest id, so the answer is stable.
+/// Maps known skill ids to their display labels; unknown ids are simply absent.
+async fn display_labels(conn: &mut AsyncPgConnection, ids: &[&str]) -> Result<HashMap<String, String>, StoreError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(String, String)> =
+        skills::table.filter(skills::id.eq_any(ids)).select((skills::id, display_label_sql())).load(conn).await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Maps normalized names to (skill id, display label). Where a name is a label of several skills, the curated
+/// life-science skill wins, then the skill whose preferred label it is, then the lowest id, so the answer is
+/// stable.
 async fn lookup_names(
     conn: &mut AsyncPgConnection,
     names: &[String],
 ) -> Result<HashMap<String, (String, String)>, StoreError> {
+    let names: Vec<&String> = names.iter().filter(|n| !n.is_empty()).collect();
     if names.is_empty() {
         return Ok(HashMap::new());
     }
@@ -79,8 +169,8 @@ async fn lookup_names(
         .filter(skill_labels::normalized.eq_any(names))
         .order((
             skill_labels::normalized,
+            diesel::dsl::sql::<Bool>("skills.source <> 'life_science'"),
             skill_labels::preferred.desc(),
-            diesel::dsl::sql::<diesel::sql_types::Bool>("skills.source <> 'life_science'"),
             skills::id,
         ))
         .select((skill_labels::normalized, skills::id, display_label_sql()))
@@ -91,4 +181,107 @@ async fn lookup_names(
         map.entry(normalized).or_insert((id, label));
     }
     Ok(map)
+}
+
+/// One autocomplete hit as the database ranks it.
+#[derive(Debug, QueryableByName)]
+pub struct SuggestionRow {
+    #[diesel(sql_type = Text)]
+    pub skill_id: String,
+    #[diesel(sql_type = Text)]
+    pub label: String,
+    #[diesel(sql_type = Text)]
+    pub matched_label: String,
+    #[diesel(sql_type = Text)]
+    pub lang: String,
+}
+
+/// Queries shorter than this are completed by prefix only: a "typo" in two or three letters matches anything.
+const MIN_TYPO_CHARS: usize = 4;
+
+/// Skills whose labels or synonyms match what was typed, one row per skill (its best-matching label), ranked:
+/// exact matches, then prefix matches of the whole label or of a word in it (curated life-science skills first,
+/// then shorter labels), then typo matches by trigram similarity (curated skills first among equals).
+pub async fn suggest(conn: &mut AsyncPgConnection, query: &Suggest) -> Result<Vec<SuggestionRow>, StoreError> {
+    // `%` and `<%` use the pg_trgm thresholds (0.3 and 0.6) and the skill_labels_trgm index. A typo match is scored
+    // on the whole label and on its best-matching words, so "sequensing" finds "DNA sequencing" before "remote
+    // sensing". For each skill the label shown is, among equally good matches, one where the query is a whole word
+    // ("cell" shows "cell culture" rather than "cellodling"), a preferred label, the shortest.
+    let sql = r#"
+        WITH hits AS MATERIALIZED (
+            SELECT id, CASE WHEN normalized = $1 THEN 0 WHEN normalized ~ $2 THEN 1 ELSE 2 END AS tier
+            FROM skill_labels
+            WHERE normalized ~ $2 OR ($4 AND (normalized % $1 OR $1 <% normalized))
+        ), matched AS (
+            SELECT l.skill_id, l.label AS matched_label, l.lang, l.preferred, s.label_en, s.label_sv, hits.tier,
+                   CASE WHEN s.source = 'life_science' THEN 0 ELSE 1 END AS curated_last,
+                   hits.tier = 1 AND l.normalized ~ $3 AS whole_word,
+                   CASE WHEN hits.tier = 2
+                        THEN similarity(l.normalized, $1) + strict_word_similarity($1, l.normalized) ELSE 0 END AS score
+            FROM hits
+            JOIN skill_labels l ON l.id = hits.id
+            JOIN skills s ON s.id = l.skill_id
+        ), best AS (
+            SELECT DISTINCT ON (skill_id) *
+            FROM matched
+            ORDER BY skill_id, tier, CASE WHEN tier = 2 THEN -score ELSE 0 END, whole_word DESC, preferred DESC,
+                     length(matched_label), matched_label
+        )
+        SELECT skill_id, matched_label, lang,
+               CASE WHEN lang = 'sv' THEN coalesce(label_sv, label_en, skill_id)
+                    ELSE coalesce(label_en, label_sv, skill_id) END AS label
+        FROM best
+        ORDER BY tier,
+                 CASE WHEN tier < 2 THEN curated_last ELSE 0 END,
+                 CASE WHEN tier < 2 THEN length(matched_label) ELSE 0 END,
+                 score DESC, curated_last, length(matched_label), skill_id
+        LIMIT $5
+    "#;
+    let chars = query.normalized.chars().count();
+    let word_prefix = word_prefix_regex(&query.normalized);
+    let whole_word = format!("{word_prefix}($|[^a-z0-9])");
+    let typos = chars >= MIN_TYPO_CHARS;
+    conn.transaction::<_, StoreError, _>(|conn| {
+        async move {
+            if chars >= 3 {
+                // The planner prices trigram operators like `=` and so scans the whole table, which takes ten
+                // times as long as the trigram index once a query has a whole trigram.
+                diesel::sql_query("SET LOCAL enable_seqscan = off").execute(conn).await?;
+            }
+            Ok(diesel::sql_query(sql)
+                .bind::<Text, _>(&query.normalized)
+                .bind::<Text, _>(word_prefix)
+                .bind::<Text, _>(whole_word)
+                .bind::<Bool, _>(typos)
+                .bind::<BigInt, _>(query.limit)
+                .load(conn)
+                .await?)
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// A regular expression matching labels where the whole label or one of its words starts with `normalized`.
+/// Punctuation and spaces are escaped with a backslash, which makes each of them stand for itself.
+fn word_prefix_regex(normalized: &str) -> String {
+    let mut regex = String::from("(^|[^a-z0-9])");
+    for c in normalized.chars() {
+        if c.is_ascii_punctuation() || c.is_ascii_whitespace() {
+            regex.push('\\');
+        }
+        regex.push(c);
+    }
+    regex
+}
+
+#[cfg(test)]
+mod tests {
+    use super::word_prefix_regex;
+
+    #[test]
+    fn word_prefix_regex_escapes_punctuation_and_spaces() {
+        assert_eq!(word_prefix_regex("cell cu"), r"(^|[^a-z0-9])cell\ cu");
+        assert_eq!(word_prefix_regex("c++ (x"), r"(^|[^a-z0-9])c\+\+\ \(x");
+    }
 }

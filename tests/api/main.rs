@@ -4,6 +4,8 @@ mod auth;
 mod helpers;
 mod http_errors;
 mod jobs;
+mod mail;
 mod orgs;
 mod profiles;
+mod search;
 mod skills;

@@ -1,0 +1,1 @@
+DROP TABLE jobtech_concepts;

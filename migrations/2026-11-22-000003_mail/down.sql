@@ -1,0 +1,2 @@
+DROP TABLE mail_bounces;
+DROP TABLE mail_outbox;

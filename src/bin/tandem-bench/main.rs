@@ -1,0 +1,302 @@
+//! `tandem-bench`: loads the same synthetic profiles into the tantivy index and into PostgreSQL full-text search,
+//! runs the same queries on both by class (a rare skill, a common skill, three skills, free text) and reports
+//! latency percentiles, build rates and sizes. See BENCHMARKS.md for how to run it and what it found.
+
+mod engine;
+mod pg;
+mod queries;
+mod stats;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Parser;
+use serde::Serialize;
+use tokio_postgres::{Client, NoTls};
+
+use queries::{Class, Query, QuerySet};
+use stats::Latency;
+use tandem::seed::synthetic::{self, Outcome, Spec};
+
+#[derive(Parser, Debug)]
+#[command(name = "tandem-bench", about = "Tantivy against PostgreSQL full-text search on synthetic profiles")]
+struct Options {
+    /// Synthetic seeker profiles (loaded once per benchmark database).
+    #[arg(long, default_value_t = 100_000)]
+    profiles: u64,
+    /// The benchmark database; by default `tandem_bench_<profiles>` on the local server. Its name must contain
+    /// "bench", so that a development database is never used.
+    #[arg(long, env = "BENCH_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Where the tantivy index is built; by default `target/bench/index-<profiles>`.
+    #[arg(long)]
+    index_dir: Option<PathBuf>,
+    /// Measured queries per class and engine.
+    #[arg(long, default_value_t = 1_000)]
+    iterations: usize,
+    /// Unmeasured queries per class and engine first.
+    #[arg(long, default_value_t = 200)]
+    warmup: usize,
+    /// Also write the results as JSON here.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+#[derive(Debug, Serialize)]
+struct Machine {
+    cpus: usize,
+    cpu_model: String,
+    memory_gib: f64,
+    postgres: String,
+}
+
+#[derive(Debug, Serialize)]
+struct ClassResult {
+    class: Class,
+    distinct_queries: usize,
+    tantivy: Latency,
+    postgres: Latency,
+    /// PostgreSQL's latency over tantivy's: how many times faster tantivy is.
+    ratio_p50: f64,
+    ratio_p99: f64,
+    /// Mean hits returned per query (at most 20), tantivy then PostgreSQL: both should find something.
+    mean_hits: (f64, f64),
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    profiles: u64,
+    machine: Machine,
+    /// Seekers a second written by `seed --synthetic`, if this run loaded them.
+    load_profiles_per_second: Option<f64>,
+    tantivy: engine::IndexBuild,
+    postgres: pg::PgBuild,
+    iterations: usize,
+    warmup: usize,
+    rare_skill_ceiling: i64,
+    classes: Vec<ClassResult>,
+}
+
+fn main() -> std::process::ExitCode {
+    let options = Options::parse();
+    tandem::cli::init_tracing();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(options)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(options: Options) -> anyhow::Result<()> {
+    let url = options
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("postgres://postgres@localhost:5432/tandem_bench_{}", options.profiles));
+    let database = url.rsplit('/').next().unwrap_or_default().split('?').next().unwrap_or_default();
+    anyhow::ensure!(
+        database.contains("bench"),
+        "the benchmark database's name must contain \"bench\" (got {database:?})"
+    );
+    let index_dir =
+        options.index_dir.clone().unwrap_or_else(|| PathBuf::from(format!("target/bench/index-{}", options.profiles)));
+
+    eprintln!("preparing {} (migrations, taxonomy)", tandem::db::redact(&url));
+    let config = tandem::config::Config::from_lookup(|name| match name {
+        "DATABASE_URL" => Some(url.clone()),
+        "INDEX_DIR" => Some(index_dir.display().to_string()),
+        _ => None,
+    })?;
+    let state = tandem::app::AppState::connect(config).await?;
+
+    let load_profiles_per_second = match synthetic::load(&url, Spec::new(options.profiles)).await? {
+        Outcome::AlreadyLoaded { profiles } => {
+            eprintln!("{profiles} synthetic seekers already loaded");
+            None
+        }
+        Outcome::Loaded(loaded) => {
+            eprintln!(
+                "loaded {} seekers, {} jobs, {} rows in {:.1} s ({:.0} seekers/s)",
+                loaded.profiles,
+                loaded.jobs,
+                loaded.rows,
+                loaded.elapsed.as_secs_f64(),
+                loaded.profiles_per_second()
+            );
+            Some(loaded.profiles_per_second())
+        }
+    };
+
+    eprintln!("building the tantivy index in {}", index_dir.display());
+    let (index, tantivy_build) = engine::build(&state, &index_dir).await?;
+    eprintln!("{tantivy_build:?}");
+
+    let client = connect(&url).await?;
+    eprintln!("building the PostgreSQL full-text table and its GIN index");
+    let postgres_build = pg::build(&client).await?;
+    eprintln!("{postgres_build:?}");
+
+    let queries = QuerySet::build(&client, options.profiles).await?;
+    let pg_search = pg::PgSearch::prepare(&client).await?;
+    let mut classes = Vec::new();
+    for class in Class::ALL {
+        let warmup = queries.draw(class, options.warmup, 1);
+        let measured: Vec<Query> = queries.draw(class, options.iterations, 2).into_iter().cloned().collect();
+        let distinct = queries.lists.iter().find(|(c, _)| *c == class).map_or(0, |(_, l)| l.len());
+        let warm: Vec<Query> = warmup.into_iter().cloned().collect();
+        engine::time(&index, warm.clone()).await?;
+        let (tantivy, tantivy_hits) = engine::time(&index, measured.clone()).await?;
+        time_postgres(&client, &pg_search, &warm).await?;
+        let (postgres, postgres_hits) = time_postgres(&client, &pg_search, &measured).await?;
+        eprintln!("{}: tantivy p50 {:.3} ms, postgres p50 {:.3} ms", class.label(), tantivy.p50_ms, postgres.p50_ms);
+        classes.push(ClassResult {
+            class,
+            distinct_queries: distinct,
+            ratio_p50: postgres.p50_ms / tantivy.p50_ms.max(1e-9),
+            ratio_p99: postgres.p99_ms / tantivy.p99_ms.max(1e-9),
+            tantivy,
+            postgres,
+            mean_hits: (tantivy_hits, postgres_hits),
+        });
+    }
+
+    let report = Report {
+        profiles: options.profiles,
+        machine: machine(&client).await?,
+        load_profiles_per_second,
+        tantivy: tantivy_build,
+        postgres: postgres_build,
+        iterations: options.iterations,
+        warmup: options.warmup,
+        rare_skill_ceiling: queries.rare_ceiling,
+        classes,
+    };
+    print_report(&report);
+    if let Some(path) = &options.json {
+        std::fs::write(path, serde_json::to_string_pretty(&report)?).with_context(|| path.display().to_string())?;
+    }
+    Ok(())
+}
+
+async fn connect(url: &str) -> anyhow::Result<Client> {
+    let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            eprintln!("benchmark connection: {e}");
+        }
+    });
+    Ok(client)
+}
+
+/// Runs `queries` one after another, timing each round trip; returns the latencies and the mean rows returned.
+async fn time_postgres(client: &Client, search: &pg::PgSearch, queries: &[Query]) -> anyhow::Result<(Latency, f64)> {
+    let mut samples = Vec::with_capacity(queries.len());
+    let mut hits = 0;
+    for query in queries {
+        let started = Instant::now();
+        hits += search.run(client, query).await?;
+        samples.push(started.elapsed());
+    }
+    Ok((Latency::of(samples), hits as f64 / queries.len().max(1) as f64))
+}
+
+async fn machine(client: &Client) -> anyhow::Result<Machine> {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let cpu_model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name").and_then(|rest| rest.split_once(':')).map(|(_, m)| m.trim()))
+        .unwrap_or("unknown")
+        .to_owned();
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let memory_kib: f64 = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0.0);
+    let postgres: String = client.query_one("SHOW server_version", &[]).await?.get(0);
+    Ok(Machine {
+        cpus: std::thread::available_parallelism().map_or(0, |n| n.get()),
+        cpu_model,
+        memory_gib: memory_kib / 1024.0 / 1024.0,
+        postgres,
+    })
+}
+
+/// Bytes under `dir`, counted file by file.
+pub fn directory_size(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => directory_size(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+fn mib(bytes: f64) -> f64 {
+    bytes / 1024.0 / 1024.0
+}
+
+fn print_report(r: &Report) {
+    let m = &r.machine;
+    println!("## {} profiles", r.profiles);
+    println!();
+    println!("Machine: {} CPUs, {}, {:.1} GiB RAM, PostgreSQL {}", m.cpus, m.cpu_model, m.memory_gib, m.postgres);
+    if let Some(rate) = r.load_profiles_per_second {
+        println!("Synthetic load (seed --synthetic): {rate:.0} profiles/s");
+    }
+    let t = &r.tantivy;
+    let p = &r.postgres;
+    println!();
+    println!("| build | documents | seconds | profiles/s | size |");
+    println!("|---|---:|---:|---:|---|");
+    println!(
+        "| tantivy index (rebuild from PostgreSQL) | {} | {:.1} | {:.0} | {:.1} MiB on disk |",
+        t.documents,
+        t.seconds,
+        t.documents_per_second(),
+        mib(t.bytes as f64)
+    );
+    println!(
+        "| PostgreSQL tsvector table + GIN | {} | {:.1} + {:.1} | {:.0} | {:.1} MiB table + {:.1} MiB GIN |",
+        p.documents,
+        p.table_seconds,
+        p.index_seconds,
+        p.documents_per_second(),
+        mib(p.table_bytes as f64),
+        mib(p.gin_bytes as f64)
+    );
+    println!();
+    println!(
+        "Queries: {} warm-up then {} measured per class and engine, top 20; rare = on at most {} profiles.",
+        r.warmup, r.iterations, r.rare_skill_ceiling
+    );
+    println!();
+    println!("| class | tantivy p50 | tantivy p99 | PostgreSQL p50 | PostgreSQL p99 | ratio p50 | ratio p99 | hits (t / pg) |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---|");
+    for c in &r.classes {
+        println!(
+            "| {} | {:.3} ms | {:.3} ms | {:.3} ms | {:.3} ms | {:.1}× | {:.1}× | {:.1} / {:.1} |",
+            c.class.label(),
+            c.tantivy.p50_ms,
+            c.tantivy.p99_ms,
+            c.postgres.p50_ms,
+            c.postgres.p99_ms,
+            c.ratio_p50,
+            c.ratio_p99,
+            c.mean_hits.0,
+            c.mean_hits.1
+        );
+    }
+}

@@ -1,0 +1,270 @@
+//! Queries for jobs, their skills and languages; `load_jobs` renders whole job views for other features too.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::model::{JobFields, JobLanguage, JobOrganization, JobSkill, JobStatus, JobView, LanguageLevel, Remote};
+use crate::db::StoreError;
+use crate::orgs::model::Location;
+use crate::schema::{job_languages, job_skills, jobs, organizations};
+use crate::search::outbox::{self, IndexEntity};
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = jobs)]
+struct JobRow {
+    id: Uuid,
+    organization_id: Uuid,
+    title: String,
+    description: String,
+    city: String,
+    country: String,
+    remote: String,
+    employment_type: String,
+    sector: String,
+    apply_url: Option<String>,
+    closes_at: Option<DateTime<Utc>>,
+    status: String,
+    published_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+/// The columns a write sets; the same shape for inserts and updates.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = jobs, treat_none_as_null = true)]
+struct JobValues<'a> {
+    title: &'a str,
+    description: &'a str,
+    city: &'a str,
+    country: &'a str,
+    remote: &'a str,
+    employment_type: &'a str,
+    sector: &'a str,
+    apply_url: Option<&'a str>,
+    closes_at: Option<DateTime<Utc>>,
+    status: &'a str,
+    published_at: Option<DateTime<Utc>>,
+    updated_at: DateTime<Utc>,
+}
+
+impl<'a> JobValues<'a> {
+    fn new(fields: &'a JobFields, published_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Self {
+        Self {
+            title: &fields.title,
+            description: &fields.description,
+            city: &fields.location.city,
+            country: &fields.location.country,
+            remote: fields.remote.as_str(),
+            employment_type: &fields.employment_type,
+            sector: &fields.sector,
+            apply_url: fields.apply_url.as_deref(),
+            closes_at: fields.closes_at,
+            status: fields.status.as_str(),
+            published_at,
+            updated_at: now,
+        }
+    }
+}
+
+/// Stores a new job with its skills and languages, and queues it for the index, in one transaction.
+pub async fn insert_job(
+    conn: &mut AsyncPgConnection,
+    organization_id: Uuid,
+    created_by: Uuid,
+    fields: &JobFields,
+    skills: &[JobSkill],
+) -> Result<Uuid, StoreError> {
+    let id = Uuid::new_v4();
+    let now = Utc::now();
+    let published_at = (fields.status == JobStatus::Published).then_some(now);
+    conn.transaction::<_, StoreError, _>(|conn| {
+        async move {
+            diesel::insert_into(jobs::table)
+                .values((
+                    jobs::id.eq(id),
+                    jobs::organization_id.eq(organization_id),
+                    jobs::created_by.eq(created_by),
+                    jobs::created_at.eq(now),
+                    JobValues::new(fields, published_at, now),
+                ))
+                .execute(conn)
+                .await?;
+            replace_skills(conn, id, skills).await?;
+            replace_languages(conn, id, &fields.languages).await?;
+            outbox::enqueue(conn, IndexEntity::Job, id).await
+        }
+        .scope_boxed()
+    })
+    .await?;
+    Ok(id)
+}
+
+/// Locks the job's row until the surrounding transaction ends; says whether it exists.
+pub async fn lock_job(conn: &mut AsyncPgConnection, id: Uuid) -> Result<bool, StoreError> {
+    let found: Option<Uuid> = jobs::table.find(id).select(jobs::id).for_update().first(conn).await.optional()?;
+    Ok(found.is_some())
+}
+
+/// Overwrites the job's fields (and its skills when `skills` is given) and queues it for the index. Call it inside a
+/// transaction.
+pub async fn update_job(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    fields: &JobFields,
+    skills: Option<&[JobSkill]>,
+    published_at: Option<DateTime<Utc>>,
+) -> Result<(), StoreError> {
+    diesel::update(jobs::table.find(id)).set(JobValues::new(fields, published_at, Utc::now())).execute(conn).await?;
+    if let Some(skills) = skills {
+        replace_skills(conn, id, skills).await?;
+    }
+    replace_languages(conn, id, &fields.languages).await?;
+    outbox::enqueue(conn, IndexEntity::Job, id).await
+}
+
+async fn replace_skills(conn: &mut AsyncPgConnection, job_id: Uuid, skills: &[JobSkill]) -> Result<(), StoreError> {
+    diesel::delete(job_skills::table.filter(job_skills::job_id.eq(job_id))).execute(conn).await?;
+    if skills.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<_> = skills
+        .iter()
+        .enumerate()
+        .map(|(position, s)| {
+            (
+                job_skills::job_id.eq(job_id),
+                job_skills::position.eq(position as i32),
+                job_skills::skill_id.eq(s.skill_id.as_deref()),
+                job_skills::name.eq(&s.name),
+                job_skills::required.eq(s.required),
+            )
+        })
+        .collect();
+    diesel::insert_into(job_skills::table).values(rows).execute(conn).await?;
+    Ok(())
+}
+
+async fn replace_languages(
+    conn: &mut AsyncPgConnection,
+    job_id: Uuid,
+    languages: &[JobLanguage],
+) -> Result<(), StoreError> {
+    diesel::delete(job_languages::table.filter(job_languages::job_id.eq(job_id))).execute(conn).await?;
+    if languages.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<_> = languages
+        .iter()
+        .map(|l| {
+            (
+                job_languages::job_id.eq(job_id),
+                job_languages::code.eq(&l.code),
+                job_languages::level.eq(l.level.map(LanguageLevel::as_str)),
+            )
+        })
+        .collect();
+    diesel::insert_into(job_languages::table).values(rows).execute(conn).await?;
+    Ok(())
+}
+
+/// One job, whole; `None` if there is no such job. Visibility is the caller's business.
+pub async fn load_job(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<JobView>, StoreError> {
+    Ok(load_jobs(conn, &[id]).await?.pop())
+}
+
+/// Whole views of the given jobs, in the order of `ids`, in three queries whatever their number. Ids with no job
+/// are left out. Drafts and closed jobs are included: callers showing jobs to the public filter on `status`.
+pub async fn load_jobs(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<Vec<JobView>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(JobRow, String)> = jobs::table
+        .inner_join(organizations::table)
+        .filter(jobs::id.eq_any(ids))
+        .select((JobRow::as_select(), organizations::name))
+        .load(conn)
+        .await?;
+    let mut skills = skills_of(conn, ids).await?;
+    let mut languages = languages_of(conn, ids).await?;
+    let mut views: HashMap<Uuid, JobView> = HashMap::with_capacity(rows.len());
+    for (row, organization_name) in rows {
+        let id = row.id;
+        let view = to_view(
+            row,
+            organization_name,
+            skills.remove(&id).unwrap_or_default(),
+            languages.remove(&id).unwrap_or_default(),
+        )?;
+        views.insert(id, view);
+    }
+    Ok(ids.iter().filter_map(|id| views.get(id).cloned()).collect())
+}
+
+async fn skills_of(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<JobSkill>>, StoreError> {
+    let rows: Vec<(Uuid, Option<String>, String, bool)> = job_skills::table
+        .filter(job_skills::job_id.eq_any(ids))
+        .order((job_skills::job_id, job_skills::position))
+        .select((job_skills::job_id, job_skills::skill_id, job_skills::name, job_skills::required))
+        .load(conn)
+        .await?;
+    let mut by_job: HashMap<Uuid, Vec<JobSkill>> = HashMap::new();
+    for (job_id, skill_id, name, required) in rows {
+        by_job.entry(job_id).or_default().push(JobSkill { skill_id, name, required });
+    }
+    Ok(by_job)
+}
+
+async fn languages_of(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<JobLanguage>>, StoreError> {
+    let rows: Vec<(Uuid, String, Option<String>)> = job_languages::table
+        .filter(job_languages::job_id.eq_any(ids))
+        .order((job_languages::job_id, job_languages::code))
+        .select((job_languages::job_id, job_languages::code, job_languages::level))
+        .load(conn)
+        .await?;
+    let mut by_job: HashMap<Uuid, Vec<JobLanguage>> = HashMap::new();
+    for (job_id, code, level) in rows {
+        let level = level.map(|l| LanguageLevel::parse(&l).ok_or_else(|| corrupt("language level", &l))).transpose()?;
+        by_job.entry(job_id).or_default().push(JobLanguage { code, level });
+    }
+    Ok(by_job)
+}
+
+fn to_view(
+    row: JobRow,
+    organization_name: String,
+    skills: Vec<JobSkill>,
+    languages: Vec<JobLanguage>,
+) -> Result<JobView, StoreError> {
+    Ok(JobView {
+        id: row.id,
+        organization_id: row.organization_id,
+        organization: JobOrganization { id: row.organization_id, name: organization_name },
+        title: row.title,
+        description: row.description,
+        skills,
+        location: Location { city: row.city, country: row.country },
+        remote: Remote::parse(&row.remote).ok_or_else(|| corrupt("remote", &row.remote))?,
+        employment_type: row.employment_type,
+        sector: row.sector,
+        languages,
+        apply_url: row.apply_url,
+        closes_at: row.closes_at,
+        status: JobStatus::parse(&row.status).ok_or_else(|| corrupt("status", &row.status))?,
+        published_at: row.published_at,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+/// A value the schema's CHECK constraints should have kept out.
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Query(diesel::result::Error::DeserializationError(format!("unexpected {what} {value:?}").into()))
+}

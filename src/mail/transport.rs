@@ -1,0 +1,232 @@
+//! Where messages go: lettre's pooled async SMTP transport when `SMTP_URL` is set, otherwise one `.eml` file per
+//! message in `MAIL_OUTBOX_DIR`. Also sorts failures into retry, refused recipient and refused message.
+//!
+//! `SMTP_URL` is read by lettre: `smtp://host:port` is plain SMTP, `smtp://host:port?tls=opportunistic` upgrades
+//! with STARTTLS when the server offers it, `?tls=required` insists on STARTTLS, `smtps://` is TLS from the first
+//! byte; `smtp://user:password@host` authenticates.
+
+use std::error::Error as _;
+use std::path::{Path, PathBuf};
+use std::pin::pin;
+use std::sync::{PoisonError, RwLock};
+use std::time::Duration;
+
+use lettre::transport::smtp::PoolConfig;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use tokio::io::AsyncWriteExt;
+use uuid::Uuid;
+
+use crate::config::Config;
+
+/// How a send ended when it did not succeed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SendFailure {
+    /// Worth trying again: no connection, a timeout, a dropped line, or a 4xx reply.
+    Transient(String),
+    /// The server refused the recipient's address for good (a 5xx reply to RCPT).
+    RecipientRefused(String),
+    /// The server refused this message for good for another reason (its content, our sender...).
+    Rejected(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("SMTP_URL is not usable: {0}")]
+pub struct InvalidSmtpUrl(String);
+
+pub enum MailTransport {
+    Smtp(SmtpPool),
+    Files(PathBuf),
+}
+
+/// How long SMTP may take. lettre's async transport bounds only the TCP connect; the send deadline bounds the
+/// whole exchange (greeting, EHLO, MAIL, RCPT, DATA), so a server that stops answering cannot stall a worker.
+#[derive(Clone, Copy, Debug)]
+pub struct SmtpTimeouts {
+    pub connect: Duration,
+    pub send: Duration,
+}
+
+impl MailTransport {
+    /// SMTP with a pool of up to `pool_size` connections when `SMTP_URL` is set, else the file outbox.
+    pub fn from_config(config: &Config, timeouts: SmtpTimeouts, pool_size: u32) -> Result<Self, InvalidSmtpUrl> {
+        match &config.smtp_url {
+            Some(url) => Ok(Self::Smtp(SmtpPool::new(url, timeouts, pool_size)?)),
+            None => Ok(Self::Files(config.mail_outbox_dir.clone())),
+        }
+    }
+
+    /// Delivers one message; `id` names the file in the file outbox.
+    pub async fn send(&self, id: Uuid, message: &Message) -> Result<(), SendFailure> {
+        match self {
+            Self::Smtp(smtp) => smtp.send(message).await,
+            Self::Files(dir) => write_eml(dir, id, &message.formatted())
+                .await
+                .map_err(|e| SendFailure::Transient(format!("writing to the file outbox {}: {e}", dir.display()))),
+        }
+    }
+
+    /// Closes the pooled connections politely (QUIT), waiting no longer than the connect timeout.
+    pub async fn shutdown(&self) {
+        if let Self::Smtp(smtp) = self {
+            let _ = tokio::time::timeout(smtp.timeouts.connect, smtp.current().1.shutdown()).await;
+        }
+    }
+}
+
+/// lettre's pooled transport, replaced by a fresh one whenever a send overruns its deadline: the abandoned
+/// connection is mid-command, and must not go back to a pool where another send would pick it up.
+pub struct SmtpPool {
+    url: String,
+    timeouts: SmtpTimeouts,
+    pool_size: u32,
+    /// The transport in use, with a generation number so that two workers timing out together replace it once.
+    current: RwLock<(u64, AsyncSmtpTransport<Tokio1Executor>)>,
+}
+
+impl SmtpPool {
+    pub fn new(url: &str, timeouts: SmtpTimeouts, pool_size: u32) -> Result<Self, InvalidSmtpUrl> {
+        let transport = smtp_transport(url, timeouts.connect, pool_size)?;
+        Ok(Self { url: url.to_owned(), timeouts, pool_size, current: RwLock::new((0, transport)) })
+    }
+
+    fn current(&self) -> (u64, AsyncSmtpTransport<Tokio1Executor>) {
+        self.current.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    async fn send(&self, message: &Message) -> Result<(), SendFailure> {
+        let (generation, smtp) = self.current();
+        let mut send = pin!(send_smtp(&smtp, message));
+        tokio::select! {
+            result = &mut send => result,
+            () = tokio::time::sleep(self.timeouts.send) => {
+                // Retired while the abandoned send still lives, so its connection is closed rather than parked.
+                self.retire(generation);
+                Err(SendFailure::Transient(format!("the SMTP server did not finish within {:?}", self.timeouts.send)))
+            }
+        }
+    }
+
+    fn retire(&self, generation: u64) {
+        let stale = {
+            let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
+            if current.0 != generation {
+                return;
+            }
+            let Ok(fresh) = smtp_transport(&self.url, self.timeouts.connect, self.pool_size) else { return };
+            std::mem::replace(&mut *current, (generation + 1, fresh)).1
+        };
+        let patience = self.timeouts.connect;
+        tokio::spawn(async move {
+            let _ = tokio::time::timeout(patience, stale.shutdown()).await;
+        });
+    }
+}
+
+/// lettre's pooled transport for `url`; `connect_timeout` bounds opening a connection.
+pub fn smtp_transport(
+    url: &str,
+    connect_timeout: Duration,
+    pool_size: u32,
+) -> Result<AsyncSmtpTransport<Tokio1Executor>, InvalidSmtpUrl> {
+    let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| InvalidSmtpUrl(e.to_string()))?;
+    Ok(builder.timeout(Some(connect_timeout)).pool_config(PoolConfig::new().max_size(pool_size.max(1))).build())
+}
+
+pub(super) async fn send_smtp(smtp: &AsyncSmtpTransport<Tokio1Executor>, message: &Message) -> Result<(), SendFailure> {
+    let recipient = message.envelope().to().first().map(ToString::to_string).unwrap_or_default();
+    smtp.send_raw(message.envelope(), &message.formatted()).await.map(drop).map_err(|e| classify(&e, &recipient))
+}
+
+fn classify(error: &lettre::transport::smtp::Error, recipient: &str) -> SendFailure {
+    let text = error.to_string();
+    if error.is_permanent() {
+        let code = error.status().map(u16::from);
+        let reply = error.source().map(ToString::to_string).unwrap_or_default();
+        if refuses_recipient(code, &reply, recipient) {
+            SendFailure::RecipientRefused(text)
+        } else {
+            SendFailure::Rejected(text)
+        }
+    } else if error.is_client() {
+        // lettre itself will not send this message (e.g. 8-bit content to a server without 8BITMIME).
+        SendFailure::Rejected(text)
+    } else {
+        SendFailure::Transient(text)
+    }
+}
+
+/// Whether a permanent reply refuses the recipient's address rather than the sender or the message.
+///
+/// lettre does not say which command failed, so the reply itself decides. Its RFC 3463 enhanced status code does
+/// when there is one (every mainstream server sends them): X.1.Y is about an address, X.1.7 and X.1.8 being the
+/// sender's, X.1.0 either one; X.2.1 is a disabled mailbox. Without one, only 551 is specific to RCPT, and 550 or
+/// 553 count when the reply names the recipient. Anything else fails the one message but leaves the address usable,
+/// so a refused sender or a relay denial never marks recipients as bouncing.
+fn refuses_recipient(code: Option<u16>, reply: &str, recipient: &str) -> bool {
+    let names_recipient = !recipient.is_empty() && reply.to_lowercase().contains(&recipient.to_lowercase());
+    match enhanced_status(reply) {
+        Some((5, 1, 0)) => names_recipient,
+        Some((5, 1, detail)) => !matches!(detail, 7 | 8),
+        Some((5, 2, 1)) => true,
+        Some(_) => false,
+        None => code == Some(551) || (matches!(code, Some(550 | 553)) && names_recipient),
+    }
+}
+
+/// The `class.subject.detail` code a reply text starts with, e.g. `5.1.1` in `5.1.1 <a@b>: User unknown`.
+fn enhanced_status(reply: &str) -> Option<(u8, u16, u16)> {
+    let mut parts = reply.split_whitespace().next()?.splitn(3, '.');
+    let class = parts.next()?.parse().ok()?;
+    let subject = parts.next()?.parse().ok()?;
+    let detail = parts.next()?.parse().ok()?;
+    Some((class, subject, detail))
+}
+
+/// Writes `{dir}/{id}.eml` whole or not at all: a temporary file, flushed to disk, renamed over any earlier one.
+async fn write_eml(dir: &Path, id: Uuid, bytes: &[u8]) -> std::io::Result<()> {
+    tokio::fs::create_dir_all(dir).await?;
+    let temporary = dir.join(format!(".{id}.eml.tmp"));
+    let mut file = tokio::fs::File::create(&temporary).await?;
+    file.write_all(bytes).await?;
+    file.sync_all().await?;
+    drop(file);
+    tokio::fs::rename(&temporary, dir.join(format!("{id}.eml"))).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TO: &str = "Bob@Example.org";
+
+    #[test]
+    fn enhanced_codes_decide_who_was_refused() {
+        assert!(refuses_recipient(Some(550), "5.1.1 <bob@example.org>: Recipient address rejected", TO));
+        assert!(refuses_recipient(Some(550), "5.1.1 User unknown", TO));
+        assert!(refuses_recipient(Some(550), "5.2.1 Mailbox disabled", TO));
+        assert!(refuses_recipient(Some(550), "5.1.0 <bob@example.org>: Address rejected", TO));
+        assert!(!refuses_recipient(Some(550), "5.1.0 <no-reply@t.example>: Sender address rejected", TO));
+        assert!(!refuses_recipient(Some(553), "5.1.8 Sender address rejected: Domain not found", TO));
+        assert!(!refuses_recipient(Some(550), "5.7.1 <bob@example.org>: Relay access denied", TO));
+        assert!(!refuses_recipient(Some(552), "5.2.2 Mailbox full", TO));
+    }
+
+    #[test]
+    fn without_enhanced_codes_only_replies_about_the_recipient_count() {
+        assert!(refuses_recipient(Some(551), "User not local", TO));
+        assert!(refuses_recipient(Some(550), "No such user: bob@example.org", TO));
+        assert!(!refuses_recipient(Some(550), "Sender not allowed", TO));
+        assert!(!refuses_recipient(Some(554), "Message rejected as spam", TO));
+    }
+
+    #[tokio::test]
+    async fn eml_files_are_named_by_id_and_overwritten_by_a_retry() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let id = Uuid::new_v4();
+        write_eml(dir.path(), id, b"first").await.expect("written");
+        write_eml(dir.path(), id, b"second").await.expect("rewritten");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").map(|e| e.expect("entry").file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from(format!("{id}.eml"))]);
+        assert_eq!(std::fs::read(dir.path().join(format!("{id}.eml"))).expect("read"), b"second");
+    }
+}

@@ -1,0 +1,335 @@
+//! Organisation, membership and network-request types, their validation, and what the endpoints send back.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::FieldError;
+use crate::seekers::codes::is_country;
+
+/// A place: a city and an ISO 3166-1 alpha-2 country code in upper case (`SE`). Named `Place` in the OpenAPI
+/// document so that it does not collide with the seeker profile's `Location`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = Place)]
+#[serde(deny_unknown_fields)]
+pub struct Location {
+    /// 1 to 100 characters.
+    pub city: String,
+    /// ISO 3166-1 alpha-2, upper case.
+    #[schema(example = "SE")]
+    pub country: String,
+}
+
+impl Location {
+    /// Trims the city and checks both parts; `field` prefixes error paths (`location.city`).
+    pub fn validate(self, field: &str, errors: &mut Vec<FieldError>) -> Location {
+        let city = self.city.trim().to_owned();
+        check_length(&format!("{field}.city"), &city, 1, 100, errors);
+        if !is_country(&self.country) {
+            errors.push(FieldError::new(
+                format!("{field}.country"),
+                "must be an ISO 3166-1 alpha-2 country code in upper case, such as SE",
+            ));
+        }
+        Location { city, country: self.country }
+    }
+}
+
+/// For PATCH bodies: tells a field left out (`None`) from a field sent as `null` (`Some(None)`).
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// For PATCH bodies: a field that may be left out but not cleared, so `null` is refused as a wrong type.
+pub fn not_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
+/// Pushes an error unless `value` has between `min` and `max` characters.
+pub fn check_length(field: &str, value: &str, min: usize, max: usize, errors: &mut Vec<FieldError>) {
+    let n = value.chars().count();
+    if n < min || n > max {
+        let message = if min == 0 {
+            format!("must be at most {max} characters")
+        } else {
+            format!("must be {min} to {max} characters")
+        };
+        errors.push(FieldError::new(field, message));
+    }
+}
+
+/// Trims an optional text; blank counts as not given.
+pub fn trimmed(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+/// Whether `url` is an absolute http(s) URL with a plausible host and no whitespace.
+pub fn is_web_url(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")) else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let host = host.split(':').next().unwrap_or("");
+    url.len() <= 2048
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !host.is_empty()
+        && !host.starts_with(['.', '-'])
+        && host.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.')
+}
+
+/// Checks an optional web address; `None` (not given or blank) is fine.
+pub fn check_url(field: &str, url: Option<&str>, errors: &mut Vec<FieldError>) {
+    if url.is_some_and(|u| !is_web_url(u)) {
+        errors.push(FieldError::new(field, "must be an http or https URL such as https://example.org"));
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrganization {
+    /// 1 to 200 characters.
+    pub name: String,
+    /// The national registration number (in Sweden, organisationsnummer); unique. At most 32 characters.
+    pub org_number: Option<String>,
+    /// 1 to 100 characters, e.g. `pharma`, `medtech`, `academia`.
+    pub sector: String,
+    /// An http(s) URL.
+    pub website: Option<String>,
+    /// At most 5000 characters.
+    pub description: Option<String>,
+    pub location: Location,
+}
+
+/// An organisation that passed validation: texts trimmed, blanks turned into absent values.
+pub struct NewOrganization {
+    pub name: String,
+    pub org_number: Option<String>,
+    pub sector: String,
+    pub website: Option<String>,
+    pub description: Option<String>,
+    pub location: Location,
+}
+
+impl CreateOrganization {
+    pub fn validate(self) -> Result<NewOrganization, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let name = self.name.trim().to_owned();
+        check_length("name", &name, 1, 200, &mut errors);
+        let org_number = trimmed(self.org_number);
+        check_length("org_number", org_number.as_deref().unwrap_or(""), 0, 32, &mut errors);
+        let sector = self.sector.trim().to_owned();
+        check_length("sector", &sector, 1, 100, &mut errors);
+        let website = trimmed(self.website);
+        check_url("website", website.as_deref(), &mut errors);
+        let description = trimmed(self.description);
+        check_length("description", description.as_deref().unwrap_or(""), 0, 5000, &mut errors);
+        let location = self.location.validate("location", &mut errors);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(NewOrganization { name, org_number, sector, website, description, location })
+    }
+}
+
+/// A partial update: fields left out stay as they are; `org_number`, `website` and `description` can be cleared
+/// with `null`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationPatch {
+    #[serde(default, deserialize_with = "not_null")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub org_number: Option<Option<String>>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub sector: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub website: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub location: Option<Location>,
+}
+
+impl OrganizationPatch {
+    /// Validates what is present; `Some(None)` means "clear this field".
+    pub fn validate(self) -> Result<OrganizationPatch, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let name = self.name.map(|n| n.trim().to_owned());
+        if let Some(n) = &name {
+            check_length("name", n, 1, 200, &mut errors);
+        }
+        let org_number = self.org_number.map(trimmed);
+        if let Some(Some(n)) = &org_number {
+            check_length("org_number", n, 0, 32, &mut errors);
+        }
+        let sector = self.sector.map(|s| s.trim().to_owned());
+        if let Some(s) = &sector {
+            check_length("sector", s, 1, 100, &mut errors);
+        }
+        let website = self.website.map(trimmed);
+        if let Some(w) = &website {
+            check_url("website", w.as_deref(), &mut errors);
+        }
+        let description = self.description.map(trimmed);
+        if let Some(Some(d)) = &description {
+            check_length("description", d, 0, 5000, &mut errors);
+        }
+        let location = self.location.map(|l| l.validate("location", &mut errors));
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(OrganizationPatch { name, org_number, sector, website, description, location })
+    }
+}
+
+/// An organisation's public profile.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Organization {
+    pub id: Uuid,
+    pub name: String,
+    pub org_number: Option<String>,
+    pub sector: String,
+    pub website: Option<String>,
+    pub description: Option<String>,
+    pub location: Location,
+    /// Whether the organisation is in the HR network.
+    pub in_network: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What a member may do in an organisation. Admins manage the profile and the members; both post jobs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberRole {
+    Admin,
+    Recruiter,
+}
+
+impl MemberRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Recruiter => "recruiter",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "admin" => Some(Self::Admin),
+            "recruiter" => Some(Self::Recruiter),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddMember {
+    /// The email of an existing employer account.
+    pub email: String,
+    pub role: MemberRole,
+    /// Whether this person is listed in the HR network's directory of contact points. Default false.
+    #[serde(default)]
+    pub contact_point: bool,
+}
+
+/// A member of an organisation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Member {
+    pub user_id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: MemberRole,
+    pub contact_point: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NetworkRequestStatus {
+    Pending,
+    Approved,
+}
+
+/// A request of an organisation to join the HR network.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NetworkRequest {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub status: NetworkRequestStatus,
+    pub requested_at: DateTime<Utc>,
+    /// Set once an operator approves.
+    pub approved_at: Option<DateTime<Utc>>,
+}
+
+/// A pending request, as operators see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PendingNetworkRequest {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub organization_name: String,
+    pub requested_at: DateTime<Utc>,
+}
+
+/// A contact point of an organisation in the HR network.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NetworkContact {
+    pub organization_id: Uuid,
+    pub organization_name: String,
+    pub user_id: Uuid,
+    /// The person's display name.
+    pub name: String,
+    /// Their role in the organisation: `admin` or `recruiter`.
+    pub role: MemberRole,
+    pub email: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn web_urls_need_a_scheme_and_a_host() {
+        assert!(is_web_url("https://astrazeneca.se"));
+        assert!(is_web_url("http://localhost:8080/careers?x=1"));
+        for bad in ["astrazeneca.se", "ftp://x.se", "https://", "https:///path", "https://a b.se", "javascript:x"] {
+            assert!(!is_web_url(bad), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn patch_tells_absent_from_null() {
+        let p: OrganizationPatch = serde_json::from_str(r#"{"website": null}"#).expect("parse");
+        assert_eq!(p.website, Some(None));
+        assert_eq!(p.description, None);
+        let p: OrganizationPatch = serde_json::from_str(r#"{"website": "https://x.se"}"#).expect("parse");
+        assert_eq!(p.website, Some(Some("https://x.se".to_owned())));
+    }
+
+    #[test]
+    fn invalid_organization_names_each_field() {
+        let body = CreateOrganization {
+            name: " ".into(),
+            org_number: None,
+            sector: "pharma".into(),
+            website: Some("www.x.se".into()),
+            description: None,
+            location: Location { city: "Göteborg".into(), country: "se".into() },
+        };
+        let fields: Vec<String> = body.validate().err().unwrap_or_default().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["name", "website", "location.country"]);
+    }
+}

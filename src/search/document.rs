@@ -1,0 +1,238 @@
+//! Index documents: a seeker profile or a job as read from PostgreSQL, turned into a tantivy document whose
+//! stored part shows and explains a hit without another query.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use tantivy::TantivyDocument;
+use uuid::Uuid;
+
+use super::fields::{self, Fields, KIND_CANDIDATE, KIND_JOB};
+use super::model::{HitLanguage, HitSkill, HitJobSkill, HitLocation, HitOrganization};
+
+/// Every label and synonym (English and Swedish) of each taxonomy skill, by skill id.
+pub type SkillLabels = HashMap<String, Vec<String>>;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DesiredLocation {
+    pub city: Option<String>,
+    pub region: Option<String>,
+    pub country: String,
+}
+
+/// A searchable seeker profile with what the index needs. Names, email and phone are not part of it.
+#[derive(Clone, Debug, Default)]
+pub struct CandidateSource {
+    pub candidate_id: Uuid,
+    pub headline: String,
+    pub summary: String,
+    pub city: String,
+    pub country: String,
+    pub work_permit: String,
+    pub available_from: Option<NaiveDate>,
+    pub open_to_sectors: Vec<String>,
+    pub searchable: bool,
+    pub in_partner_pool: bool,
+    pub skills: Vec<HitSkill>,
+    pub languages: Vec<HitLanguage>,
+    /// Each experience entry's title, organisation and description as one text.
+    pub experience: Vec<String>,
+    /// Each education entry's degree, field and institution as one text.
+    pub education: Vec<String>,
+    pub desired_locations: Vec<DesiredLocation>,
+}
+
+/// A job with what the index needs.
+#[derive(Clone, Debug)]
+pub struct JobSource {
+    pub id: Uuid,
+    pub organization: HitOrganization,
+    pub title: String,
+    pub description: String,
+    pub city: String,
+    pub country: String,
+    pub remote: String,
+    pub employment_type: String,
+    pub sector: String,
+    pub status: String,
+    pub published_at: Option<DateTime<Utc>>,
+    pub closes_at: Option<DateTime<Utc>>,
+    pub skills: Vec<HitJobSkill>,
+    pub languages: Vec<HitLanguage>,
+}
+
+/// The stored part of a candidate document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredCandidate {
+    pub candidate_id: Uuid,
+    pub headline: String,
+    pub skills: Vec<HitSkill>,
+    pub languages: Vec<HitLanguage>,
+    pub location: HitLocation,
+    pub desired_locations: Vec<DesiredLocation>,
+    pub available_from: Option<NaiveDate>,
+    pub work_permit: String,
+    pub open_to_sectors: Vec<String>,
+}
+
+/// The stored part of a job document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredJob {
+    pub id: Uuid,
+    pub title: String,
+    pub organization: HitOrganization,
+    pub location: HitLocation,
+    pub remote: String,
+    pub sector: String,
+    pub employment_type: String,
+    pub published_at: Option<DateTime<Utc>>,
+    pub closes_at: Option<DateTime<Utc>>,
+    pub skills: Vec<HitJobSkill>,
+    pub languages: Vec<HitLanguage>,
+}
+
+/// Stands in for "no closing date" so that the not-yet-closed filter is one range (tantivy dates end in 2262).
+pub const NEVER_CLOSES_SECS: i64 = 7_258_118_400; // 2200-01-01
+
+/// Stands in for a missing start date (available from, published at): long ago.
+pub const EPOCH: tantivy::DateTime = tantivy::DateTime::from_timestamp_secs(0);
+
+pub fn date_value(date: NaiveDate) -> tantivy::DateTime {
+    tantivy::DateTime::from_timestamp_secs(date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp())
+}
+
+pub fn instant_value(at: DateTime<Utc>) -> tantivy::DateTime {
+    tantivy::DateTime::from_timestamp_secs(at.timestamp())
+}
+
+impl CandidateSource {
+    /// Only searchable seekers ever become documents.
+    pub fn is_visible(&self) -> bool {
+        self.searchable
+    }
+
+    pub fn document(&self, f: &Fields, labels: &SkillLabels) -> TantivyDocument {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.kind, KIND_CANDIDATE);
+        doc.add_text(f.id, self.candidate_id.to_string());
+        add_skills(&mut doc, f, self.skills.iter().map(|s| (s.skill_id.as_deref(), s.name.as_str())), labels);
+        for text in [&self.headline, &self.summary].into_iter().chain(&self.experience).chain(&self.education) {
+            add_both(&mut doc, f.text_en, f.text_sv, text);
+        }
+        doc.add_text(f.country, fields::country_key(&self.country));
+        doc.add_text(f.city, fields::city_key(&self.city));
+        for place in &self.desired_locations {
+            doc.add_text(f.country, fields::country_key(&place.country));
+            if let Some(city) = &place.city {
+                doc.add_text(f.city, fields::city_key(city));
+            }
+        }
+        for language in &self.languages {
+            for term in fields::language_terms(&language.code, language.level.as_deref().unwrap_or("A1")) {
+                doc.add_text(f.lang, term);
+            }
+        }
+        doc.add_text(f.work_permit, fields::keyword(&self.work_permit));
+        // No date means available now, which is before any date asked for.
+        doc.add_date(f.available_from, self.available_from.map_or(EPOCH, date_value));
+        doc.add_bool(f.searchable, self.searchable);
+        doc.add_bool(f.partner_pool, self.in_partner_pool);
+        for sector in &self.open_to_sectors {
+            doc.add_text(f.sector, fields::keyword(sector));
+        }
+        doc.add_text(f.display, serde_json::to_string(&self.stored()).unwrap_or_default());
+        doc
+    }
+
+    fn stored(&self) -> StoredCandidate {
+        StoredCandidate {
+            candidate_id: self.candidate_id,
+            headline: self.headline.clone(),
+            skills: self.skills.clone(),
+            languages: self.languages.clone(),
+            location: HitLocation { city: self.city.clone(), country: self.country.clone() },
+            desired_locations: self.desired_locations.clone(),
+            available_from: self.available_from,
+            work_permit: self.work_permit.clone(),
+            open_to_sectors: self.open_to_sectors.clone(),
+        }
+    }
+}
+
+impl JobSource {
+    /// Published jobs are documents; whether they have closed is decided at query time.
+    pub fn is_visible(&self) -> bool {
+        self.status == "published"
+    }
+
+    pub fn document(&self, f: &Fields, labels: &SkillLabels) -> TantivyDocument {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.kind, KIND_JOB);
+        doc.add_text(f.id, self.id.to_string());
+        add_skills(&mut doc, f, self.skills.iter().map(|s| (s.skill_id.as_deref(), s.name.as_str())), labels);
+        let required: Vec<&str> = self.skills.iter().filter(|s| s.required).filter_map(|s| s.skill_id.as_deref()).collect();
+        for id in &required {
+            doc.add_text(f.required_skill, id);
+        }
+        doc.add_u64(f.required_count, required.len() as u64);
+        add_both(&mut doc, f.title_en, f.title_sv, &self.title);
+        for text in [&self.title, &self.description, &self.organization.name] {
+            add_both(&mut doc, f.text_en, f.text_sv, text);
+        }
+        doc.add_text(f.country, fields::country_key(&self.country));
+        doc.add_text(f.city, fields::city_key(&self.city));
+        for language in &self.languages {
+            doc.add_text(f.lang, fields::language_requirement(&language.code, language.level.as_deref()));
+        }
+        doc.add_text(f.sector, fields::keyword(&self.sector));
+        doc.add_text(f.remote, fields::keyword(&self.remote));
+        doc.add_date(f.published_at, self.published_at.map_or(EPOCH, instant_value));
+        let closes = self.closes_at.map_or(tantivy::DateTime::from_timestamp_secs(NEVER_CLOSES_SECS), instant_value);
+        doc.add_date(f.closes_at, closes);
+        doc.add_text(f.display, serde_json::to_string(&self.stored()).unwrap_or_default());
+        doc
+    }
+
+    fn stored(&self) -> StoredJob {
+        StoredJob {
+            id: self.id,
+            title: self.title.clone(),
+            organization: self.organization.clone(),
+            location: HitLocation { city: self.city.clone(), country: self.country.clone() },
+            remote: self.remote.clone(),
+            sector: self.sector.clone(),
+            employment_type: self.employment_type.clone(),
+            published_at: self.published_at,
+            closes_at: self.closes_at,
+            skills: self.skills.clone(),
+            languages: self.languages.clone(),
+        }
+    }
+}
+
+/// Skill ids as terms; names and every taxonomy label as text, so both synonyms and free text find them.
+fn add_skills<'a>(
+    doc: &mut TantivyDocument,
+    f: &Fields,
+    skills: impl Iterator<Item = (Option<&'a str>, &'a str)>,
+    labels: &SkillLabels,
+) {
+    for (skill_id, name) in skills {
+        add_both(doc, f.labels_en, f.labels_sv, name);
+        add_both(doc, f.text_en, f.text_sv, name);
+        let Some(id) = skill_id else { continue };
+        doc.add_text(f.skill, id);
+        for label in labels.get(id).into_iter().flatten() {
+            add_both(doc, f.labels_en, f.labels_sv, label);
+            add_both(doc, f.text_en, f.text_sv, label);
+        }
+    }
+}
+
+fn add_both(doc: &mut TantivyDocument, en: tantivy::schema::Field, sv: tantivy::schema::Field, text: &str) {
+    if !text.trim().is_empty() {
+        doc.add_text(en, text);
+        doc.add_text(sv, text);
+    }
+}

@@ -1,0 +1,289 @@
+//! `SearchIndex`: the process-wide handle searches go through. It holds the one `IndexReader` (reloaded by the
+//! indexer after each commit) and the outbox position the index has applied; while the index is missing or being
+//! rebuilt it has no reader and every search answers `SearchError::Unavailable`.
+//!
+//! Searches are synchronous and CPU-bound: call them from a blocking thread (`web::block`), or directly from a
+//! benchmark.
+
+use std::collections::HashSet;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use chrono::Utc;
+use serde::de::DeserializeOwned;
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
+use tantivy::query::Query;
+use tantivy::schema::Value;
+use tantivy::{DocAddress, DocId, Index, IndexReader, Order, ReloadPolicy, Score, Searcher, SegmentReader, TantivyDocument};
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use super::document::{StoredCandidate, StoredJob};
+use super::fields::{self, Fields};
+use super::model::{CandidateHit, JobHit};
+use super::query::{self, CandidateSearch, JobSearch, QueryBuilder, W_REQUIRED};
+use crate::error::ApiError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("the search index is being built; try again shortly")]
+    Unavailable,
+    #[error("search index error: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("a stored search document could not be read: {0}")]
+    Damaged(String),
+}
+
+impl From<SearchError> for ApiError {
+    fn from(e: SearchError) -> Self {
+        match e {
+            SearchError::Unavailable => ApiError::Unavailable(e.to_string()),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// One page of hits and how many match in all.
+#[derive(Debug)]
+pub struct Hits<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+}
+
+/// An open index with its reader: what searches run against.
+pub struct Live {
+    pub index: Index,
+    pub reader: IndexReader,
+    pub fields: Fields,
+}
+
+impl Live {
+    /// Opens a reader that reloads only when told to: the indexer reloads it after each commit.
+    pub fn new(index: Index) -> tantivy::Result<Self> {
+        fields::register_analyzers(&index);
+        let fields = Fields::of(&index.schema())?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(Self { index, reader, fields })
+    }
+
+    fn builder(&self) -> QueryBuilder<'_> {
+        QueryBuilder { index: &self.index, fields: self.fields }
+    }
+
+    fn stored<T: DeserializeOwned>(&self, searcher: &Searcher, address: DocAddress) -> Result<T, SearchError> {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let text = doc.get_first(self.fields.display).and_then(|v| v.as_str()).unwrap_or_default();
+        serde_json::from_str(text).map_err(|e| SearchError::Damaged(e.to_string()))
+    }
+}
+
+struct Shared {
+    live: RwLock<Option<Arc<Live>>>,
+    /// Every outbox change up to this position is visible to searches.
+    applied: watch::Sender<i64>,
+}
+
+/// Cheap to clone; every clone sees the same index.
+#[derive(Clone)]
+pub struct SearchIndex {
+    shared: Arc<Shared>,
+}
+
+impl Default for SearchIndex {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SearchIndex {
+    /// A handle with no index yet: searches answer `Unavailable` until an indexer publishes one.
+    pub fn new() -> Self {
+        let (applied, _) = watch::channel(0);
+        Self { shared: Arc::new(Shared { live: RwLock::new(None), applied }) }
+    }
+
+    /// A handle over an index that is already built, e.g. one made in memory for a test or a benchmark.
+    pub fn over(index: Index) -> tantivy::Result<Self> {
+        let handle = Self::new();
+        handle.publish(Some(Arc::new(Live::new(index)?)));
+        Ok(handle)
+    }
+
+    pub fn is_available(&self) -> bool {
+        self.live().is_ok()
+    }
+
+    /// Waits until an index is open, at most `timeout`; true if it is.
+    pub async fn wait_available(&self, timeout: Duration) -> bool {
+        let until = tokio::time::Instant::now() + timeout;
+        while !self.is_available() && tokio::time::Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        self.is_available()
+    }
+
+    fn live(&self) -> Result<Arc<Live>, SearchError> {
+        let slot = self.shared.live.read().map_err(|_| SearchError::Unavailable)?;
+        slot.clone().ok_or(SearchError::Unavailable)
+    }
+
+    /// Puts an index in service, or (with `None`) takes it out while it is rebuilt.
+    pub fn publish(&self, live: Option<Arc<Live>>) {
+        if let Ok(mut slot) = self.shared.live.write() {
+            *slot = live;
+        }
+    }
+
+    /// Makes the latest commit visible to searches.
+    pub fn reload(&self) -> Result<(), SearchError> {
+        Ok(self.live()?.reader.reload()?)
+    }
+
+    pub(crate) fn set_applied(&self, position: i64) {
+        self.shared.applied.send_if_modified(|p| {
+            let changed = *p != position;
+            *p = position;
+            changed
+        });
+    }
+
+    /// The outbox position searches reflect.
+    pub fn applied(&self) -> i64 {
+        *self.shared.applied.borrow()
+    }
+
+    /// Waits until searches reflect every outbox change up to `position`; false if `timeout` passes first.
+    pub async fn wait_for(&self, position: i64, timeout: Duration) -> bool {
+        let mut rx = self.shared.applied.subscribe();
+        tokio::time::timeout(timeout, rx.wait_for(|p| *p >= position)).await.is_ok_and(|r| r.is_ok())
+    }
+
+    /// Waits until searches reflect every change committed to PostgreSQL so far: the test hook that makes
+    /// asynchronous indexing deterministic.
+    pub async fn catch_up(&self, pool: &crate::db::DbPool, timeout: Duration) -> anyhow::Result<()> {
+        let mut conn = pool.get().await?;
+        let head = super::outbox::head(&mut conn).await?;
+        if self.wait_for(head, timeout).await {
+            Ok(())
+        } else {
+            anyhow::bail!("the index reached outbox position {} of {head} within {timeout:?}", self.applied())
+        }
+    }
+
+    /// Ranked, explained candidates for `search`.
+    pub fn search_candidates(&self, search: &CandidateSearch) -> Result<Hits<CandidateHit>, SearchError> {
+        let live = self.live()?;
+        let searcher = live.reader.searcher();
+        let query = live.builder().candidates(search);
+        let top = TopDocs::with_limit(search.limit.max(1)).and_offset(search.offset);
+        let (docs, total) = searcher.search(&*query, &(top, Count))?;
+        let items = docs
+            .into_iter()
+            .map(|(score, address)| {
+                let c: StoredCandidate = live.stored(&searcher, address)?;
+                let explanation = query::explain_candidate(&c, search, score);
+                Ok(CandidateHit {
+                    candidate_id: c.candidate_id,
+                    headline: c.headline,
+                    skills: c.skills,
+                    languages: c.languages,
+                    location: c.location,
+                    available_from: c.available_from,
+                    score: query::round(score),
+                    explanation,
+                })
+            })
+            .collect::<Result<_, SearchError>>()?;
+        Ok(Hits { items, total: total as u64 })
+    }
+
+    /// Published, open jobs for `search`: ranked and explained when it has text or skills, else newest first.
+    pub fn search_jobs(&self, search: &JobSearch) -> Result<Hits<JobHit>, SearchError> {
+        let live = self.live()?;
+        let searcher = live.reader.searcher();
+        let query = live.builder().jobs(search, Utc::now());
+        let (docs, total) = ranked_jobs(&searcher, &*query, search)?;
+        let items = docs
+            .into_iter()
+            .map(|(rank, address)| {
+                let job: StoredJob = live.stored(&searcher, address)?;
+                let scored = search.is_ranked().then(|| {
+                    let score = rank.map_or(0.0, |r| r + missing_offset(&job, search));
+                    (query::round(score), query::explain_job(&job, search, score))
+                });
+                Ok(job_hit(job, scored))
+            })
+            .collect::<Result<_, SearchError>>()?;
+        Ok(Hits { items, total: total as u64 })
+    }
+
+    /// The ids of every document of one kind (`candidate` or `job`), for checks that the index matches the
+    /// database.
+    pub fn document_ids(&self, kind: &str) -> Result<HashSet<Uuid>, SearchError> {
+        let live = self.live()?;
+        let searcher = live.reader.searcher();
+        let query = tantivy::query::TermQuery::new(
+            tantivy::Term::from_field_text(live.fields.kind, kind),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        let addresses = searcher.search(&query, &DocSetCollector)?;
+        let mut ids = HashSet::with_capacity(addresses.len());
+        for address in addresses {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let id = doc.get_first(live.fields.id).and_then(|v| v.as_str()).unwrap_or_default();
+            ids.insert(id.parse().map_err(|_| SearchError::Damaged(format!("document id {id:?}")))?);
+        }
+        Ok(ids)
+    }
+}
+
+type RankedDocs = (Vec<(Option<Score>, DocAddress)>, usize);
+
+/// Runs a job query with the ordering the search calls for. The rank is `None` when jobs are ordered by date.
+fn ranked_jobs(searcher: &Searcher, query: &dyn Query, search: &JobSearch) -> Result<RankedDocs, SearchError> {
+    let top = TopDocs::with_limit(search.limit.max(1)).and_offset(search.offset);
+    if !search.is_ranked() {
+        let newest = top.order_by_fast_field::<tantivy::DateTime>("published_at", Order::Desc);
+        let (docs, total) = searcher.search(query, &(newest, Count))?;
+        return Ok((docs.into_iter().map(|(_, a)| (None, a)).collect(), total));
+    }
+    if search.rank_by_missing_required {
+        let (docs, total) = searcher.search(query, &(top.tweak_score(minus_required), Count))?;
+        return Ok((docs.into_iter().map(|(s, a)| (Some(s), a)).collect(), total));
+    }
+    let (docs, total) = searcher.search(query, &(top, Count))?;
+    Ok((docs.into_iter().map(|(s, a)| (Some(s), a)).collect(), total))
+}
+
+/// Ranks by the score minus `W_REQUIRED` per required skill of the job: each one the seeker has was added by the
+/// query, so what is left counts the missing ones, and fewer missing always wins.
+fn minus_required(segment: &SegmentReader) -> impl Fn(DocId, Score) -> Score {
+    let counts = segment.fast_fields().u64("required_count").ok().map(|c| c.first_or_default_col(0));
+    move |doc, score| score - W_REQUIRED * counts.as_ref().map_or(0, |c| c.get_val(doc)) as Score
+}
+
+/// What `minus_required` took off, to report the plain score.
+fn missing_offset(job: &StoredJob, search: &JobSearch) -> Score {
+    if !search.rank_by_missing_required {
+        return 0.0;
+    }
+    W_REQUIRED * job.skills.iter().filter(|s| s.required && s.skill_id.is_some()).count() as Score
+}
+
+fn job_hit(job: StoredJob, scored: Option<(f32, super::model::Explanation)>) -> JobHit {
+    let (score, explanation) = scored.unzip();
+    JobHit {
+        id: job.id,
+        title: job.title,
+        organization: job.organization,
+        location: job.location,
+        remote: job.remote,
+        sector: job.sector,
+        employment_type: job.employment_type,
+        published_at: job.published_at,
+        closes_at: job.closes_at,
+        skills: job.skills,
+        score,
+        explanation,
+    }
+}

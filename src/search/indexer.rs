@@ -1,0 +1,408 @@
+//! The indexer: one named thread that owns the `IndexWriter`. It polls the outbox, reloads each touched
+//! profile or job from PostgreSQL (so applying a change twice, or late, still leaves the current state), replaces
+//! its document, commits with the outbox position as the commit payload, and reloads the shared reader.
+//!
+//! Positions are handed out by a sequence when a transaction writes its outbox row, but transactions commit in
+//! any order, so a lower position can appear after a higher one. The indexer remembers such gaps and keeps
+//! asking for them until every transaction that could still fill them has ended; the position it stores is the
+//! highest below which nothing can arrive any more.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use tantivy::{IndexWriter, Term};
+use uuid::Uuid;
+
+use super::dir::{self, IndexDir, OpenError};
+use super::document::SkillLabels;
+use super::fields::KIND_JOB;
+use super::index::Live;
+use super::outbox::{self, Change, OutboxRead};
+use super::rebuild::{self, RebuildError};
+use super::{store, SearchIndex};
+use crate::db::StoreError;
+
+/// How often an idle indexer looks for work.
+const POLL: Duration = Duration::from_millis(100);
+/// How long to wait after a failure before trying again.
+const BACKOFF: Duration = Duration::from_secs(1);
+/// Outbox rows read and applied per commit at most.
+const BATCH: i64 = 5_000;
+/// A gap is given up only this long after it was first seen, and once every transaction then running has ended.
+const MIN_GAP_AGE: Duration = Duration::from_secs(1);
+/// Memory for the incremental writer: small, since it commits every few hundred milliseconds.
+const WRITER_MEMORY: usize = 32_000_000;
+
+#[derive(Clone, Debug)]
+struct Gap {
+    low: i64,
+    high: i64,
+    /// The snapshot `xmax` when the gap was seen: once the oldest running transaction is past it, every
+    /// transaction that could fill the gap has ended.
+    xmax: i64,
+    seen: Instant,
+}
+
+/// Where the indexer is in the outbox: the highest position seen, and the gaps below it.
+#[derive(Clone, Debug)]
+pub struct Position {
+    high: i64,
+    gaps: Vec<Gap>,
+}
+
+impl Position {
+    pub fn new(committed: i64) -> Self {
+        Self { high: committed, gaps: Vec::new() }
+    }
+
+    /// Everything up to here has been applied or can no longer arrive.
+    pub fn watermark(&self) -> i64 {
+        self.gaps.iter().map(|g| g.low - 1).min().unwrap_or(self.high)
+    }
+
+    pub fn high(&self) -> i64 {
+        self.high
+    }
+
+    pub fn gap_ranges(&self) -> Vec<(i64, i64)> {
+        self.gaps.iter().map(|g| (g.low, g.high)).collect()
+    }
+
+    /// Takes in one read: returns the changes to apply, in order, and updates the gaps.
+    pub fn observe(&mut self, read: OutboxRead, now: Instant) -> Vec<Change> {
+        let mut fresh = Vec::with_capacity(read.changes.len());
+        for change in read.changes {
+            if change.seq > self.high {
+                if change.seq > self.high + 1 {
+                    self.gaps.push(Gap { low: self.high + 1, high: change.seq - 1, xmax: read.xmax, seen: now });
+                }
+                self.high = change.seq;
+                fresh.push(change);
+            } else if self.fill(change.seq) {
+                fresh.push(change);
+            }
+        }
+        self.gaps.retain(|g| !(read.xmin >= g.xmax && now.duration_since(g.seen) >= MIN_GAP_AGE));
+        fresh
+    }
+
+    /// Removes `seq` from the gap holding it; false if it was in none (already applied).
+    fn fill(&mut self, seq: i64) -> bool {
+        let Some(i) = self.gaps.iter().position(|g| g.low <= seq && seq <= g.high) else { return false };
+        let gap = self.gaps.remove(i);
+        if gap.low < seq {
+            self.gaps.push(Gap { high: seq - 1, ..gap.clone() });
+        }
+        if seq < gap.high {
+            self.gaps.push(Gap { low: seq + 1, ..gap });
+        }
+        true
+    }
+}
+
+/// The running indexer. Dropping it asks the thread to stop; `stop` also waits for it.
+pub struct Indexer {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Indexer {
+    /// Starts the indexer thread for the index in `index_dir`, fed from the database at `database_url`.
+    pub fn start(database_url: &str, index_dir: PathBuf, search: SearchIndex) -> std::io::Result<Self> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let worker = Worker { database_url: database_url.to_owned(), dir: IndexDir::new(index_dir), search, stop: stop.clone() };
+        let thread = std::thread::Builder::new().name("indexer".to_owned()).spawn(move || worker.run())?;
+        Ok(Self { stop, thread: Some(thread) })
+    }
+
+    /// Commits what has been applied and stops; blocks until the thread has ended.
+    pub fn stop(mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            if thread.join().is_err() {
+                tracing::error!("the indexer thread panicked");
+            }
+        }
+    }
+}
+
+impl Drop for Indexer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Why a step failed: the database connection or the index is then reopened.
+#[derive(Debug, thiserror::Error)]
+enum Trouble {
+    #[error("database: {0}")]
+    Database(String),
+    #[error("index: {0}")]
+    Index(String),
+    #[error(transparent)]
+    Busy(OpenError),
+    #[error("stopping")]
+    Stopped,
+}
+
+impl From<StoreError> for Trouble {
+    fn from(e: StoreError) -> Self {
+        Self::Database(e.to_string())
+    }
+}
+
+impl From<tantivy::TantivyError> for Trouble {
+    fn from(e: tantivy::TantivyError) -> Self {
+        Self::Index(e.to_string())
+    }
+}
+
+impl From<RebuildError> for Trouble {
+    fn from(e: RebuildError) -> Self {
+        match e {
+            RebuildError::Store(e) => e.into(),
+            RebuildError::Stopped => Self::Stopped,
+            other => Self::Index(other.to_string()),
+        }
+    }
+}
+
+/// The index as the indexer holds it: the writer, and the reader searches use.
+struct Open {
+    generation: PathBuf,
+    writer: IndexWriter,
+    live: Arc<Live>,
+    position: Position,
+}
+
+struct Worker {
+    database_url: String,
+    dir: IndexDir,
+    search: SearchIndex,
+    stop: Arc<AtomicBool>,
+}
+
+impl Worker {
+    fn run(self) {
+        let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            Ok(rt) => rt,
+            Err(e) => {
+                tracing::error!(error = %e, "the indexer cannot start its runtime; search stays unavailable");
+                return;
+            }
+        };
+        runtime.block_on(self.run_until_stopped());
+    }
+
+    fn stopping(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+
+    async fn run_until_stopped(&self) {
+        let mut conn: Option<AsyncPgConnection> = None;
+        let mut open: Option<Open> = None;
+        while !self.stopping() {
+            match self.step(&mut conn, &mut open).await {
+                Ok(true) => {}
+                Ok(false) => tokio::time::sleep(POLL).await,
+                Err(Trouble::Stopped) => break,
+                Err(trouble) => {
+                    tracing::warn!(error = %trouble, "indexer: will retry");
+                    match trouble {
+                        Trouble::Database(_) => conn = None,
+                        _ => open = None,
+                    }
+                    self.pause(BACKOFF).await;
+                }
+            }
+        }
+        // Everything applied was committed with its batch; dropping the writer releases the lock.
+        drop(open);
+    }
+
+    /// Sleeps, waking early to stop.
+    async fn pause(&self, duration: Duration) {
+        let until = Instant::now() + duration;
+        while !self.stopping() && Instant::now() < until {
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// One round: make sure the index is open and current, then apply one batch. True if there may be more.
+    async fn step(&self, conn: &mut Option<AsyncPgConnection>, open: &mut Option<Open>) -> Result<bool, Trouble> {
+        if conn.is_none() {
+            let fresh = AsyncPgConnection::establish(&self.database_url).await.map_err(|e| Trouble::Database(e.to_string()))?;
+            *conn = Some(fresh);
+        }
+        let Some(conn) = conn.as_mut() else { return Ok(false) };
+        let current = self.dir.current();
+        if open.as_ref().is_none_or(|o| Some(&o.generation) != current.as_ref()) {
+            let replaced = open.take().map(|o| o.generation);
+            *open = Some(self.open_or_rebuild(conn).await?);
+            if let (Some(old), Some(new)) = (replaced, open.as_ref()) {
+                if old != new.generation {
+                    tracing::info!(generation = %new.generation.display(), "switched to a rebuilt index");
+                    self.dir.remove_generations_except(&[&new.generation]);
+                }
+            }
+        }
+        let Some(open) = open.as_mut() else { return Ok(false) };
+        self.apply_batch(conn, open).await
+    }
+
+    /// Opens the current generation, or rebuilds it from PostgreSQL if it is missing, damaged, or claims
+    /// changes this database never made. Searches answer "unavailable" meanwhile.
+    async fn open_or_rebuild(&self, conn: &mut AsyncPgConnection) -> Result<Open, Trouble> {
+        match self.open_current(conn).await {
+            Ok(open) => return Ok(open),
+            Err(Trouble::Index(reason)) => tracing::warn!(%reason, "the search index cannot be used; rebuilding it"),
+            Err(other) => return Err(other),
+        }
+        self.search.publish(None);
+        let mut logged = Instant::now();
+        let mut report = |done: u64, total: u64| {
+            if logged.elapsed() > Duration::from_secs(5) {
+                tracing::info!(done, total, "rebuilding the search index");
+                logged = Instant::now();
+            }
+        };
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+        let rebuilt = rebuild::rebuild(conn, &self.dir, threads, &self.stop, &mut report).await?;
+        tracing::info!(
+            candidates = rebuilt.candidates,
+            jobs = rebuilt.jobs,
+            per_second = rebuilt.documents_per_second() as u64,
+            "rebuilt the search index"
+        );
+        self.dir.make_current(&rebuilt.generation).map_err(|e| Trouble::Index(e.to_string()))?;
+        self.dir.remove_generations_except(&[&rebuilt.generation]);
+        drop(rebuilt);
+        self.open_current(conn).await
+    }
+
+    async fn open_current(&self, conn: &mut AsyncPgConnection) -> Result<Open, Trouble> {
+        let generation = self.dir.current().ok_or(Trouble::Index(OpenError::Missing.to_string()))?;
+        let index = dir::open(&generation).map_err(|e| Trouble::Index(e.to_string()))?;
+        let committed = dir::committed_position(&index).map_err(|e| Trouble::Index(e.to_string()))?;
+        if committed > outbox::last_issued(conn).await? {
+            return Err(Trouble::Index(format!("it has applied change {committed}, which this database never made")));
+        }
+        let writer = index.writer_with_num_threads(1, WRITER_MEMORY).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => Trouble::Busy(OpenError::Busy(generation.clone())),
+            other => Trouble::Index(other.to_string()),
+        })?;
+        let live = Arc::new(Live::new(index)?);
+        self.search.publish(Some(live.clone()));
+        self.search.set_applied(committed);
+        Ok(Open { generation, writer, live, position: Position::new(committed) })
+    }
+
+    /// Reads the next changes, applies and commits them, and makes them visible. True if there may be more.
+    async fn apply_batch(&self, conn: &mut AsyncPgConnection, open: &mut Open) -> Result<bool, Trouble> {
+        let read = outbox::read(conn, open.position.high(), &open.position.gap_ranges(), BATCH).await?;
+        let full = read.changes.len() as i64 >= BATCH;
+        let before = open.position.watermark();
+        let changes = open.position.observe(read, Instant::now());
+        if !changes.is_empty() {
+            apply(conn, open, &changes).await?;
+            let mut commit = open.writer.prepare_commit()?;
+            commit.set_payload(&open.position.watermark().to_string());
+            commit.commit()?;
+            open.live.reader.reload()?;
+        }
+        if changes.is_empty() && open.position.watermark() == before {
+            return Ok(full);
+        }
+        self.search.set_applied(open.position.watermark());
+        Ok(full)
+    }
+}
+
+/// Replaces the documents of every entity the changes touch with their current state (or nothing).
+async fn apply(conn: &mut AsyncPgConnection, open: &mut Open, changes: &[Change]) -> Result<(), Trouble> {
+    let mut candidate_ids: Vec<Uuid> = Vec::new();
+    let mut job_ids: Vec<Uuid> = Vec::new();
+    for change in changes {
+        let ids = if change.entity == KIND_JOB { &mut job_ids } else { &mut candidate_ids };
+        if !ids.contains(&change.entity_id) {
+            ids.push(change.entity_id);
+        }
+    }
+    let candidates = store::candidates_by_id(conn, &candidate_ids).await?;
+    let jobs = store::jobs_by_id(conn, &job_ids).await?;
+    let skill_ids: Vec<String> = candidates
+        .iter()
+        .flat_map(|c| c.skills.iter().filter_map(|s| s.skill_id.clone()))
+        .chain(jobs.iter().flat_map(|j| j.skills.iter().filter_map(|s| s.skill_id.clone())))
+        .collect();
+    let labels: SkillLabels = store::skill_labels(conn, &skill_ids).await?;
+    let f = open.live.fields;
+    for id in candidate_ids.iter().chain(&job_ids) {
+        open.writer.delete_term(Term::from_field_text(f.id, &id.to_string()));
+    }
+    for candidate in candidates.iter().filter(|c| c.is_visible()) {
+        open.writer.add_document(candidate.document(&f, &labels))?;
+    }
+    for job in jobs.iter().filter(|j| j.is_visible()) {
+        open.writer.add_document(job.document(&f, &labels))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(seq: i64) -> Change {
+        Change { seq, entity: "candidate".to_owned(), entity_id: Uuid::nil() }
+    }
+
+    fn read(seqs: &[i64], xmin: i64, xmax: i64) -> OutboxRead {
+        OutboxRead { changes: seqs.iter().map(|s| change(*s)).collect(), xmin, xmax }
+    }
+
+    fn seqs(changes: &[Change]) -> Vec<i64> {
+        changes.iter().map(|c| c.seq).collect()
+    }
+
+    #[test]
+    fn a_late_commit_below_the_highest_position_is_still_applied() {
+        let t0 = Instant::now();
+        let mut p = Position::new(10);
+        assert_eq!(seqs(&p.observe(read(&[11, 14], 100, 105), t0)), vec![11, 14]);
+        assert_eq!(p.watermark(), 11, "12 and 13 may still commit");
+        assert_eq!(p.gap_ranges(), vec![(12, 13)]);
+        assert_eq!(seqs(&p.observe(read(&[13, 15], 100, 106), t0)), vec![13, 15]);
+        assert_eq!(p.watermark(), 11);
+        assert_eq!(seqs(&p.observe(read(&[12], 101, 106), t0)), vec![12]);
+        assert_eq!(p.watermark(), 15);
+    }
+
+    #[test]
+    fn a_rolled_back_position_is_given_up_once_its_transactions_have_ended() {
+        let t0 = Instant::now();
+        let mut p = Position::new(0);
+        p.observe(read(&[2], 50, 60), t0);
+        assert_eq!(p.watermark(), 0);
+        // Transactions older than the gap still run: keep waiting.
+        p.observe(read(&[], 55, 61), t0 + Duration::from_secs(5));
+        assert_eq!(p.watermark(), 0);
+        // They have ended, but the gap is too young to be sure.
+        p.observe(read(&[], 60, 61), t0 + Duration::from_millis(100));
+        assert_eq!(p.watermark(), 0);
+        p.observe(read(&[], 60, 61), t0 + MIN_GAP_AGE);
+        assert_eq!(p.watermark(), 2);
+    }
+
+    #[test]
+    fn changes_already_applied_are_not_applied_again() {
+        let t0 = Instant::now();
+        let mut p = Position::new(5);
+        assert!(p.observe(read(&[3, 5], 1, 2), t0).is_empty());
+        assert_eq!(p.watermark(), 5);
+    }
+}

@@ -1,0 +1,563 @@
+//! What a search asks for, as plain structs (so the benchmark and the HTTP layer build them alike), turned into
+//! tantivy queries, and the explanation of each hit computed from its stored fields and the same weights.
+//!
+//! Scores are sums of constant weights: filters weigh nothing, a required skill far more than everything else
+//! together (so fewer missing required skills always ranks first), other skills and soft factors a little, and
+//! BM25 text relevance is a small add-on.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+    TermSetQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Index, Term};
+
+use super::document::{date_value, instant_value, StoredCandidate, StoredJob};
+use super::fields::{self, Fields, KIND_CANDIDATE, KIND_JOB};
+use super::model::{Explanation, Factor, HitLanguage, SkillMention};
+
+/// Each required skill: more than all other factors together can add.
+pub const W_REQUIRED: f32 = 1000.0;
+/// Each other skill, at most; shrunk when a search names many, so that together they stay under 500.
+pub const W_SKILL: f32 = 10.0;
+const OPTIONAL_BUDGET: f32 = 500.0;
+pub const W_LANGUAGE: f32 = 4.0;
+pub const W_CITY: f32 = 3.0;
+pub const W_COUNTRY: f32 = 1.0;
+pub const W_REMOTE: f32 = 3.0;
+pub const W_AVAILABLE: f32 = 2.0;
+pub const W_PERMIT: f32 = 1.0;
+pub const W_SECTOR: f32 = 2.0;
+/// Multiplies BM25 text relevance.
+pub const TEXT_BOOST: f32 = 0.5;
+
+/// A skill a search asks for, resolved against the taxonomy. Without an id it is looked for as text in labels.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WantedSkill {
+    pub skill_id: Option<String>,
+    pub name: String,
+    pub required: bool,
+}
+
+/// A language asked for: any level, or this level or better.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WantedLanguage {
+    pub code: String,
+    pub level: Option<String>,
+}
+
+/// Candidate filters: each given one must hold.
+#[derive(Clone, Debug, Default)]
+pub struct CandidateFilter {
+    /// Taxonomy ids the candidate must all have.
+    pub skill_ids: Vec<String>,
+    pub languages: Vec<WantedLanguage>,
+    pub country: Option<String>,
+    pub city: Option<String>,
+    pub available_before: Option<NaiveDate>,
+    pub work_permits: Vec<String>,
+    pub partner_pool: bool,
+}
+
+/// What makes a candidate fit a job better without being required.
+#[derive(Clone, Debug, Default)]
+pub struct CandidatePreference {
+    pub languages: Vec<WantedLanguage>,
+    pub city: Option<String>,
+    pub country: Option<String>,
+    pub sector: Option<String>,
+    pub available_now: bool,
+    pub work_permit: bool,
+}
+
+/// A candidate search: `GET /candidates` and `GET /jobs/{id}/matches` both build one.
+#[derive(Clone, Debug, Default)]
+pub struct CandidateSearch {
+    pub text: Option<String>,
+    pub skills: Vec<WantedSkill>,
+    pub filter: CandidateFilter,
+    pub prefer: CandidatePreference,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// Job filters: each given one must hold. Unpublished and closed jobs never match.
+#[derive(Clone, Debug, Default)]
+pub struct JobFilter {
+    pub sectors: Vec<String>,
+    pub country: Option<String>,
+    pub city: Option<String>,
+    pub remote: Vec<String>,
+    pub published_after: Option<DateTime<Utc>>,
+}
+
+/// What makes a job fit a seeker better: the seeker's languages, places and sectors.
+#[derive(Clone, Debug, Default)]
+pub struct JobPreference {
+    pub languages: Vec<HitLanguage>,
+    /// (city, country) pairs; a city of `None` means anywhere in the country.
+    pub places: Vec<(Option<String>, String)>,
+    pub sectors: Vec<String>,
+}
+
+/// A job search: `GET /jobs` and `GET /me/matches` both build one.
+#[derive(Clone, Debug, Default)]
+pub struct JobSearch {
+    pub text: Option<String>,
+    /// For a search, the skills asked for; for profile matching, the seeker's skills.
+    pub skills: Vec<WantedSkill>,
+    /// Profile matching: jobs whose required skills the seeker lacks fewer of come first.
+    pub rank_by_missing_required: bool,
+    pub filter: JobFilter,
+    pub prefer: JobPreference,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+impl JobSearch {
+    /// Without text or skills there is nothing to score, and jobs come newest first.
+    pub fn is_ranked(&self) -> bool {
+        self.text.as_deref().is_some_and(|t| !t.trim().is_empty()) || !self.skills.is_empty()
+    }
+}
+
+type Clause = (Occur, Box<dyn Query>);
+
+fn term(field: Field, value: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
+}
+
+fn filter(query: Box<dyn Query>) -> Clause {
+    (Occur::Must, Box::new(ConstScoreQuery::new(query, 0.0)))
+}
+
+fn weighted(query: Box<dyn Query>, weight: f32) -> Clause {
+    (Occur::Should, Box::new(ConstScoreQuery::new(query, weight)))
+}
+
+fn any_of(field: Field, values: impl IntoIterator<Item = String>) -> Box<dyn Query> {
+    Box::new(TermSetQuery::new(values.into_iter().map(|v| Term::from_field_text(field, &v))))
+}
+
+fn date_range(field: Field, low: Option<tantivy::DateTime>, high: Option<tantivy::DateTime>) -> Box<dyn Query> {
+    use std::ops::Bound::{Excluded, Included, Unbounded};
+    let low = low.map_or(Unbounded, |d| Included(Term::from_field_date_for_search(field, d)));
+    let high = high.map_or(Unbounded, |d| Excluded(Term::from_field_date_for_search(field, d)));
+    Box::new(RangeQuery::new(low, high))
+}
+
+/// The weight of each skill that is not required.
+pub fn optional_weight(skills: &[WantedSkill]) -> f32 {
+    let optional = skills.iter().filter(|s| !s.required).count().max(1) as f32;
+    W_SKILL.min(OPTIONAL_BUDGET / optional)
+}
+
+/// Builds queries against one index (its analyzers parse the free text).
+pub struct QueryBuilder<'a> {
+    pub index: &'a Index,
+    pub fields: Fields,
+}
+
+impl QueryBuilder<'_> {
+    fn text(&self, text: &str, fields: &[(Field, f32)], conjunction: bool) -> Option<Box<dyn Query>> {
+        if text.trim().is_empty() {
+            return None;
+        }
+        let mut parser = QueryParser::for_index(self.index, fields.iter().map(|(f, _)| *f).collect());
+        for (field, boost) in fields {
+            parser.set_field_boost(*field, *boost);
+        }
+        if conjunction {
+            parser.set_conjunction_by_default();
+        }
+        // Lenient: whatever people type is a search, never a syntax error.
+        let (query, _) = parser.parse_query_lenient(text);
+        Some(query)
+    }
+
+    /// One clause per skill: an id is a term; a name without an id is text over skill labels.
+    fn skill_clauses(&self, skills: &[WantedSkill], field_for: impl Fn(&WantedSkill) -> Field) -> Vec<Clause> {
+        let optional = optional_weight(skills);
+        let f = self.fields;
+        skills
+            .iter()
+            .filter_map(|skill| {
+                let weight = if skill.required { W_REQUIRED } else { optional };
+                let query = match &skill.skill_id {
+                    Some(id) => term(field_for(skill), id),
+                    None => self.text(&skill.name, &[(f.labels_en, 1.0), (f.labels_sv, 1.0)], true)?,
+                };
+                Some(weighted(query, weight))
+            })
+            .collect()
+    }
+
+    pub fn candidates(&self, search: &CandidateSearch) -> Box<dyn Query> {
+        let f = self.fields;
+        let mut clauses = vec![filter(term(f.kind, KIND_CANDIDATE))];
+        clauses.push(filter(Box::new(TermQuery::new(Term::from_field_bool(f.searchable, true), IndexRecordOption::Basic))));
+        clauses.extend(self.candidate_filters(&search.filter));
+        if let Some(text) = search.text.as_deref() {
+            if let Some(q) = self.text(text, &[(f.text_en, 1.0), (f.text_sv, 1.0)], false) {
+                clauses.push((Occur::Must, Box::new(BoostQuery::new(q, TEXT_BOOST))));
+            }
+        }
+        let skills = self.skill_clauses(&search.skills, |_| f.skill);
+        if !skills.is_empty() {
+            // At least one asked-for skill must match; each one that does adds its weight.
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(skills))));
+        }
+        clauses.extend(self.candidate_preferences(&search.prefer));
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    fn candidate_filters(&self, filter_by: &CandidateFilter) -> Vec<Clause> {
+        let f = self.fields;
+        let mut clauses: Vec<Clause> = filter_by.skill_ids.iter().map(|id| filter(term(f.skill, id))).collect();
+        for language in &filter_by.languages {
+            clauses.push(filter(term(f.lang, &fields::language_requirement(&language.code, language.level.as_deref()))));
+        }
+        if let Some(country) = &filter_by.country {
+            clauses.push(filter(term(f.country, &fields::country_key(country))));
+        }
+        if let Some(city) = &filter_by.city {
+            clauses.push(filter(term(f.city, &fields::city_key(city))));
+        }
+        if let Some(date) = filter_by.available_before {
+            let day_after = date.succ_opt().unwrap_or(date);
+            clauses.push(filter(date_range(f.available_from, None, Some(date_value(day_after)))));
+        }
+        if !filter_by.work_permits.is_empty() {
+            clauses.push(filter(any_of(f.work_permit, filter_by.work_permits.iter().map(|p| fields::keyword(p)))));
+        }
+        if filter_by.partner_pool {
+            clauses.push(filter(Box::new(TermQuery::new(
+                Term::from_field_bool(f.partner_pool, true),
+                IndexRecordOption::Basic,
+            ))));
+        }
+        clauses
+    }
+
+    fn candidate_preferences(&self, prefer: &CandidatePreference) -> Vec<Clause> {
+        let f = self.fields;
+        let mut clauses: Vec<Clause> = prefer
+            .languages
+            .iter()
+            .map(|l| weighted(term(f.lang, &fields::language_requirement(&l.code, l.level.as_deref())), W_LANGUAGE))
+            .collect();
+        if let Some(city) = &prefer.city {
+            clauses.push(weighted(term(f.city, &fields::city_key(city)), W_CITY));
+        }
+        if let Some(country) = &prefer.country {
+            clauses.push(weighted(term(f.country, &fields::country_key(country)), W_COUNTRY));
+        }
+        if let Some(sector) = &prefer.sector {
+            clauses.push(weighted(term(f.sector, &fields::keyword(sector)), W_SECTOR));
+        }
+        if prefer.available_now {
+            let tomorrow = Utc::now().date_naive().succ_opt().map(date_value);
+            clauses.push(weighted(date_range(f.available_from, None, tomorrow), W_AVAILABLE));
+        }
+        if prefer.work_permit {
+            let allowed = ["eu_eea_citizen", "has_permit"].map(str::to_owned);
+            clauses.push(weighted(any_of(f.work_permit, allowed), W_PERMIT));
+        }
+        clauses
+    }
+
+    pub fn jobs(&self, search: &JobSearch, now: DateTime<Utc>) -> Box<dyn Query> {
+        let f = self.fields;
+        let mut clauses = vec![filter(term(f.kind, KIND_JOB))];
+        clauses.push(filter(date_range(f.closes_at, Some(instant_value(now)), None)));
+        clauses.extend(self.job_filters(&search.filter));
+        if let Some(text) = search.text.as_deref() {
+            let text_fields = [(f.title_en, 2.0), (f.title_sv, 2.0), (f.text_en, 1.0), (f.text_sv, 1.0)];
+            if let Some(q) = self.text(text, &text_fields, false) {
+                clauses.push((Occur::Must, Box::new(BoostQuery::new(q, TEXT_BOOST))));
+            }
+        }
+        let mut skills = self.skill_clauses(&search.skills, |_| f.skill);
+        if search.rank_by_missing_required {
+            // The seeker's skills as the job's required ones: each adds W_REQUIRED, and the ranking subtracts
+            // W_REQUIRED per required skill of the job, leaving minus the missing ones.
+            let as_required: Vec<WantedSkill> =
+                search.skills.iter().filter(|s| s.skill_id.is_some()).map(|s| WantedSkill { required: true, ..s.clone() }).collect();
+            skills.extend(self.skill_clauses(&as_required, |_| f.required_skill));
+        }
+        if !skills.is_empty() {
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(skills))));
+        }
+        clauses.extend(self.job_preferences(&search.prefer));
+        if clauses.is_empty() {
+            return Box::new(AllQuery);
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    fn job_filters(&self, filter_by: &JobFilter) -> Vec<Clause> {
+        let f = self.fields;
+        let mut clauses = Vec::new();
+        if !filter_by.sectors.is_empty() {
+            clauses.push(filter(any_of(f.sector, filter_by.sectors.iter().map(|s| fields::keyword(s)))));
+        }
+        if let Some(country) = &filter_by.country {
+            clauses.push(filter(term(f.country, &fields::country_key(country))));
+        }
+        if let Some(city) = &filter_by.city {
+            clauses.push(filter(term(f.city, &fields::city_key(city))));
+        }
+        if !filter_by.remote.is_empty() {
+            clauses.push(filter(any_of(f.remote, filter_by.remote.iter().map(|s| fields::keyword(s)))));
+        }
+        if let Some(after) = filter_by.published_after {
+            clauses.push(filter(date_range(f.published_at, Some(instant_value(after)), None)));
+        }
+        clauses
+    }
+
+    fn job_preferences(&self, prefer: &JobPreference) -> Vec<Clause> {
+        let f = self.fields;
+        let mut clauses = Vec::new();
+        // A job lists each language once, at the level it needs; the seeker's terms meet it at most once.
+        let spoken: HashSet<String> = prefer
+            .languages
+            .iter()
+            .flat_map(|l| fields::language_terms(&l.code, l.level.as_deref().unwrap_or("A1")))
+            .collect();
+        clauses.extend(spoken.iter().map(|t| weighted(term(f.lang, t), W_LANGUAGE)));
+        let cities: HashSet<String> = prefer.places.iter().filter_map(|(c, _)| c.as_deref().map(fields::city_key)).collect();
+        clauses.extend(cities.iter().map(|c| weighted(term(f.city, c), W_CITY)));
+        let countries: HashSet<String> = prefer.places.iter().map(|(_, c)| fields::country_key(c)).collect();
+        clauses.extend(countries.iter().map(|c| weighted(term(f.country, c), W_COUNTRY)));
+        if !prefer.places.is_empty() {
+            clauses.push(weighted(term(f.remote, "full"), W_REMOTE));
+        }
+        let sectors: HashSet<String> = prefer.sectors.iter().map(|s| fields::keyword(s)).collect();
+        clauses.extend(sectors.iter().map(|s| weighted(term(f.sector, s), W_SECTOR)));
+        clauses
+    }
+}
+
+/// Whether a hit's own skill names cover a skill asked for only by name.
+fn named_skill_matches<'a>(mut names: impl Iterator<Item = &'a str>, wanted: &str) -> bool {
+    let wanted = crate::taxonomy::normalize(wanted);
+    names.any(|name| {
+        let name = crate::taxonomy::normalize(name);
+        name == wanted || name.contains(&wanted) || wanted.contains(&name)
+    })
+}
+
+fn mention(skill: &WantedSkill) -> SkillMention {
+    SkillMention { skill_id: skill.skill_id.clone(), name: skill.name.clone() }
+}
+
+pub(crate) fn round(score: f32) -> f32 {
+    (score * 100.0).round() / 100.0
+}
+
+/// Adds a text factor for whatever part of the score the known weights do not account for.
+fn text_factor(other: &mut Vec<Factor>, text: Option<&str>, score: f32, known: f32) {
+    if let Some(text) = text.filter(|t| !t.trim().is_empty()) {
+        let effect = round((score - known).max(0.0));
+        other.push(Factor { factor: "text".to_owned(), detail: format!("matches \"{}\"", text.trim()), effect });
+    }
+}
+
+fn speaks(languages: &[HitLanguage], wanted: &WantedLanguage) -> Option<String> {
+    let need = wanted.level.as_deref().and_then(fields::level_rank).unwrap_or(0);
+    languages
+        .iter()
+        .find(|l| {
+            l.code.eq_ignore_ascii_case(&wanted.code)
+                && l.level.as_deref().and_then(fields::level_rank).unwrap_or(0) >= need
+        })
+        .map(|l| format!("{} {}", l.code, l.level.as_deref().unwrap_or("")).trim().to_owned())
+}
+
+fn factor(name: &str, detail: String, effect: f32) -> Factor {
+    Factor { factor: name.to_owned(), detail, effect }
+}
+
+/// Why a candidate matched `search` with `score`, from their stored fields and the query's weights.
+pub fn explain_candidate(c: &StoredCandidate, search: &CandidateSearch, score: f32) -> Explanation {
+    let ids: HashSet<&str> = c.skills.iter().filter_map(|s| s.skill_id.as_deref()).collect();
+    let optional = optional_weight(&search.skills);
+    let mut explanation = Explanation::default();
+    let mut known = 0.0;
+    for skill in &search.skills {
+        let has = match &skill.skill_id {
+            Some(id) => ids.contains(id.as_str()),
+            None => named_skill_matches(c.skills.iter().map(|s| s.name.as_str()), &skill.name),
+        };
+        if has {
+            known += if skill.required { W_REQUIRED } else { optional };
+            explanation.matched_skills.push(mention(skill));
+        } else if skill.required {
+            explanation.missing_skills.push(mention(skill));
+        }
+    }
+    let other = &mut explanation.other;
+    for wanted in &search.filter.languages {
+        if let Some(detail) = speaks(&c.languages, wanted) {
+            other.push(factor("language", detail, 0.0));
+        }
+    }
+    if search.filter.country.is_some() || search.filter.city.is_some() {
+        other.push(factor("location", place_detail(c, search.filter.city.as_deref(), search.filter.country.as_deref()), 0.0));
+    }
+    if search.filter.available_before.is_some() {
+        other.push(factor("availability", availability_detail(c.available_from), 0.0));
+    }
+    if !search.filter.work_permits.is_empty() {
+        other.push(factor("work_permit", c.work_permit.clone(), 0.0));
+    }
+    known += explain_preferences(c, &search.prefer, other);
+    text_factor(other, search.text.as_deref(), score, known);
+    explanation
+}
+
+/// Adds a factor for each preference and returns what they added together.
+fn explain_preferences(c: &StoredCandidate, prefer: &CandidatePreference, other: &mut Vec<Factor>) -> f32 {
+    let mut added = 0.0;
+    let mut push = |name: &str, detail: String, effect: f32| {
+        added += effect;
+        other.push(factor(name, detail, effect));
+    };
+    for wanted in &prefer.languages {
+        let asked = format!("{} {}", wanted.code, wanted.level.as_deref().unwrap_or("")).trim().to_owned();
+        match speaks(&c.languages, wanted) {
+            Some(detail) => push("language", detail, W_LANGUAGE),
+            None => push("language", format!("does not have {asked}"), 0.0),
+        }
+    }
+    let cities = candidate_places(c, |city, _| city.map(fields::city_key));
+    let countries = candidate_places(c, |_, country| Some(fields::country_key(country)));
+    let in_city = prefer.city.as_deref().is_some_and(|city| cities.contains(&fields::city_key(city)));
+    let in_country = prefer.country.as_deref().is_some_and(|country| countries.contains(&fields::country_key(country)));
+    if prefer.city.is_some() || prefer.country.is_some() {
+        let effect = if in_city { W_CITY } else { 0.0 } + if in_country { W_COUNTRY } else { 0.0 };
+        push("location", place_detail(c, prefer.city.as_deref(), prefer.country.as_deref()), effect);
+    }
+    if let Some(sector) = &prefer.sector {
+        let open = c.open_to_sectors.iter().any(|s| fields::keyword(s) == fields::keyword(sector));
+        let detail = if open { format!("open to {sector}") } else { format!("has not named {sector}") };
+        push("sector", detail, if open { W_SECTOR } else { 0.0 });
+    }
+    if prefer.available_now {
+        let now = c.available_from.is_none_or(|d| d <= Utc::now().date_naive());
+        push("availability", availability_detail(c.available_from), if now { W_AVAILABLE } else { 0.0 });
+    }
+    if prefer.work_permit {
+        let allowed = c.work_permit == "eu_eea_citizen" || c.work_permit == "has_permit";
+        push("work_permit", c.work_permit.clone(), if allowed { W_PERMIT } else { 0.0 });
+    }
+    added
+}
+
+fn candidate_places(c: &StoredCandidate, key: impl Fn(Option<&str>, &str) -> Option<String>) -> HashSet<String> {
+    std::iter::once(key(Some(&c.location.city), &c.location.country))
+        .chain(c.desired_locations.iter().map(|d| key(d.city.as_deref(), &d.country)))
+        .flatten()
+        .collect()
+}
+
+/// Says where the candidate is, or wants to be, in terms of the place asked for.
+fn place_detail(c: &StoredCandidate, city: Option<&str>, country: Option<&str>) -> String {
+    let lives = format!("{}, {}", c.location.city, c.location.country);
+    let here = |c_city: Option<&str>, c_country: &str| {
+        city.is_none_or(|want| c_city.is_some_and(|have| fields::city_key(have) == fields::city_key(want)))
+            && country.is_none_or(|want| fields::country_key(want) == fields::country_key(c_country))
+    };
+    if here(Some(&c.location.city), &c.location.country) {
+        return format!("lives in {lives}");
+    }
+    match c.desired_locations.iter().find(|d| here(d.city.as_deref(), &d.country)) {
+        Some(d) => match &d.city {
+            Some(city) => format!("wants to work in {city}, {}", d.country),
+            None => format!("wants to work in {}", d.country),
+        },
+        None => format!("lives in {lives}"),
+    }
+}
+
+fn availability_detail(from: Option<NaiveDate>) -> String {
+    match from {
+        Some(d) if d > Utc::now().date_naive() => format!("available from {d}"),
+        _ => "available now".to_owned(),
+    }
+}
+
+/// Why a job matched `search` with `score` (the plain sum, before any ranking adjustment).
+pub fn explain_job(job: &StoredJob, search: &JobSearch, score: f32) -> Explanation {
+    let mut explanation = Explanation::default();
+    let mut known = 0.0;
+    let optional = optional_weight(&search.skills);
+    let wanted_ids: HashSet<&str> = search.skills.iter().filter_map(|s| s.skill_id.as_deref()).collect();
+    for skill in &search.skills {
+        let has = match &skill.skill_id {
+            Some(id) => job.skills.iter().any(|s| s.skill_id.as_deref() == Some(id.as_str())),
+            None => named_skill_matches(job.skills.iter().map(|s| s.name.as_str()), &skill.name),
+        };
+        if has {
+            known += optional;
+            let required = job.skills.iter().any(|s| s.required && s.skill_id.as_deref() == skill.skill_id.as_deref());
+            if search.rank_by_missing_required && required && skill.skill_id.is_some() {
+                known += W_REQUIRED;
+            }
+            explanation.matched_skills.push(mention(skill));
+        }
+    }
+    if search.rank_by_missing_required {
+        explanation.missing_skills = job
+            .skills
+            .iter()
+            .filter(|s| s.required && !s.skill_id.as_deref().is_some_and(|id| wanted_ids.contains(id)))
+            .map(|s| SkillMention { skill_id: s.skill_id.clone(), name: s.name.clone() })
+            .collect();
+    }
+    known += explain_job_preferences(job, &search.prefer, &mut explanation.other);
+    text_factor(&mut explanation.other, search.text.as_deref(), score, known);
+    explanation
+}
+
+fn explain_job_preferences(job: &StoredJob, prefer: &JobPreference, other: &mut Vec<Factor>) -> f32 {
+    let mut added = 0.0;
+    for need in &job.languages {
+        let wanted = WantedLanguage { code: need.code.clone(), level: need.level.clone() };
+        let asked = format!("{} {}", need.code, need.level.as_deref().unwrap_or("")).trim().to_owned();
+        let effect = if speaks(&prefer.languages, &wanted).is_some() { W_LANGUAGE } else { 0.0 };
+        if !prefer.languages.is_empty() || effect > 0.0 {
+            let detail = if effect > 0.0 { format!("speaks {asked}") } else { format!("asks for {asked}") };
+            added += effect;
+            other.push(factor("language", detail, effect));
+        }
+    }
+    if !prefer.places.is_empty() {
+        let in_city = prefer.places.iter().any(|(c, _)| {
+            c.as_deref().is_some_and(|c| fields::city_key(c) == fields::city_key(&job.location.city))
+        });
+        let in_country = prefer.places.iter().any(|(_, c)| fields::country_key(c) == fields::country_key(&job.location.country));
+        let remote = job.remote == "full";
+        let effect = [(in_city, W_CITY), (in_country, W_COUNTRY), (remote, W_REMOTE)]
+            .iter()
+            .filter(|(yes, _)| *yes)
+            .map(|(_, w)| w)
+            .sum::<f32>();
+        let detail = if remote {
+            "fully remote".to_owned()
+        } else {
+            format!("{}, {}", job.location.city, job.location.country)
+        };
+        added += effect;
+        other.push(factor("location", detail, effect));
+    }
+    if prefer.sectors.iter().any(|s| fields::keyword(s) == fields::keyword(&job.sector)) {
+        added += W_SECTOR;
+        other.push(factor("sector", job.sector.clone(), W_SECTOR));
+    }
+    added
+}

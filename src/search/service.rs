@@ -1,0 +1,241 @@
+//! The search endpoints' work between HTTP and the index: who may search, resolving skills through the
+//! taxonomy, building the search, running it on the blocking pool, and checking consent on what comes back.
+
+use std::collections::HashSet;
+
+use actix_web::web;
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::document::{CandidateSource, JobSource};
+use super::model::{
+    list, CandidateHit, CandidateSearchParams, JobHit, JobMatch, JobSearchParams, MatchParams, PageSpec, SearchPage,
+};
+use super::query::{CandidatePreference, CandidateSearch, JobPreference, JobSearch, WantedLanguage, WantedSkill};
+use super::{store, Hits, SearchIndex};
+use crate::app::AppState;
+use crate::auth::AuthUser;
+use crate::db::StoreError;
+use crate::error::ApiError;
+use crate::schema::skills;
+use crate::taxonomy::SkillRef;
+
+/// Resolves a comma-separated list of skill ids or names, as profiles resolve theirs.
+async fn resolve_skills(
+    conn: &mut AsyncPgConnection,
+    field: &str,
+    raw: Option<&str>,
+    required: bool,
+) -> Result<Vec<WantedSkill>, ApiError> {
+    let items = list(raw);
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let known: HashSet<String> = skills::table
+        .filter(skills::id.eq_any(&items))
+        .select(skills::id)
+        .load::<String>(conn)
+        .await
+        .map_err(StoreError::from)?
+        .into_iter()
+        .collect();
+    let refs: Vec<SkillRef> = items
+        .iter()
+        .map(|item| match known.contains(item) {
+            true => SkillRef { skill_id: Some(item.clone()), name: None },
+            false => SkillRef { skill_id: None, name: Some(item.clone()) },
+        })
+        .collect();
+    let resolved = crate::taxonomy::store::resolve(conn, field, &refs).await?;
+    let mut wanted: Vec<WantedSkill> = Vec::with_capacity(resolved.len());
+    for skill in resolved {
+        // "cellodling,cell culture" is one skill asked for twice.
+        if !wanted.iter().any(|w| w.skill_id.is_some() && w.skill_id == skill.skill_id) {
+            wanted.push(WantedSkill { skill_id: skill.skill_id, name: skill.name, required });
+        }
+    }
+    Ok(wanted)
+}
+
+/// Runs a search on the blocking pool: tantivy work never holds up an async worker.
+async fn run<T: Send + 'static>(
+    search: &SearchIndex,
+    f: impl FnOnce(&SearchIndex) -> Result<T, super::SearchError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let search = search.clone();
+    Ok(web::block(move || f(&search)).await??)
+}
+
+/// Drops candidates who are no longer searchable: an opt-out holds at once, even before the index catches up.
+async fn consented(state: &AppState, mut hits: Hits<CandidateHit>) -> Result<Hits<CandidateHit>, ApiError> {
+    if hits.items.is_empty() {
+        return Ok(hits);
+    }
+    let ids: Vec<Uuid> = hits.items.iter().map(|h| h.candidate_id).collect();
+    let allowed = store::searchable_among(&mut *state.conn().await?, &ids).await?;
+    let before = hits.items.len();
+    hits.items.retain(|h| allowed.contains(&h.candidate_id));
+    hits.total = hits.total.saturating_sub((before - hits.items.len()) as u64);
+    Ok(hits)
+}
+
+fn page<T>(hits: Hits<T>, spec: PageSpec) -> SearchPage<T> {
+    SearchPage { next_cursor: spec.next_cursor(hits.total), total: hits.total, items: hits.items }
+}
+
+fn empty<T>() -> SearchPage<T> {
+    SearchPage { items: Vec::new(), next_cursor: None, total: 0 }
+}
+
+/// `GET /candidates`: for employers who belong to an organisation.
+pub async fn search_candidates(
+    state: &AppState,
+    caller: AuthUser,
+    params: CandidateSearchParams,
+) -> Result<SearchPage<CandidateHit>, ApiError> {
+    let mut conn = state.conn().await?;
+    if !store::has_membership(&mut conn, caller.id).await? {
+        return Err(ApiError::Forbidden("only members of an organisation may search candidates".to_owned()));
+    }
+    let (mut filter, spec) = params.validate().map_err(ApiError::Invalid)?;
+    let mut skills = resolve_skills(&mut conn, "skills", params.skills.as_deref(), false).await?;
+    let must = resolve_skills(&mut conn, "must_skills", params.must_skills.as_deref(), true).await?;
+    drop(conn);
+    // A must-have skill the taxonomy does not know is a skill nobody can be shown to have.
+    if must.iter().any(|s| s.skill_id.is_none()) {
+        return Ok(empty());
+    }
+    filter.skill_ids = must.iter().filter_map(|s| s.skill_id.clone()).collect();
+    skills.retain(|s| !must.iter().any(|m| m.skill_id.is_some() && m.skill_id == s.skill_id));
+    skills.extend(must);
+    let search = CandidateSearch {
+        text: params.q.clone(),
+        skills,
+        filter,
+        prefer: CandidatePreference::default(),
+        offset: spec.offset,
+        limit: spec.limit,
+    };
+    let hits = run(&state.search, move |index| index.search_candidates(&search)).await?;
+    Ok(page(consented(state, hits).await?, spec))
+}
+
+/// The candidate search a job stands for: its required skills weigh most, then its other skills, languages,
+/// place, availability and work permit.
+pub fn search_for_job(job: &JobSource, spec: PageSpec) -> CandidateSearch {
+    let skills = job
+        .skills
+        .iter()
+        .map(|s| WantedSkill { skill_id: s.skill_id.clone(), name: s.name.clone(), required: s.required })
+        .collect();
+    let on_site = job.remote != "full";
+    CandidateSearch {
+        text: None,
+        skills,
+        filter: Default::default(),
+        prefer: CandidatePreference {
+            languages: job.languages.iter().map(|l| WantedLanguage { code: l.code.clone(), level: l.level.clone() }).collect(),
+            city: on_site.then(|| job.city.clone()),
+            country: on_site.then(|| job.country.clone()),
+            sector: Some(job.sector.clone()),
+            available_now: true,
+            work_permit: true,
+        },
+        offset: spec.offset,
+        limit: spec.limit,
+    }
+}
+
+/// `GET /jobs/{id}/matches`: members of the job's organisation only. Others learn nothing of drafts (404).
+pub async fn job_matches(
+    state: &AppState,
+    caller: AuthUser,
+    job_id: Uuid,
+    params: MatchParams,
+) -> Result<SearchPage<CandidateHit>, ApiError> {
+    let mut conn = state.conn().await?;
+    let job = store::jobs_by_id(&mut conn, &[job_id]).await?.pop().ok_or(ApiError::NotFound)?;
+    if !store::is_member(&mut conn, job.organization.id, caller.id).await? {
+        return Err(match job.status.as_str() {
+            "draft" => ApiError::NotFound,
+            _ => ApiError::Forbidden("only members of the job's organisation may see its matches".to_owned()),
+        });
+    }
+    drop(conn);
+    let spec = params.validate().map_err(ApiError::Invalid)?;
+    if job.skills.is_empty() {
+        return Ok(empty());
+    }
+    let search = search_for_job(&job, spec);
+    let hits = run(&state.search, move |index| index.search_candidates(&search)).await?;
+    Ok(page(consented(state, hits).await?, spec))
+}
+
+/// `GET /jobs`: published jobs that have not closed, for anyone.
+pub async fn search_jobs(state: &AppState, params: JobSearchParams) -> Result<SearchPage<JobHit>, ApiError> {
+    let (filter, spec) = params.validate().map_err(ApiError::Invalid)?;
+    let skills = resolve_skills(&mut *state.conn().await?, "skills", params.skills.as_deref(), false).await?;
+    let search = JobSearch {
+        text: params.q.clone(),
+        skills,
+        rank_by_missing_required: false,
+        filter,
+        prefer: JobPreference::default(),
+        offset: spec.offset,
+        limit: spec.limit,
+    };
+    let hits = run(&state.search, move |index| index.search_jobs(&search)).await?;
+    Ok(page(hits, spec))
+}
+
+/// The job search a profile stands for: jobs whose required skills it lacks fewest of first, then by the
+/// other skills, languages, places and sectors it shares.
+pub fn search_for_profile(profile: &CandidateSource, spec: PageSpec) -> JobSearch {
+    let skills = profile
+        .skills
+        .iter()
+        .map(|s| WantedSkill { skill_id: s.skill_id.clone(), name: s.name.clone(), required: false })
+        .collect();
+    let places = std::iter::once((Some(profile.city.clone()), profile.country.clone()))
+        .chain(profile.desired_locations.iter().map(|d| (d.city.clone(), d.country.clone())))
+        .collect();
+    JobSearch {
+        text: None,
+        skills,
+        rank_by_missing_required: true,
+        filter: Default::default(),
+        prefer: JobPreference { languages: profile.languages.clone(), places, sectors: profile.open_to_sectors.clone() },
+        offset: spec.offset,
+        limit: spec.limit,
+    }
+}
+
+/// `GET /me/matches`: jobs for the seeker's own profile (searchable or not). No profile or no skills: none.
+pub async fn my_matches(state: &AppState, seeker: Uuid, params: MatchParams) -> Result<SearchPage<JobMatch>, ApiError> {
+    let spec = params.validate().map_err(ApiError::Invalid)?;
+    let profile = store::candidate_of_user(&mut *state.conn().await?, seeker).await?;
+    let Some(profile) = profile.filter(|p| !p.skills.is_empty()) else {
+        return Ok(empty());
+    };
+    let search = search_for_profile(&profile, spec);
+    let hits = run(&state.search, move |index| index.search_jobs(&search)).await?;
+    let page = page(hits, spec);
+    Ok(SearchPage {
+        items: page
+            .items
+            .into_iter()
+            .map(|hit| JobMatch {
+                job_id: hit.id,
+                title: hit.title,
+                organization: hit.organization,
+                location: hit.location,
+                remote: hit.remote,
+                score: hit.score.unwrap_or_default(),
+                explanation: hit.explanation.unwrap_or_default(),
+            })
+            .collect(),
+        next_cursor: page.next_cursor,
+        total: page.total,
+    })
+}

@@ -1,0 +1,261 @@
+//! Index semantics on an in-memory index: stemming, skills, filters, ranking and explanations.
+
+use chrono::{Duration, NaiveDate, Utc};
+use tantivy::{Index, IndexWriter};
+use uuid::Uuid;
+
+use super::document::{CandidateSource, DesiredLocation, JobSource, SkillLabels};
+use super::fields::{self, Fields};
+use super::model::{HitLanguage, HitSkill, HitJobSkill, HitOrganization};
+use super::query::{CandidateFilter, CandidatePreference, CandidateSearch, JobSearch, WantedLanguage, WantedSkill};
+use super::SearchIndex;
+
+fn skill(id: &str, name: &str) -> HitSkill {
+    HitSkill { skill_id: Some(id.to_owned()), name: name.to_owned(), level: Some(3), years: None }
+}
+
+fn lang(code: &str, level: &str) -> HitLanguage {
+    HitLanguage { code: code.to_owned(), level: Some(level.to_owned()) }
+}
+
+fn wanted(id: &str, name: &str, required: bool) -> WantedSkill {
+    WantedSkill { skill_id: Some(id.to_owned()), name: name.to_owned(), required }
+}
+
+fn candidate(headline: &str, skills: Vec<HitSkill>) -> CandidateSource {
+    CandidateSource {
+        candidate_id: Uuid::new_v4(),
+        headline: headline.to_owned(),
+        summary: String::new(),
+        city: "Göteborg".to_owned(),
+        country: "SE".to_owned(),
+        work_permit: "eu_eea_citizen".to_owned(),
+        searchable: true,
+        skills,
+        languages: vec![lang("en", "C1")],
+        ..Default::default()
+    }
+}
+
+fn job(title: &str, skills: Vec<HitJobSkill>) -> JobSource {
+    JobSource {
+        id: Uuid::new_v4(),
+        organization: HitOrganization { id: Uuid::new_v4(), name: "Sahlgrenska Labs".to_owned() },
+        title: title.to_owned(),
+        description: String::new(),
+        city: "Göteborg".to_owned(),
+        country: "SE".to_owned(),
+        remote: "hybrid".to_owned(),
+        employment_type: "full_time".to_owned(),
+        sector: "life_science".to_owned(),
+        status: "published".to_owned(),
+        published_at: Some(Utc::now() - Duration::days(1)),
+        closes_at: None,
+        skills,
+        languages: vec![],
+    }
+}
+
+fn job_skill(id: &str, name: &str, required: bool) -> HitJobSkill {
+    HitJobSkill { skill_id: Some(id.to_owned()), name: name.to_owned(), required }
+}
+
+fn labels() -> SkillLabels {
+    let mut labels = SkillLabels::new();
+    labels.insert("ls:cell".to_owned(), vec!["cell culture".to_owned(), "cellodling".to_owned()]);
+    labels.insert("ls:pcr".to_owned(), vec!["PCR".to_owned(), "polymerase chain reaction".to_owned()]);
+    labels.insert("ls:gmp".to_owned(), vec!["GMP".to_owned(), "god tillverkningssed".to_owned()]);
+    labels
+}
+
+fn build(candidates: &[CandidateSource], jobs: &[JobSource]) -> SearchIndex {
+    let index = Index::create_in_ram(Fields::schema());
+    fields::register_analyzers(&index);
+    let f = Fields::of(&index.schema()).expect("fields");
+    let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).expect("writer");
+    let labels = labels();
+    for c in candidates.iter().filter(|c| c.is_visible()) {
+        writer.add_document(c.document(&f, &labels)).expect("add");
+    }
+    for j in jobs.iter().filter(|j| j.is_visible()) {
+        writer.add_document(j.document(&f, &labels)).expect("add");
+    }
+    writer.commit().expect("commit");
+    SearchIndex::over(index).expect("index")
+}
+
+fn search(skills: Vec<WantedSkill>) -> CandidateSearch {
+    CandidateSearch { skills, limit: 10, ..Default::default() }
+}
+
+fn ids(index: &SearchIndex, s: &CandidateSearch) -> Vec<Uuid> {
+    index.search_candidates(s).expect("search").items.into_iter().map(|h| h.candidate_id).collect()
+}
+
+#[test]
+fn skill_ids_match_whatever_name_the_profile_used() {
+    let ana = candidate("Lab technician", vec![skill("ls:cell", "Cellodling")]);
+    let bo = candidate("Chemist", vec![skill("ls:pcr", "PCR")]);
+    let index = build(&[ana.clone(), bo], &[]);
+    let hits = index.search_candidates(&search(vec![wanted("ls:cell", "cell culture", false)])).expect("search");
+    assert_eq!(hits.total, 1);
+    assert_eq!(hits.items[0].candidate_id, ana.candidate_id);
+    assert_eq!(hits.items[0].explanation.matched_skills[0].name, "cell culture");
+}
+
+#[test]
+fn free_text_finds_english_and_swedish_forms_and_skill_labels() {
+    let mut ana = candidate("Forskare", vec![]);
+    ana.summary = "Jag har analyserat proteinerna i många år".to_owned();
+    let mut bo = candidate("Researcher", vec![skill("ls:cell", "Cell culture")]);
+    bo.experience = vec!["Cultivated stem cells for organoid studies".to_owned()];
+    let index = build(&[ana.clone(), bo.clone()], &[]);
+    let text = |q: &str| CandidateSearch { text: Some(q.to_owned()), limit: 10, ..Default::default() };
+    assert_eq!(ids(&index, &text("proteiner")), vec![ana.candidate_id]);
+    assert_eq!(ids(&index, &text("cultivating cell")), vec![bo.candidate_id]);
+    // A Swedish synonym of a profile's taxonomy skill is text the profile can be found by.
+    assert_eq!(ids(&index, &text("cellodling")), vec![bo.candidate_id]);
+}
+
+#[test]
+fn unknown_skill_names_search_skill_labels() {
+    let ana = candidate("Engineer", vec![HitSkill { skill_id: None, name: "Flow cytometry".to_owned(), level: None, years: None }]);
+    let bo = candidate("Engineer", vec![]);
+    let index = build(&[ana.clone(), bo], &[]);
+    let s = search(vec![WantedSkill { skill_id: None, name: "flow cytometry".to_owned(), required: false }]);
+    let hits = index.search_candidates(&s).expect("search");
+    assert_eq!(hits.items.iter().map(|h| h.candidate_id).collect::<Vec<_>>(), vec![ana.candidate_id]);
+    assert_eq!(hits.items[0].explanation.matched_skills.len(), 1);
+}
+
+#[test]
+fn a_candidate_with_every_required_skill_ranks_above_one_missing_some() {
+    let all = candidate("A", vec![skill("ls:cell", "Cell culture"), skill("ls:pcr", "PCR")]);
+    // Many optional skills and a better text match do not make up for a missing required skill.
+    let mut some = candidate("B", vec![skill("ls:cell", "Cell culture"), skill("ls:gmp", "GMP")]);
+    some.summary = "cell culture cell culture PCR".to_owned();
+    let index = build(&[some.clone(), all.clone()], &[]);
+    let s = search(vec![
+        wanted("ls:cell", "cell culture", true),
+        wanted("ls:pcr", "PCR", true),
+        wanted("ls:gmp", "GMP", false),
+    ]);
+    let hits = index.search_candidates(&s).expect("search");
+    assert_eq!(hits.items.iter().map(|h| h.candidate_id).collect::<Vec<_>>(), vec![all.candidate_id, some.candidate_id]);
+    let second = &hits.items[1].explanation;
+    assert_eq!(second.missing_skills.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), vec!["PCR"]);
+    assert_eq!(second.matched_skills.len(), 2);
+    assert!(hits.items[0].score > hits.items[1].score);
+}
+
+#[test]
+fn must_skills_and_filters_exclude() {
+    let mut ana = candidate("A", vec![skill("ls:cell", "Cell culture")]);
+    ana.languages = vec![lang("sv", "B2"), lang("en", "native")];
+    ana.available_from = Some(NaiveDate::from_ymd_opt(2030, 1, 1).expect("date"));
+    let mut bo = candidate("B", vec![skill("ls:cell", "Cell culture"), skill("ls:pcr", "PCR")]);
+    bo.languages = vec![lang("sv", "A2")];
+    bo.work_permit = "needs_sponsorship".to_owned();
+    bo.city = "Lund".to_owned();
+    bo.desired_locations = vec![DesiredLocation { city: Some("Göteborg".to_owned()), region: None, country: "SE".to_owned() }];
+    let index = build(&[ana.clone(), bo.clone()], &[]);
+    let with = |filter: CandidateFilter| CandidateSearch { filter, limit: 10, ..Default::default() };
+    let must = with(CandidateFilter { skill_ids: vec!["ls:pcr".to_owned()], ..Default::default() });
+    assert_eq!(ids(&index, &must), vec![bo.candidate_id]);
+    let swedish = vec![WantedLanguage { code: "sv".to_owned(), level: Some("B1".to_owned()) }];
+    assert_eq!(ids(&index, &with(CandidateFilter { languages: swedish, ..Default::default() })), vec![ana.candidate_id]);
+    let soon = NaiveDate::from_ymd_opt(2029, 12, 31);
+    assert_eq!(ids(&index, &with(CandidateFilter { available_before: soon, ..Default::default() })), vec![bo.candidate_id]);
+    let permits = vec!["eu_eea_citizen".to_owned()];
+    assert_eq!(ids(&index, &with(CandidateFilter { work_permits: permits, ..Default::default() })), vec![ana.candidate_id]);
+    // Wanting to work in a city counts as being found there.
+    let city = CandidateFilter { city: Some("goteborg".to_owned()), ..Default::default() };
+    assert_eq!(ids(&index, &with(city)).len(), 2);
+    let lund = CandidateFilter { city: Some("Lund".to_owned()), ..Default::default() };
+    assert_eq!(ids(&index, &with(lund)), vec![bo.candidate_id]);
+}
+
+#[test]
+fn non_searchable_seekers_are_never_indexed() {
+    let mut hidden = candidate("Hidden", vec![skill("ls:cell", "Cell culture")]);
+    hidden.searchable = false;
+    let index = build(&[hidden], &[]);
+    assert_eq!(index.search_candidates(&search(vec![])).expect("search").total, 0);
+}
+
+#[test]
+fn preferences_add_explained_factors() {
+    let mut ana = candidate("A", vec![skill("ls:cell", "Cell culture")]);
+    ana.languages = vec![lang("sv", "C1")];
+    let bo = candidate("B", vec![skill("ls:cell", "Cell culture")]);
+    let index = build(&[bo.clone(), ana.clone()], &[]);
+    let s = CandidateSearch {
+        skills: vec![wanted("ls:cell", "cell culture", true)],
+        prefer: CandidatePreference {
+            languages: vec![WantedLanguage { code: "sv".to_owned(), level: Some("B2".to_owned()) }],
+            city: Some("Göteborg".to_owned()),
+            country: Some("SE".to_owned()),
+            available_now: true,
+            work_permit: true,
+            ..Default::default()
+        },
+        limit: 10,
+        ..Default::default()
+    };
+    let hits = index.search_candidates(&s).expect("search");
+    assert_eq!(hits.items[0].candidate_id, ana.candidate_id);
+    let language = hits.items[0].explanation.other.iter().find(|f| f.factor == "language").expect("language factor");
+    assert_eq!((language.detail.as_str(), language.effect), ("sv C1", super::query::W_LANGUAGE));
+    let explained: f32 = 1000.0 + hits.items[0].explanation.other.iter().map(|f| f.effect).sum::<f32>();
+    assert!((explained - hits.items[0].score).abs() < 0.01, "{explained} vs {}", hits.items[0].score);
+}
+
+#[test]
+fn jobs_closed_or_unpublished_never_match_and_newest_come_first() {
+    let old = job("Old", vec![]);
+    let mut new = job("New", vec![]);
+    new.published_at = Some(Utc::now());
+    let mut closed = job("Closed", vec![]);
+    closed.closes_at = Some(Utc::now() - Duration::hours(1));
+    let mut draft = job("Draft", vec![]);
+    draft.status = "draft".to_owned();
+    let index = build(&[candidate("c", vec![])], &[old.clone(), new.clone(), closed, draft]);
+    let hits = index.search_jobs(&JobSearch { limit: 10, ..Default::default() }).expect("search");
+    assert_eq!(hits.items.iter().map(|h| h.id).collect::<Vec<_>>(), vec![new.id, old.id]);
+    assert!(hits.items[0].score.is_none());
+}
+
+#[test]
+fn profile_matching_ranks_jobs_by_missing_required_skills() {
+    let fits = job("Fits", vec![job_skill("ls:cell", "Cell culture", true)]);
+    let lacks = job(
+        "Lacks",
+        vec![job_skill("ls:cell", "Cell culture", true), job_skill("ls:gmp", "GMP", true), job_skill("ls:pcr", "PCR", false)],
+    );
+    let unrelated = job("Unrelated", vec![job_skill("ls:gmp", "GMP", true)]);
+    let index = build(&[], &[lacks.clone(), fits.clone(), unrelated]);
+    let s = JobSearch {
+        skills: vec![wanted("ls:cell", "Cell culture", false), wanted("ls:pcr", "PCR", false)],
+        rank_by_missing_required: true,
+        limit: 10,
+        ..Default::default()
+    };
+    let hits = index.search_jobs(&s).expect("search");
+    assert_eq!(hits.items.iter().map(|h| h.id).collect::<Vec<_>>(), vec![fits.id, lacks.id]);
+    let lacking = hits.items[1].explanation.as_ref().expect("explained");
+    assert_eq!(lacking.missing_skills.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), vec!["GMP"]);
+    assert_eq!(lacking.matched_skills.len(), 2);
+    assert!(hits.items[1].score.is_some_and(|s| s > 1000.0));
+}
+
+#[test]
+fn job_text_search_uses_both_stemmers() {
+    let mut sv = job("Laboratorieingenjör", vec![]);
+    sv.description = "Du kommer att arbeta med cellodlingar och analyser".to_owned();
+    let en = job("Bioinformatician", vec![]);
+    let index = build(&[], &[sv.clone(), en.clone()]);
+    let text = |q: &str| JobSearch { text: Some(q.to_owned()), limit: 10, ..Default::default() };
+    assert_eq!(index.search_jobs(&text("cellodling")).expect("search").items[0].id, sv.id);
+    assert_eq!(index.search_jobs(&text("bioinformaticians")).expect("search").items[0].id, en.id);
+}
+
