@@ -56,6 +56,7 @@ pub struct Application {
     port: u16,
     pub state: AppState,
     indexer: Indexer,
+    mail: crate::mail::worker::MailWorkers,
 }
 
 impl Application {
@@ -67,8 +68,10 @@ impl Application {
         let indexer = Indexer::start(&state.config.database_url, state.config.index_dir.clone(), state.search.clone())?;
         // A small index is ready in moments; a large rebuild goes on while search answers 503.
         state.search.wait_available(INDEX_START_WAIT).await;
+        let mail =
+            crate::mail::worker::MailWorkers::start(state.pool.clone(), &state.config, state.config.mail_workers)?;
         let server = server(state.clone(), listener)?;
-        Ok(Self { server, port, state, indexer })
+        Ok(Self { server, port, state, indexer, mail })
     }
 
     pub fn port(&self) -> u16 {
@@ -78,6 +81,8 @@ impl Application {
     /// Serves until the server is stopped (e.g. by SIGTERM), then stops the workers cleanly.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
+        // Mail in flight is finished, not abandoned: its rows would otherwise wait for their lease to expire.
+        self.mail.shutdown().await;
         let indexer = self.indexer;
         if tokio::task::spawn_blocking(move || indexer.stop()).await.is_err() {
             tracing::error!("the indexer did not stop cleanly");
@@ -140,11 +145,35 @@ struct BearerAuth;
 
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        problems_as_problem_json(openapi);
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
         );
+    }
+}
+
+/// Error bodies are declared once as `Problem`; the server sends them as `application/problem+json`, so the
+/// document says so for every response whose schema is `Problem`.
+fn problems_as_problem_json(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{RefOr, Schema};
+    let is_problem =
+        |schema: &Option<RefOr<Schema>>| matches!(schema, Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Problem"));
+    for item in openapi.paths.paths.values_mut() {
+        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        for op in operations.into_iter().flatten() {
+            for response in op.responses.responses.values_mut() {
+                let RefOr::T(response) = response else { continue };
+                if let Some(content) = response.content.shift_remove("application/json") {
+                    if is_problem(&content.schema) {
+                        response.content.insert("application/problem+json".to_owned(), content);
+                    } else {
+                        response.content.insert("application/json".to_owned(), content);
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -58,7 +58,9 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        if inner.is_data() {
+        // serde_json calls some type mismatches (e.g. `null` for an enum) syntax errors; JSON that parses as a
+        // value is well-formed, so those are invalid values too.
+        if inner.is_data() || serde_json::from_slice::<serde_json::Value>(bytes).is_ok() {
             let field = unknown_field_name(&inner.to_string()).map_or(path.clone(), |name| join(&path, &name));
             ApiError::Invalid(vec![FieldError::new(field, clean_message(&inner))])
         } else {
@@ -129,6 +131,21 @@ mod tests {
     fn unknown_and_missing_fields_are_named() {
         assert_eq!(field_of(parse::<Outer>(br#"{"items":[],"extra":1}"#).expect_err("unknown")), "extra");
         assert_eq!(field_of(parse::<Outer>(br#"{}"#).expect_err("missing")), "items");
+    }
+
+    #[test]
+    fn null_for_a_required_enum_is_an_invalid_value() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        enum Remote {
+            No,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Job {
+            remote: Remote,
+        }
+        assert_eq!(field_of(parse::<Job>(br#"{"remote": null}"#).expect_err("null")), "remote");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `seed`, `admin create`; each subcommand documents itself with `--help`.
+//! The command line: `serve`, `migrate`, `reindex`, `seed`, `admin create`; each documents itself with `--help`.
 
 use clap::{Args, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
@@ -19,11 +19,33 @@ pub enum Command {
     Serve,
     /// Create the database if missing and apply migrations.
     Migrate,
+    /// Rebuild the search index from PostgreSQL into a fresh directory (in INDEX_DIR) and swap it in; a running
+    /// server switches to it by itself.
+    Reindex,
     /// Load data: a small realistic demo set, or synthetic seekers and jobs for load tests.
     Seed(SeedArgs),
     /// Operator accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Job alerts.
+    #[command(subcommand)]
+    Alerts(AlertsCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AlertsCommand {
+    /// Send the due digests now: each daily (or weekly) alert's pending jobs, only jobs not sent before. The mails
+    /// are queued, then delivered; any the mail server does not take now stay queued for `serve`'s mailer.
+    Run {
+        #[arg(long, value_enum)]
+        frequency: DigestFrequency,
+    },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum DigestFrequency {
+    Daily,
+    Weekly,
 }
 
 #[derive(Args, Debug)]
@@ -63,6 +85,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("database {} is up to date", crate::db::redact(&config.database_url));
             Ok(())
         }
+        Command::Reindex => reindex(config).await,
         Command::Seed(args) => {
             let state = AppState::connect(config).await?;
             if args.demo {
@@ -83,6 +106,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("operator {} created ({})", user.email, user.id);
             Ok(())
         }
+        Command::Alerts(AlertsCommand::Run { frequency }) => alerts_run(config, frequency).await,
     }
 }
 
@@ -90,5 +114,51 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let app = Application::build(config).await?;
     tracing::info!(port = app.port(), "Tandem is listening; API docs at /docs/");
     app.run_until_stopped().await?;
+    Ok(())
+}
+
+async fn reindex(config: Config) -> anyhow::Result<()> {
+    crate::db::prepare(&config.database_url).await?;
+    let (url, dir) = (config.database_url.clone(), config.index_dir.clone());
+    let done = tokio::task::spawn_blocking(move || {
+        let bar = indicatif::ProgressBar::new(0).with_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} documents ({per_sec}, {eta} left)")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        let mut progress = |done: u64, total: u64| {
+            bar.set_length(total.max(done));
+            bar.set_position(done);
+        };
+        let result = crate::search::rebuild::reindex(&url, &dir, &mut progress);
+        bar.finish_and_clear();
+        result
+    })
+    .await??;
+    let rebuilt = &done.rebuilt;
+    println!(
+        "indexed {} candidates and {} jobs in {:.1} s ({:.0} documents/s) into {}",
+        rebuilt.candidates,
+        rebuilt.jobs,
+        rebuilt.elapsed.as_secs_f64(),
+        rebuilt.documents_per_second(),
+        rebuilt.generation.display()
+    );
+    Ok(())
+}
+
+async fn alerts_run(config: Config, frequency: DigestFrequency) -> anyhow::Result<()> {
+    let frequency = match frequency {
+        DigestFrequency::Daily => crate::alerts::model::Frequency::Daily,
+        DigestFrequency::Weekly => crate::alerts::model::Frequency::Weekly,
+    };
+    let state = AppState::connect(config).await?;
+    let report = crate::alerts::run::run(&state, frequency).await?;
+    println!(
+        "{} digests with {} jobs queued; {} delivered, {} left queued for the server's mailer",
+        report.queued.mails,
+        report.queued.jobs,
+        report.queued.mails - report.undelivered,
+        report.undelivered
+    );
     Ok(())
 }

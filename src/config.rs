@@ -28,6 +28,8 @@ pub struct Config {
     pub public_base_url: String,
     /// `JWT_SECRET`: signing key; `None` means a random key for this process.
     pub jwt_secret: Option<String>,
+    /// `MAIL_WORKERS`: how many mailer workers `serve` runs (0 queues mail without sending it).
+    pub mail_workers: usize,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@localhost:5432/tandem";
@@ -66,7 +68,12 @@ impl Config {
         if jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
             return Err(invalid("JWT_SECRET", "use at least 32 characters"));
         }
+        let mail_workers = match get("MAIL_WORKERS") {
+            None => 2,
+            Some(n) => n.parse().map_err(|_| invalid("MAIL_WORKERS", "expected a whole number such as 2"))?,
+        };
         Ok(Self {
+            mail_workers,
             database_url,
             bind_addr,
             index_dir: get("INDEX_DIR").unwrap_or_else(|| "./index".to_owned()).into(),

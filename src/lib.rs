@@ -3,6 +3,7 @@
 //! Each feature lives in its own folder with `routes.rs` (HTTP), `model.rs` (types and validation) and
 //! `store.rs` (queries). `app` assembles them; `config`, `db` and `error` are the shared plumbing.
 
+pub mod alerts;
 pub mod app;
 pub mod auth;
 pub mod body;
@@ -14,8 +15,9 @@ pub mod jobs;
 pub mod mail;
 pub mod orgs;
 pub mod pagination;
+pub mod partners;
 pub mod schema;
-pub mod seed;
 pub mod search;
+pub mod seed;
 pub mod seekers;
 pub mod taxonomy;

@@ -263,6 +263,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     mail_outbox,
     mail_bounces,
     jobtech_concepts,
+    alerts,
+    alert_matches,
+    outbox_cursors,
+    alert_digest_runs,
+    partner_invitations,
+    partner_links,
+    recruitments,
+    referrals,
+    referral_opt_outs,
 );
 
 diesel::table! {
@@ -299,5 +308,97 @@ diesel::table! {
         address -> Text,
         reason -> Text,
         bounced_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    alerts (id) {
+        id -> Uuid,
+        seeker_id -> Uuid,
+        name -> Text,
+        query -> Nullable<Jsonb>,
+        match_profile -> Bool,
+        frequency -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    alert_matches (alert_id, job_id) {
+        alert_id -> Uuid,
+        job_id -> Uuid,
+        matched_skills -> Jsonb,
+        status -> Text,
+        mail_id -> Nullable<Uuid>,
+        matched_at -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    outbox_cursors (name) {
+        name -> Text,
+        position -> Int8,
+    }
+}
+
+diesel::table! {
+    alert_digest_runs (frequency) {
+        frequency -> Text,
+        slot -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    partner_invitations (id) {
+        id -> Uuid,
+        inviter_id -> Uuid,
+        email -> Text,
+        token_hash -> Bytea,
+        expires_at -> Timestamptz,
+        accepted_at -> Nullable<Timestamptz>,
+        accepted_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    partner_links (seeker_id) {
+        seeker_id -> Uuid,
+        partner_id -> Uuid,
+        linked_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    recruitments (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        seeker_id -> Uuid,
+        recruited_by -> Nullable<Uuid>,
+        status -> Text,
+        created_at -> Timestamptz,
+        confirmed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    referrals (id) {
+        id -> Uuid,
+        seeker_id -> Uuid,
+        from_organization_id -> Nullable<Uuid>,
+        from_organization_name -> Text,
+        to_organization_id -> Nullable<Uuid>,
+        to_organization_name -> Text,
+        referred_by -> Nullable<Uuid>,
+        note -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    referral_opt_outs (seeker_id) {
+        seeker_id -> Uuid,
+        opted_out_at -> Timestamptz,
     }
 }

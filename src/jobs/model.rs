@@ -157,20 +157,28 @@ pub struct CreateJob {
 #[serde(deny_unknown_fields)]
 pub struct JobPatch {
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub skills: Option<Vec<JobSkillInput>>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub location: Option<Location>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub remote: Option<Remote>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub employment_type: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub sector: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub languages: Option<Vec<JobLanguage>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
@@ -179,6 +187,7 @@ pub struct JobPatch {
     #[schema(value_type = Option<DateTime<Utc>>)]
     pub closes_at: Option<Option<DateTime<Utc>>>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub status: Option<JobStatus>,
 }
 

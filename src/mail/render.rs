@@ -16,6 +16,12 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("layout.html", include_str!("templates/layout.html")),
     ("notice.txt", include_str!("templates/notice.txt")),
     ("notice.html", include_str!("templates/notice.html")),
+    ("alert.txt", include_str!("templates/alert.txt")),
+    ("alert.html", include_str!("templates/alert.html")),
+    ("partner_invitation.txt", include_str!("templates/partner_invitation.txt")),
+    ("partner_invitation.html", include_str!("templates/partner_invitation.html")),
+    ("partner_referral.txt", include_str!("templates/partner_referral.txt")),
+    ("partner_referral.html", include_str!("templates/partner_referral.html")),
 ];
 
 /// What a template produced: everything an email needs besides its addresses.

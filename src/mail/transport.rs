@@ -225,7 +225,8 @@ mod tests {
         let id = Uuid::new_v4();
         write_eml(dir.path(), id, b"first").await.expect("written");
         write_eml(dir.path(), id, b"second").await.expect("rewritten");
-        let names: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").map(|e| e.expect("entry").file_name()).collect();
+        let names: Vec<_> =
+            std::fs::read_dir(dir.path()).expect("dir").map(|e| e.expect("entry").file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from(format!("{id}.eml"))]);
         assert_eq!(std::fs::read(dir.path().join(format!("{id}.eml"))).expect("read"), b"second");
     }

@@ -89,7 +89,8 @@ pub struct MailWorkers {
 }
 
 impl MailWorkers {
-    /// Starts `workers` workers (at least one) sending through `config`'s transport. Call it inside the runtime.
+    /// Starts `workers` workers sending through `config`'s transport; with 0, checks the configuration and starts
+    /// none (for processes that only enqueue). Call it inside the Tokio runtime.
     pub fn start(pool: DbPool, config: &Config, workers: usize) -> Result<Self, MailSetupError> {
         Self::start_with(pool, config, workers, WorkerSettings::default())
     }
@@ -100,7 +101,6 @@ impl MailWorkers {
         workers: usize,
         settings: WorkerSettings,
     ) -> Result<Self, MailSetupError> {
-        let workers = workers.max(1);
         let sender = Sender::parse(&config.mail_from)?;
         let pool_size = u32::try_from(workers).unwrap_or(u32::MAX);
         let timeouts = SmtpTimeouts { connect: settings.smtp_connect_timeout, send: settings.smtp_send_timeout };
@@ -117,13 +117,14 @@ impl MailWorkers {
                 tokio::spawn(worker.run(n, stopped.clone()))
             })
             .collect();
-        let destination = config.smtp_url.as_deref().map_or_else(|| config.mail_outbox_dir.display().to_string(), crate::db::redact);
+        let destination =
+            config.smtp_url.as_deref().map_or_else(|| config.mail_outbox_dir.display().to_string(), crate::db::redact);
         tracing::info!(workers, %destination, "mail workers started");
         Ok(Self { stop, tasks, transport })
     }
 
     /// Stops claiming, lets every worker finish the rows it holds (so nothing in flight is left half done), then
-    /// closes the SMTP connections. Bound it with `tokio::time::timeout` if the server may hang.
+    /// closes the SMTP connections. Every send has a deadline, so this ends even if the SMTP server hangs.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         for task in self.tasks {

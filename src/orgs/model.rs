@@ -8,8 +8,8 @@ use uuid::Uuid;
 use crate::error::FieldError;
 use crate::seekers::codes::is_country;
 
-/// A place: a city and an ISO 3166-1 alpha-2 country code in upper case (`SE`). Named `Place` in the OpenAPI
-/// document so that it does not collide with the seeker profile's `Location`.
+/// A place: a city and an ISO 3166-1 alpha-2 country code in upper case (`SE`).
+// Named `Place` in the OpenAPI document so that it does not replace the seeker profile's `Location` schema.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[schema(as = Place)]
 #[serde(deny_unknown_fields)]
@@ -51,7 +51,12 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    T::deserialize(deserializer).map(Some)
+    // Going through Option gives a data error (422) for null even where T is an enum, for which serde_json would
+    // report a syntax error (400).
+    match Option::<T>::deserialize(deserializer)? {
+        Some(value) => Ok(Some(value)),
+        None => Err(serde::de::Error::custom("may be left out, but not null")),
+    }
 }
 
 /// Pushes an error unless `value` has between `min` and `max` characters.
@@ -147,11 +152,13 @@ impl CreateOrganization {
 #[serde(deny_unknown_fields)]
 pub struct OrganizationPatch {
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub org_number: Option<Option<String>>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub sector: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
@@ -160,6 +167,7 @@ pub struct OrganizationPatch {
     #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub location: Option<Location>,
 }
 
@@ -247,6 +255,18 @@ pub struct AddMember {
     pub contact_point: bool,
 }
 
+/// A change to a member: fields left out stay as they are.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberPatch {
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
+    pub role: Option<MemberRole>,
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
+    pub contact_point: Option<bool>,
+}
+
 /// A member of an organisation.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Member {
@@ -317,6 +337,8 @@ mod tests {
         assert_eq!(p.description, None);
         let p: OrganizationPatch = serde_json::from_str(r#"{"website": "https://x.se"}"#).expect("parse");
         assert_eq!(p.website, Some(Some("https://x.se".to_owned())));
+        let err = serde_json::from_str::<MemberPatch>(r#"{"role": null}"#).expect_err("null role");
+        assert!(err.is_data(), "{err}");
     }
 
     #[test]

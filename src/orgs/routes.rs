@@ -6,10 +6,10 @@ use uuid::Uuid;
 
 use super::extract::{OrgAdmin, OrgMember};
 use super::model::{
-    AddMember, CreateOrganization, Member, NetworkContact, NetworkRequest, Organization, OrganizationPatch,
-    PendingNetworkRequest,
+    AddMember, CreateOrganization, Member, MemberPatch, NetworkContact, NetworkRequest, Organization,
+    OrganizationPatch, PendingNetworkRequest,
 };
-use super::store::{self, AddMemberError, Approval, ContactPosition, JoinRequest, PendingPosition, Removal};
+use super::store::{self, AddMemberError, Approval, ContactPosition, JoinRequest, MemberChange, PendingPosition};
 use crate::app::AppState;
 use crate::auth::{Admin, AuthUser, Employer};
 use crate::body::JsonBody;
@@ -37,6 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(update_organization)
         .service(add_member)
         .service(list_members)
+        .service(update_member)
         .service(remove_member)
         .service(request_network_membership)
         .service(list_network_requests)
@@ -185,12 +186,48 @@ async fn remove_member(
     let (_, user_id) = path.into_inner();
     let mut conn = state.conn().await?;
     match store::remove_member(&mut conn, admin.org_id(), user_id).await? {
-        Removal::Removed => Ok(HttpResponse::NoContent().finish()),
-        Removal::NotAMember => Err(ApiError::NotFound),
-        Removal::LastAdmin => Err(ApiError::Conflict(
-            "an organisation needs at least one admin; make someone else admin first".to_owned(),
-        )),
+        MemberChange::Done(()) => Ok(HttpResponse::NoContent().finish()),
+        MemberChange::NotAMember => Err(ApiError::NotFound),
+        MemberChange::LastAdmin => Err(last_admin()),
     }
+}
+
+/// Change a member's role or contact-point flag (admins). The last admin cannot become a recruiter.
+#[utoipa::path(
+    tag = "organisations",
+    params(
+        ("id" = Uuid, Path, description = "organisation id"),
+        ("user_id" = Uuid, Path, description = "the member's user id"),
+    ),
+    request_body = MemberPatch,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Member),
+        (status = 401, body = Problem),
+        (status = 403, description = "not an admin of this organisation", body = Problem),
+        (status = 404, description = "no such organisation or member", body = Problem),
+        (status = 409, description = "this is the organisation's last admin", body = Problem),
+        (status = 422, body = Problem),
+    )
+)]
+#[patch("/api/v1/organizations/{id}/members/{user_id}")]
+async fn update_member(
+    state: web::Data<AppState>,
+    admin: OrgAdmin,
+    path: web::Path<(Uuid, Uuid)>,
+    body: JsonBody<MemberPatch>,
+) -> Result<web::Json<Member>, ApiError> {
+    let (_, user_id) = path.into_inner();
+    let mut conn = state.conn().await?;
+    match store::update_member(&mut conn, admin.org_id(), user_id, body.0).await? {
+        MemberChange::Done(member) => Ok(web::Json(member)),
+        MemberChange::NotAMember => Err(ApiError::NotFound),
+        MemberChange::LastAdmin => Err(last_admin()),
+    }
+}
+
+fn last_admin() -> ApiError {
+    ApiError::Conflict("an organisation needs at least one admin; make someone else admin first".to_owned())
 }
 
 /// Ask to join the HR network (admins). An operator approves.
@@ -293,13 +330,4 @@ async fn network_contacts(
     let after = page.position::<ContactPosition>()?;
     let rows = store::network_contacts(&mut conn, after, limit).await?;
     Ok(web::Json(Page::from_rows(rows, limit, |c| (c.organization_name.clone(), c.organization_id, c.user_id))))
-}
-
-#[cfg(test)]
-mod tmp_dump {
-    #[test]
-    fn dump_openapi() {
-        let doc = crate::app::openapi();
-        std::fs::write("/tmp/openapi_orgs.json", doc.to_pretty_json().unwrap_or_default()).ok();
-    }
 }

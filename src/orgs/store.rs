@@ -7,16 +7,25 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::model::{
-    Location, Member, MemberRole, NetworkContact, NetworkRequest, NetworkRequestStatus, NewOrganization, Organization,
-    OrganizationPatch, PendingNetworkRequest,
+    Location, Member, MemberPatch, MemberRole, NetworkContact, NetworkRequest, NetworkRequestStatus, NewOrganization,
+    Organization, OrganizationPatch, PendingNetworkRequest,
 };
 use crate::auth::model::MyOrganization;
 use crate::db::StoreError;
 use crate::schema::{memberships, network_requests, organizations, users};
 
+#[derive(Queryable)]
+struct MyOrganizationRow {
+    id: Uuid,
+    name: String,
+    role: String,
+    contact_point: bool,
+    network_member_since: Option<DateTime<Utc>>,
+}
+
 /// The organisations a user belongs to, oldest membership first.
 pub async fn organizations_of(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Vec<MyOrganization>, StoreError> {
-    let rows: Vec<(Uuid, String, String, bool, Option<DateTime<Utc>>)> = memberships::table
+    let rows: Vec<MyOrganizationRow> = memberships::table
         .inner_join(organizations::table)
         .filter(memberships::user_id.eq(user_id))
         .order(memberships::created_at.asc())
@@ -31,12 +40,12 @@ pub async fn organizations_of(conn: &mut AsyncPgConnection, user_id: Uuid) -> Re
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, role, contact_point, since)| MyOrganization {
-            id,
-            name,
-            role,
-            contact_point,
-            in_network: since.is_some(),
+        .map(|r| MyOrganization {
+            id: r.id,
+            name: r.name,
+            role: r.role,
+            contact_point: r.contact_point,
+            in_network: r.network_member_since.is_some(),
         })
         .collect())
 }
@@ -266,34 +275,83 @@ pub async fn members(conn: &mut AsyncPgConnection, org_id: Uuid) -> Result<Vec<M
         .collect()
 }
 
-/// What became of a request to remove a member.
+/// What became of a request to remove or change a member.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Removal {
-    Removed,
+pub enum MemberChange<T> {
+    Done(T),
     NotAMember,
     /// Refused: the organisation would be left without an admin.
     LastAdmin,
 }
 
-pub async fn remove_member(conn: &mut AsyncPgConnection, org_id: Uuid, user_id: Uuid) -> Result<Removal, StoreError> {
+/// The roles of every member, locked until the transaction ends, so that two admins cannot demote or remove each
+/// other at the same moment and leave nobody in charge.
+async fn lock_roles(conn: &mut AsyncPgConnection, org_id: Uuid) -> Result<Vec<(Uuid, String)>, StoreError> {
+    Ok(memberships::table
+        .filter(memberships::organization_id.eq(org_id))
+        .select((memberships::user_id, memberships::role))
+        .for_update()
+        .load(conn)
+        .await?)
+}
+
+/// `None` if `user_id` is not a member; else whether taking admin rights from them leaves no admin.
+fn is_last_admin(roles: &[(Uuid, String)], user_id: Uuid) -> Option<bool> {
+    let admin = MemberRole::Admin.as_str();
+    let (_, role) = roles.iter().find(|(id, _)| *id == user_id)?;
+    Some(role == admin && roles.iter().filter(|(_, r)| r == admin).count() <= 1)
+}
+
+pub async fn remove_member(
+    conn: &mut AsyncPgConnection,
+    org_id: Uuid,
+    user_id: Uuid,
+) -> Result<MemberChange<()>, StoreError> {
     conn.transaction::<_, StoreError, _>(|conn| {
         async move {
-            // Locking every membership row of the organisation stops two admins removing each other at once.
-            let roles: Vec<(Uuid, String)> = memberships::table
-                .filter(memberships::organization_id.eq(org_id))
-                .select((memberships::user_id, memberships::role))
-                .for_update()
-                .load(conn)
-                .await?;
-            let admin = MemberRole::Admin.as_str();
-            let Some((_, role)) = roles.iter().find(|(id, _)| *id == user_id) else {
-                return Ok(Removal::NotAMember);
-            };
-            if role == admin && roles.iter().filter(|(_, r)| r == admin).count() <= 1 {
-                return Ok(Removal::LastAdmin);
+            match is_last_admin(&lock_roles(conn, org_id).await?, user_id) {
+                None => Ok(MemberChange::NotAMember),
+                Some(true) => Ok(MemberChange::LastAdmin),
+                Some(false) => {
+                    diesel::delete(memberships::table.find((org_id, user_id))).execute(conn).await?;
+                    Ok(MemberChange::Done(()))
+                }
             }
-            diesel::delete(memberships::table.find((org_id, user_id))).execute(conn).await?;
-            Ok(Removal::Removed)
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = memberships)]
+struct MembershipChanges {
+    role: Option<&'static str>,
+    contact_point: Option<bool>,
+}
+
+/// Changes a member's role or contact-point flag; the last admin cannot become a recruiter.
+pub async fn update_member(
+    conn: &mut AsyncPgConnection,
+    org_id: Uuid,
+    user_id: Uuid,
+    patch: MemberPatch,
+) -> Result<MemberChange<Member>, StoreError> {
+    conn.transaction::<_, StoreError, _>(|conn| {
+        async move {
+            let demoting = patch.role == Some(MemberRole::Recruiter);
+            match is_last_admin(&lock_roles(conn, org_id).await?, user_id) {
+                None => return Ok(MemberChange::NotAMember),
+                Some(true) if demoting => return Ok(MemberChange::LastAdmin),
+                Some(_) => {}
+            }
+            if patch.role.is_some() || patch.contact_point.is_some() {
+                let changes =
+                    MembershipChanges { role: patch.role.map(MemberRole::as_str), contact_point: patch.contact_point };
+                diesel::update(memberships::table.find((org_id, user_id))).set(changes).execute(conn).await?;
+            }
+            let member = members(conn, org_id).await?.into_iter().find(|m| m.user_id == user_id);
+            Ok(member.map_or(MemberChange::NotAMember, MemberChange::Done))
         }
         .scope_boxed()
     })

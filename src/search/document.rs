@@ -9,10 +9,17 @@ use tantivy::TantivyDocument;
 use uuid::Uuid;
 
 use super::fields::{self, Fields, KIND_CANDIDATE, KIND_JOB};
-use super::model::{HitLanguage, HitSkill, HitJobSkill, HitLocation, HitOrganization};
+use super::model::{HitJobSkill, HitLanguage, HitLocation, HitOrganization, HitSkill};
+
+/// A taxonomy label or synonym, and whether it is Swedish (else English).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Label {
+    pub text: String,
+    pub swedish: bool,
+}
 
 /// Every label and synonym (English and Swedish) of each taxonomy skill, by skill id.
-pub type SkillLabels = HashMap<String, Vec<String>>;
+pub type SkillLabels = HashMap<String, Vec<Label>>;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DesiredLocation {
@@ -99,11 +106,13 @@ pub const NEVER_CLOSES_SECS: i64 = 7_258_118_400; // 2200-01-01
 pub const EPOCH: tantivy::DateTime = tantivy::DateTime::from_timestamp_secs(0);
 
 pub fn date_value(date: NaiveDate) -> tantivy::DateTime {
-    tantivy::DateTime::from_timestamp_secs(date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp())
+    instant_value(date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
 }
 
+/// Tantivy counts nanoseconds in an i64 (years 1677 to 2262); later or earlier instants are clamped to that range.
 pub fn instant_value(at: DateTime<Utc>) -> tantivy::DateTime {
-    tantivy::DateTime::from_timestamp_secs(at.timestamp())
+    const LIMIT: i64 = i64::MAX / 1_000;
+    tantivy::DateTime::from_timestamp_micros(at.timestamp_micros().clamp(-LIMIT, LIMIT))
 }
 
 impl CandidateSource {
@@ -171,7 +180,8 @@ impl JobSource {
         doc.add_text(f.kind, KIND_JOB);
         doc.add_text(f.id, self.id.to_string());
         add_skills(&mut doc, f, self.skills.iter().map(|s| (s.skill_id.as_deref(), s.name.as_str())), labels);
-        let required: Vec<&str> = self.skills.iter().filter(|s| s.required).filter_map(|s| s.skill_id.as_deref()).collect();
+        let required: Vec<&str> =
+            self.skills.iter().filter(|s| s.required).filter_map(|s| s.skill_id.as_deref()).collect();
         for id in &required {
             doc.add_text(f.required_skill, id);
         }
@@ -211,7 +221,8 @@ impl JobSource {
     }
 }
 
-/// Skill ids as terms; names and every taxonomy label as text, so both synonyms and free text find them.
+/// Skill ids as terms; names and every taxonomy label as text, so both synonyms and free text find them. A label
+/// is analysed in its own language only; a name, whose language is unknown, in both.
 fn add_skills<'a>(
     doc: &mut TantivyDocument,
     f: &Fields,
@@ -220,12 +231,10 @@ fn add_skills<'a>(
 ) {
     for (skill_id, name) in skills {
         add_both(doc, f.labels_en, f.labels_sv, name);
-        add_both(doc, f.text_en, f.text_sv, name);
         let Some(id) = skill_id else { continue };
         doc.add_text(f.skill, id);
         for label in labels.get(id).into_iter().flatten() {
-            add_both(doc, f.labels_en, f.labels_sv, label);
-            add_both(doc, f.text_en, f.text_sv, label);
+            doc.add_text(if label.swedish { f.labels_sv } else { f.labels_en }, &label.text);
         }
     }
 }

@@ -8,10 +8,10 @@ use tantivy::schema::{
     DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
     INDEXED, STORED, STRING,
 };
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
-};
+use tantivy::tokenizer::{AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
 use tantivy::Index;
+
+use super::stemming::CachedStemmer;
 
 pub const EN_ANALYZER: &str = "tandem_en";
 pub const SV_ANALYZER: &str = "tandem_sv";
@@ -61,7 +61,7 @@ pub const KIND_JOB: &str = "job";
 impl Fields {
     pub fn schema() -> Schema {
         let mut b = Schema::builder();
-        let date = DateOptions::from(INDEXED).set_fast().set_precision(DateTimePrecision::Seconds);
+        let date = DateOptions::from(INDEXED).set_fast().set_precision(DateTimePrecision::Microseconds);
         b.add_text_field("kind", STRING);
         b.add_text_field("id", STRING | STORED);
         b.add_text_field("skill", STRING);
@@ -131,13 +131,13 @@ pub fn register_analyzers(index: &Index) {
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
+        .filter(CachedStemmer::new(Language::English))
         .build();
     // The Swedish stemmer knows å, ä and ö, so folding would only hurt it.
     let swedish = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
-        .filter(Stemmer::new(Language::Swedish))
+        .filter(CachedStemmer::new(Language::Swedish))
         .build();
     index.tokenizers().register(EN_ANALYZER, english);
     index.tokenizers().register(SV_ANALYZER, swedish);

@@ -14,7 +14,9 @@ use serde::de::DeserializeOwned;
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::Query;
 use tantivy::schema::Value;
-use tantivy::{DocAddress, DocId, Index, IndexReader, Order, ReloadPolicy, Score, Searcher, SegmentReader, TantivyDocument};
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, Order, ReloadPolicy, Score, Searcher, SegmentReader, TantivyDocument,
+};
 use tokio::sync::watch;
 use uuid::Uuid;
 

@@ -114,7 +114,8 @@ impl Indexer {
     /// Starts the indexer thread for the index in `index_dir`, fed from the database at `database_url`.
     pub fn start(database_url: &str, index_dir: PathBuf, search: SearchIndex) -> std::io::Result<Self> {
         let stop = Arc::new(AtomicBool::new(false));
-        let worker = Worker { database_url: database_url.to_owned(), dir: IndexDir::new(index_dir), search, stop: stop.clone() };
+        let worker =
+            Worker { database_url: database_url.to_owned(), dir: IndexDir::new(index_dir), search, stop: stop.clone() };
         let thread = std::thread::Builder::new().name("indexer".to_owned()).spawn(move || worker.run())?;
         Ok(Self { stop, thread: Some(thread) })
     }
@@ -235,7 +236,8 @@ impl Worker {
     /// One round: make sure the index is open and current, then apply one batch. True if there may be more.
     async fn step(&self, conn: &mut Option<AsyncPgConnection>, open: &mut Option<Open>) -> Result<bool, Trouble> {
         if conn.is_none() {
-            let fresh = AsyncPgConnection::establish(&self.database_url).await.map_err(|e| Trouble::Database(e.to_string()))?;
+            let fresh =
+                AsyncPgConnection::establish(&self.database_url).await.map_err(|e| Trouble::Database(e.to_string()))?;
             *conn = Some(fresh);
         }
         let Some(conn) = conn.as_mut() else { return Ok(false) };

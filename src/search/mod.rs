@@ -16,6 +16,7 @@ pub mod query;
 pub mod rebuild;
 pub mod routes;
 pub mod service;
+pub mod stemming;
 pub mod store;
 
 pub use index::{Hits, SearchError, SearchIndex};

@@ -278,11 +278,12 @@ impl CandidateSearchParams {
         let mut errors = Vec::new();
         skill_count("skills", self.skills.as_deref(), &mut errors);
         skill_count("must_skills", self.must_skills.as_deref(), &mut errors);
-        let available_before = self.available_before.as_deref().map(str::trim).filter(|s| !s.is_empty()).and_then(|d| {
-            NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                .map_err(|_| errors.push(FieldError::new("available_before", "use a date such as 2026-09-01")))
-                .ok()
-        });
+        let available_before =
+            self.available_before.as_deref().map(str::trim).filter(|s| !s.is_empty()).and_then(|d| {
+                NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .map_err(|_| errors.push(FieldError::new("available_before", "use a date such as 2026-09-01")))
+                    .ok()
+            });
         let filter = CandidateFilter {
             skill_ids: Vec::new(),
             languages: languages(self.languages.as_deref(), &mut errors),
@@ -306,12 +307,16 @@ impl JobSearchParams {
     pub fn validate(&self) -> Result<(JobFilter, PageSpec), Vec<FieldError>> {
         let mut errors = Vec::new();
         skill_count("skills", self.skills.as_deref(), &mut errors);
-        let published_after = self.published_after.as_deref().map(str::trim).filter(|s| !s.is_empty()).and_then(|raw| {
-            instant(raw).or_else(|| {
-                errors.push(FieldError::new("published_after", "use an RFC 3339 instant or a date such as 2026-09-01"));
-                None
-            })
-        });
+        let published_after =
+            self.published_after.as_deref().map(str::trim).filter(|s| !s.is_empty()).and_then(|raw| {
+                instant(raw).or_else(|| {
+                    errors.push(FieldError::new(
+                        "published_after",
+                        "use an RFC 3339 instant or a date such as 2026-09-01",
+                    ));
+                    None
+                })
+            });
         let filter = JobFilter {
             sectors: list(self.sector.as_deref()),
             country: country(self.country.as_deref(), &mut errors),
@@ -330,10 +335,9 @@ impl JobSearchParams {
 
 /// An RFC 3339 instant, or a date meaning its midnight UTC.
 fn instant(raw: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(raw)
-        .map(|t| t.with_timezone(&Utc))
-        .ok()
-        .or_else(|| NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc()))
+    DateTime::parse_from_rfc3339(raw).map(|t| t.with_timezone(&Utc)).ok().or_else(|| {
+        NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc())
+    })
 }
 
 /// `GET /api/v1/jobs/{id}/matches` and `GET /api/v1/me/matches`: just a page.

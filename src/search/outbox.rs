@@ -120,7 +120,8 @@ struct Head {
 
 /// The highest position of any committed change (0 for none).
 pub async fn head(conn: &mut AsyncPgConnection) -> Result<i64, StoreError> {
-    let row: Head = diesel::sql_query("SELECT coalesce(max(seq), 0) AS head FROM index_outbox").get_result(conn).await?;
+    let row: Head =
+        diesel::sql_query("SELECT coalesce(max(seq), 0) AS head FROM index_outbox").get_result(conn).await?;
     Ok(row.head)
 }
 

@@ -9,8 +9,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
-    TermSetQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Index, Term};
@@ -198,10 +197,14 @@ impl QueryBuilder<'_> {
     pub fn candidates(&self, search: &CandidateSearch) -> Box<dyn Query> {
         let f = self.fields;
         let mut clauses = vec![filter(term(f.kind, KIND_CANDIDATE))];
-        clauses.push(filter(Box::new(TermQuery::new(Term::from_field_bool(f.searchable, true), IndexRecordOption::Basic))));
+        clauses.push(filter(Box::new(TermQuery::new(
+            Term::from_field_bool(f.searchable, true),
+            IndexRecordOption::Basic,
+        ))));
         clauses.extend(self.candidate_filters(&search.filter));
         if let Some(text) = search.text.as_deref() {
-            if let Some(q) = self.text(text, &[(f.text_en, 1.0), (f.text_sv, 1.0)], false) {
+            let text_fields = [(f.text_en, 1.0), (f.text_sv, 1.0), (f.labels_en, 1.0), (f.labels_sv, 1.0)];
+            if let Some(q) = self.text(text, &text_fields, false) {
                 clauses.push((Occur::Must, Box::new(BoostQuery::new(q, TEXT_BOOST))));
             }
         }
@@ -218,7 +221,8 @@ impl QueryBuilder<'_> {
         let f = self.fields;
         let mut clauses: Vec<Clause> = filter_by.skill_ids.iter().map(|id| filter(term(f.skill, id))).collect();
         for language in &filter_by.languages {
-            clauses.push(filter(term(f.lang, &fields::language_requirement(&language.code, language.level.as_deref()))));
+            clauses
+                .push(filter(term(f.lang, &fields::language_requirement(&language.code, language.level.as_deref()))));
         }
         if let Some(country) = &filter_by.country {
             clauses.push(filter(term(f.country, &fields::country_key(country))));
@@ -275,7 +279,14 @@ impl QueryBuilder<'_> {
         clauses.push(filter(date_range(f.closes_at, Some(instant_value(now)), None)));
         clauses.extend(self.job_filters(&search.filter));
         if let Some(text) = search.text.as_deref() {
-            let text_fields = [(f.title_en, 2.0), (f.title_sv, 2.0), (f.text_en, 1.0), (f.text_sv, 1.0)];
+            let text_fields = [
+                (f.title_en, 2.0),
+                (f.title_sv, 2.0),
+                (f.text_en, 1.0),
+                (f.text_sv, 1.0),
+                (f.labels_en, 1.0),
+                (f.labels_sv, 1.0),
+            ];
             if let Some(q) = self.text(text, &text_fields, false) {
                 clauses.push((Occur::Must, Box::new(BoostQuery::new(q, TEXT_BOOST))));
             }
@@ -284,8 +295,12 @@ impl QueryBuilder<'_> {
         if search.rank_by_missing_required {
             // The seeker's skills as the job's required ones: each adds W_REQUIRED, and the ranking subtracts
             // W_REQUIRED per required skill of the job, leaving minus the missing ones.
-            let as_required: Vec<WantedSkill> =
-                search.skills.iter().filter(|s| s.skill_id.is_some()).map(|s| WantedSkill { required: true, ..s.clone() }).collect();
+            let as_required: Vec<WantedSkill> = search
+                .skills
+                .iter()
+                .filter(|s| s.skill_id.is_some())
+                .map(|s| WantedSkill { required: true, ..s.clone() })
+                .collect();
             skills.extend(self.skill_clauses(&as_required, |_| f.required_skill));
         }
         if !skills.is_empty() {
@@ -329,7 +344,8 @@ impl QueryBuilder<'_> {
             .flat_map(|l| fields::language_terms(&l.code, l.level.as_deref().unwrap_or("A1")))
             .collect();
         clauses.extend(spoken.iter().map(|t| weighted(term(f.lang, t), W_LANGUAGE)));
-        let cities: HashSet<String> = prefer.places.iter().filter_map(|(c, _)| c.as_deref().map(fields::city_key)).collect();
+        let cities: HashSet<String> =
+            prefer.places.iter().filter_map(|(c, _)| c.as_deref().map(fields::city_key)).collect();
         clauses.extend(cities.iter().map(|c| weighted(term(f.city, c), W_CITY)));
         let countries: HashSet<String> = prefer.places.iter().map(|(_, c)| fields::country_key(c)).collect();
         clauses.extend(countries.iter().map(|c| weighted(term(f.country, c), W_COUNTRY)));
@@ -407,7 +423,11 @@ pub fn explain_candidate(c: &StoredCandidate, search: &CandidateSearch, score: f
         }
     }
     if search.filter.country.is_some() || search.filter.city.is_some() {
-        other.push(factor("location", place_detail(c, search.filter.city.as_deref(), search.filter.country.as_deref()), 0.0));
+        other.push(factor(
+            "location",
+            place_detail(c, search.filter.city.as_deref(), search.filter.country.as_deref()),
+            0.0,
+        ));
     }
     if search.filter.available_before.is_some() {
         other.push(factor("availability", availability_detail(c.available_from), 0.0));
@@ -537,21 +557,20 @@ fn explain_job_preferences(job: &StoredJob, prefer: &JobPreference, other: &mut 
         }
     }
     if !prefer.places.is_empty() {
-        let in_city = prefer.places.iter().any(|(c, _)| {
-            c.as_deref().is_some_and(|c| fields::city_key(c) == fields::city_key(&job.location.city))
-        });
-        let in_country = prefer.places.iter().any(|(_, c)| fields::country_key(c) == fields::country_key(&job.location.country));
+        let in_city = prefer
+            .places
+            .iter()
+            .any(|(c, _)| c.as_deref().is_some_and(|c| fields::city_key(c) == fields::city_key(&job.location.city)));
+        let in_country =
+            prefer.places.iter().any(|(_, c)| fields::country_key(c) == fields::country_key(&job.location.country));
         let remote = job.remote == "full";
         let effect = [(in_city, W_CITY), (in_country, W_COUNTRY), (remote, W_REMOTE)]
             .iter()
             .filter(|(yes, _)| *yes)
             .map(|(_, w)| w)
             .sum::<f32>();
-        let detail = if remote {
-            "fully remote".to_owned()
-        } else {
-            format!("{}, {}", job.location.city, job.location.country)
-        };
+        let detail =
+            if remote { "fully remote".to_owned() } else { format!("{}, {}", job.location.city, job.location.country) };
         added += effect;
         other.push(factor("location", detail, effect));
     }

@@ -178,7 +178,8 @@ pub fn reindex(database_url: &str, index_dir: &std::path::Path, progress: Progre
     })?;
     dir.make_current(&rebuilt.generation)?;
     // A running server may still hold the generation it replaces; it removes that one itself when it switches.
-    let keep: Vec<&std::path::Path> = [Some(rebuilt.generation.as_path()), previous.as_deref()].into_iter().flatten().collect();
+    let keep: Vec<&std::path::Path> =
+        [Some(rebuilt.generation.as_path()), previous.as_deref()].into_iter().flatten().collect();
     dir.remove_generations_except(&keep);
     let search = super::SearchIndex::over(rebuilt.index.clone())?;
     search.set_applied(rebuilt.position);

@@ -59,7 +59,10 @@ async fn search_candidates(
     )
 )]
 #[get("/api/v1/jobs")]
-async fn search_jobs(state: web::Data<AppState>, params: web::Query<JobSearchParams>) -> Result<HttpResponse, ApiError> {
+async fn search_jobs(
+    state: web::Data<AppState>,
+    params: web::Query<JobSearchParams>,
+) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(service::search_jobs(&state, params.into_inner()).await?))
 }
 

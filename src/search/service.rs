@@ -135,7 +135,11 @@ pub fn search_for_job(job: &JobSource, spec: PageSpec) -> CandidateSearch {
         skills,
         filter: Default::default(),
         prefer: CandidatePreference {
-            languages: job.languages.iter().map(|l| WantedLanguage { code: l.code.clone(), level: l.level.clone() }).collect(),
+            languages: job
+                .languages
+                .iter()
+                .map(|l| WantedLanguage { code: l.code.clone(), level: l.level.clone() })
+                .collect(),
             city: on_site.then(|| job.city.clone()),
             country: on_site.then(|| job.country.clone()),
             sector: Some(job.sector.clone()),
@@ -205,7 +209,11 @@ pub fn search_for_profile(profile: &CandidateSource, spec: PageSpec) -> JobSearc
         skills,
         rank_by_missing_required: true,
         filter: Default::default(),
-        prefer: JobPreference { languages: profile.languages.clone(), places, sectors: profile.open_to_sectors.clone() },
+        prefer: JobPreference {
+            languages: profile.languages.clone(),
+            places,
+            sectors: profile.open_to_sectors.clone(),
+        },
         offset: spec.offset,
         limit: spec.limit,
     }

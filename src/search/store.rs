@@ -8,8 +8,8 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::document::{CandidateSource, DesiredLocation, JobSource, SkillLabels};
-use super::model::{HitLanguage, HitSkill, HitJobSkill, HitOrganization};
+use super::document::{CandidateSource, DesiredLocation, JobSource, Label, SkillLabels};
+use super::model::{HitJobSkill, HitLanguage, HitOrganization, HitSkill};
 use crate::db::StoreError;
 use crate::schema::{
     job_languages, job_skills, jobs, memberships, organizations, profile_desired_locations, profile_education,
@@ -43,7 +43,10 @@ pub async fn candidates_by_id(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Res
 }
 
 /// The profile of one seeker account, searchable or not.
-pub async fn candidate_of_user(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Option<CandidateSource>, StoreError> {
+pub async fn candidate_of_user(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+) -> Result<Option<CandidateSource>, StoreError> {
     let rows = seeker_profiles::table
         .filter(seeker_profiles::user_id.eq(user_id))
         .select(ProfileRow::as_select())
@@ -78,7 +81,13 @@ async fn with_details(conn: &mut AsyncPgConnection, rows: Vec<ProfileRow>) -> Re
         profile_skills::table
             .filter(profile_skills::seeker_id.eq_any(&user_ids))
             .order((profile_skills::seeker_id, profile_skills::position))
-            .select((profile_skills::seeker_id, profile_skills::skill_id, profile_skills::name, profile_skills::level, profile_skills::years))
+            .select((
+                profile_skills::seeker_id,
+                profile_skills::skill_id,
+                profile_skills::name,
+                profile_skills::level,
+                profile_skills::years,
+            ))
             .load::<(Uuid, Option<String>, String, Option<i16>, Option<f32>)>(conn)
             .await?,
         |(id, skill_id, name, level, years)| (id, HitSkill { skill_id, name, level, years }),
@@ -96,16 +105,28 @@ async fn with_details(conn: &mut AsyncPgConnection, rows: Vec<ProfileRow>) -> Re
         profile_experience::table
             .filter(profile_experience::seeker_id.eq_any(&user_ids))
             .order((profile_experience::seeker_id, profile_experience::position))
-            .select((profile_experience::seeker_id, profile_experience::title, profile_experience::organization, profile_experience::description))
+            .select((
+                profile_experience::seeker_id,
+                profile_experience::title,
+                profile_experience::organization,
+                profile_experience::description,
+            ))
             .load::<(Uuid, String, String, Option<String>)>(conn)
             .await?,
-        |(id, title, organization, description)| (id, join_text(&[&title, &organization, description.as_deref().unwrap_or("")])),
+        |(id, title, organization, description)| {
+            (id, join_text(&[&title, &organization, description.as_deref().unwrap_or("")]))
+        },
     );
     let mut education = group(
         profile_education::table
             .filter(profile_education::seeker_id.eq_any(&user_ids))
             .order((profile_education::seeker_id, profile_education::position))
-            .select((profile_education::seeker_id, profile_education::degree, profile_education::field, profile_education::institution))
+            .select((
+                profile_education::seeker_id,
+                profile_education::degree,
+                profile_education::field,
+                profile_education::institution,
+            ))
             .load::<(Uuid, String, String, String)>(conn)
             .await?,
         |(id, degree, field, institution)| (id, join_text(&[&degree, &field, &institution])),
@@ -114,7 +135,12 @@ async fn with_details(conn: &mut AsyncPgConnection, rows: Vec<ProfileRow>) -> Re
         profile_desired_locations::table
             .filter(profile_desired_locations::seeker_id.eq_any(&user_ids))
             .order((profile_desired_locations::seeker_id, profile_desired_locations::position))
-            .select((profile_desired_locations::seeker_id, profile_desired_locations::city, profile_desired_locations::region, profile_desired_locations::country))
+            .select((
+                profile_desired_locations::seeker_id,
+                profile_desired_locations::city,
+                profile_desired_locations::region,
+                profile_desired_locations::country,
+            ))
             .load::<(Uuid, Option<String>, Option<String>, String)>(conn)
             .await?,
         |(id, city, region, country)| (id, DesiredLocation { city, region, country }),
@@ -253,19 +279,20 @@ pub async fn skill_labels(conn: &mut AsyncPgConnection, ids: &[String]) -> Resul
     }
     let rows = skill_labels::table
         .filter(skill_labels::skill_id.eq_any(ids))
-        .select((skill_labels::skill_id, skill_labels::label))
-        .load::<(String, String)>(conn)
+        .select((skill_labels::skill_id, skill_labels::label, skill_labels::lang))
+        .load::<(String, String, String)>(conn)
         .await?;
     let mut labels = SkillLabels::new();
-    for (id, label) in rows {
-        labels.entry(id).or_default().push(label);
+    for (id, text, lang) in rows {
+        labels.entry(id).or_default().push(Label { text, swedish: lang == "sv" });
     }
     Ok(labels)
 }
 
 /// How many documents a rebuild will write: searchable profiles and published jobs.
 pub async fn count_visible(conn: &mut AsyncPgConnection) -> Result<(i64, i64), StoreError> {
-    let candidates = seeker_profiles::table.filter(seeker_profiles::searchable.eq(true)).count().get_result(conn).await?;
+    let candidates =
+        seeker_profiles::table.filter(seeker_profiles::searchable.eq(true)).count().get_result(conn).await?;
     let published = jobs::table.filter(jobs::status.eq("published")).count().get_result(conn).await?;
     Ok((candidates, published))
 }

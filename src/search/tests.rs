@@ -4,9 +4,9 @@ use chrono::{Duration, NaiveDate, Utc};
 use tantivy::{Index, IndexWriter};
 use uuid::Uuid;
 
-use super::document::{CandidateSource, DesiredLocation, JobSource, SkillLabels};
+use super::document::{CandidateSource, DesiredLocation, JobSource, Label, SkillLabels};
 use super::fields::{self, Fields};
-use super::model::{HitLanguage, HitSkill, HitJobSkill, HitOrganization};
+use super::model::{HitJobSkill, HitLanguage, HitOrganization, HitSkill};
 use super::query::{CandidateFilter, CandidatePreference, CandidateSearch, JobSearch, WantedLanguage, WantedSkill};
 use super::SearchIndex;
 
@@ -61,10 +61,11 @@ fn job_skill(id: &str, name: &str, required: bool) -> HitJobSkill {
 }
 
 fn labels() -> SkillLabels {
+    let label = |text: &str, swedish| Label { text: text.to_owned(), swedish };
     let mut labels = SkillLabels::new();
-    labels.insert("ls:cell".to_owned(), vec!["cell culture".to_owned(), "cellodling".to_owned()]);
-    labels.insert("ls:pcr".to_owned(), vec!["PCR".to_owned(), "polymerase chain reaction".to_owned()]);
-    labels.insert("ls:gmp".to_owned(), vec!["GMP".to_owned(), "god tillverkningssed".to_owned()]);
+    labels.insert("ls:cell".to_owned(), vec![label("cell culture", false), label("cellodling", true)]);
+    labels.insert("ls:pcr".to_owned(), vec![label("PCR", false), label("polymerase chain reaction", false)]);
+    labels.insert("ls:gmp".to_owned(), vec![label("GMP", false), label("god tillverkningssed", true)]);
     labels
 }
 
@@ -119,7 +120,10 @@ fn free_text_finds_english_and_swedish_forms_and_skill_labels() {
 
 #[test]
 fn unknown_skill_names_search_skill_labels() {
-    let ana = candidate("Engineer", vec![HitSkill { skill_id: None, name: "Flow cytometry".to_owned(), level: None, years: None }]);
+    let ana = candidate(
+        "Engineer",
+        vec![HitSkill { skill_id: None, name: "Flow cytometry".to_owned(), level: None, years: None }],
+    );
     let bo = candidate("Engineer", vec![]);
     let index = build(&[ana.clone(), bo], &[]);
     let s = search(vec![WantedSkill { skill_id: None, name: "flow cytometry".to_owned(), required: false }]);
@@ -141,7 +145,10 @@ fn a_candidate_with_every_required_skill_ranks_above_one_missing_some() {
         wanted("ls:gmp", "GMP", false),
     ]);
     let hits = index.search_candidates(&s).expect("search");
-    assert_eq!(hits.items.iter().map(|h| h.candidate_id).collect::<Vec<_>>(), vec![all.candidate_id, some.candidate_id]);
+    assert_eq!(
+        hits.items.iter().map(|h| h.candidate_id).collect::<Vec<_>>(),
+        vec![all.candidate_id, some.candidate_id]
+    );
     let second = &hits.items[1].explanation;
     assert_eq!(second.missing_skills.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), vec!["PCR"]);
     assert_eq!(second.matched_skills.len(), 2);
@@ -157,17 +164,27 @@ fn must_skills_and_filters_exclude() {
     bo.languages = vec![lang("sv", "A2")];
     bo.work_permit = "needs_sponsorship".to_owned();
     bo.city = "Lund".to_owned();
-    bo.desired_locations = vec![DesiredLocation { city: Some("Göteborg".to_owned()), region: None, country: "SE".to_owned() }];
+    bo.desired_locations =
+        vec![DesiredLocation { city: Some("Göteborg".to_owned()), region: None, country: "SE".to_owned() }];
     let index = build(&[ana.clone(), bo.clone()], &[]);
     let with = |filter: CandidateFilter| CandidateSearch { filter, limit: 10, ..Default::default() };
     let must = with(CandidateFilter { skill_ids: vec!["ls:pcr".to_owned()], ..Default::default() });
     assert_eq!(ids(&index, &must), vec![bo.candidate_id]);
     let swedish = vec![WantedLanguage { code: "sv".to_owned(), level: Some("B1".to_owned()) }];
-    assert_eq!(ids(&index, &with(CandidateFilter { languages: swedish, ..Default::default() })), vec![ana.candidate_id]);
+    assert_eq!(
+        ids(&index, &with(CandidateFilter { languages: swedish, ..Default::default() })),
+        vec![ana.candidate_id]
+    );
     let soon = NaiveDate::from_ymd_opt(2029, 12, 31);
-    assert_eq!(ids(&index, &with(CandidateFilter { available_before: soon, ..Default::default() })), vec![bo.candidate_id]);
+    assert_eq!(
+        ids(&index, &with(CandidateFilter { available_before: soon, ..Default::default() })),
+        vec![bo.candidate_id]
+    );
     let permits = vec!["eu_eea_citizen".to_owned()];
-    assert_eq!(ids(&index, &with(CandidateFilter { work_permits: permits, ..Default::default() })), vec![ana.candidate_id]);
+    assert_eq!(
+        ids(&index, &with(CandidateFilter { work_permits: permits, ..Default::default() })),
+        vec![ana.candidate_id]
+    );
     // Wanting to work in a city counts as being found there.
     let city = CandidateFilter { city: Some("goteborg".to_owned()), ..Default::default() };
     assert_eq!(ids(&index, &with(city)).len(), 2);
@@ -230,7 +247,11 @@ fn profile_matching_ranks_jobs_by_missing_required_skills() {
     let fits = job("Fits", vec![job_skill("ls:cell", "Cell culture", true)]);
     let lacks = job(
         "Lacks",
-        vec![job_skill("ls:cell", "Cell culture", true), job_skill("ls:gmp", "GMP", true), job_skill("ls:pcr", "PCR", false)],
+        vec![
+            job_skill("ls:cell", "Cell culture", true),
+            job_skill("ls:gmp", "GMP", true),
+            job_skill("ls:pcr", "PCR", false),
+        ],
     );
     let unrelated = job("Unrelated", vec![job_skill("ls:gmp", "GMP", true)]);
     let index = build(&[], &[lacks.clone(), fits.clone(), unrelated]);
@@ -259,3 +280,14 @@ fn job_text_search_uses_both_stemmers() {
     assert_eq!(index.search_jobs(&text("bioinformaticians")).expect("search").items[0].id, en.id);
 }
 
+#[test]
+fn far_dates_are_clamped_rather_than_overflowing() {
+    let far = NaiveDate::from_ymd_opt(9999, 1, 1).expect("date");
+    assert!(super::document::date_value(far) > super::document::instant_value(Utc::now()));
+    let s = CandidateSearch {
+        filter: CandidateFilter { available_before: Some(far), ..Default::default() },
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(build(&[candidate("A", vec![])], &[]).search_candidates(&s).expect("search").total, 1);
+}

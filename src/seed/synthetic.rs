@@ -3,8 +3,8 @@
 //!
 //! The same N and seed give the same data for the same taxonomy. Synthetic seekers are searchable but cannot log
 //! in: they share one Argon2 hash of a random secret that is thrown away. Their emails end in
-//! `@synthetic.invalid`, which is how a second run finds them. No index outbox rows are written: after loading,
-//! rebuild the search index (`tandem reindex`).
+//! `@synthetic.invalid`, which is how a second run finds them. No index outbox rows are written: `seed` rebuilds
+//! the search index afterwards (as `tandem reindex` does), and `load` leaves that to its caller.
 
 mod copy;
 mod generate;
@@ -16,11 +16,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use bytes::Bytes;
+use futures_util::future::try_join_all;
 use futures_util::SinkExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Mutex};
 use tokio_postgres::{Client, NoTls, Transaction};
 
 pub use generate::{synthetic_id, Kind, EMAIL_DOMAIN};
@@ -34,6 +35,9 @@ pub const DEFAULT_SEED: u64 = 20_261_101;
 
 /// One synthetic job for this many seekers.
 pub const SEEKERS_PER_JOB: u64 = 20;
+
+/// Connections copying at once: each COPY keeps one PostgreSQL backend busy, while generating costs little.
+const CONNECTIONS: usize = 2;
 
 /// Seekers generated and copied together; big enough that per-statement costs vanish, small enough to stream.
 const BATCH: u64 = 5_000;
@@ -85,7 +89,7 @@ pub enum Outcome {
 /// Loads `spec.profiles` synthetic seekers and `spec.jobs()` jobs into the database at `database_url`, which
 /// must be migrated and hold the taxonomy. Refuses if it already holds a different number of synthetic seekers.
 pub async fn load(database_url: &str, spec: Spec) -> anyhow::Result<Outcome> {
-    let mut client = connect(database_url).await?;
+    let client = connect(database_url).await?;
     let existing = count_synthetic(&client).await?;
     if existing == spec.profiles && existing > 0 {
         return Ok(Outcome::AlreadyLoaded { profiles: existing });
@@ -109,13 +113,23 @@ pub async fn load(database_url: &str, spec: Spec) -> anyhow::Result<Outcome> {
     });
 
     let started = Instant::now();
-    let tx = client.transaction().await?;
-    let fk_checks_skipped = relax_checks(&tx).await?;
-    let mut rows = copy_seekers(&tx, &generator, spec.profiles).await?;
-    rows += copy_jobs(&tx, &generator, spec.jobs()).await?;
-    tx.commit().await.context("committing the synthetic data")?;
+    let mut clients = vec![client];
+    for _ in 1..CONNECTIONS {
+        clients.push(connect(database_url).await?);
+    }
+    let mut transactions = Vec::with_capacity(CONNECTIONS);
+    for client in &mut clients {
+        transactions.push(client.transaction().await?);
+    }
+    let mut fk_checks_skipped = true;
+    for tx in &transactions {
+        fk_checks_skipped &= relax_checks(tx).await?;
+    }
+    let mut rows = copy_seekers(&transactions, &generator, spec.profiles).await?;
+    rows += copy_jobs(&transactions[0], &generator, spec.jobs()).await?;
+    commit_all(transactions, database_url, spec.seed).await?;
     let elapsed = started.elapsed();
-    analyze(&client).await?;
+    analyze(&clients[0]).await?;
     Ok(Outcome::Loaded(Loaded { profiles: spec.profiles, jobs: spec.jobs(), rows, elapsed, fk_checks_skipped }))
 }
 
@@ -134,10 +148,36 @@ pub async fn seed(state: &crate::app::AppState, profiles: u64) -> anyhow::Result
                 loaded.elapsed.as_secs_f64(),
                 loaded.profiles_per_second()
             );
-            println!("synthetic accounts cannot log in. Run `tandem reindex` to make them searchable.");
+            println!("synthetic accounts cannot log in.");
+            index(state).await;
         }
     }
     Ok(())
+}
+
+/// Rebuilds the search index so that the new seekers can be found; on failure, says how to do it by hand.
+async fn index(state: &crate::app::AppState) {
+    let (url, dir) = (state.config.database_url.clone(), state.config.index_dir.clone());
+    let bar = progress(0, "documents indexed");
+    let shown = bar.clone();
+    let rebuilt = tokio::task::spawn_blocking(move || {
+        crate::search::rebuild::reindex(&url, &dir, &mut |done, total| {
+            shown.set_length(total);
+            shown.set_position(done);
+        })
+    })
+    .await;
+    bar.finish();
+    match rebuilt {
+        Ok(Ok(done)) => println!(
+            "indexed {} candidates and {} jobs in {:.1} s",
+            done.rebuilt.candidates,
+            done.rebuilt.jobs,
+            done.rebuilt.elapsed.as_secs_f64()
+        ),
+        Ok(Err(e)) => println!("the search index was not rebuilt ({e:#}): run `tandem reindex`"),
+        Err(e) => println!("the search index was not rebuilt ({e}): run `tandem reindex`"),
+    }
 }
 
 /// How many synthetic seekers the database holds.
@@ -198,9 +238,13 @@ fn progress(len: u64, what: &str) -> ProgressBar {
     bar
 }
 
-/// Generates seekers on a blocking thread while the previous batch streams into PostgreSQL.
-async fn copy_seekers(tx: &Transaction<'_>, generator: &Arc<Generator>, profiles: u64) -> anyhow::Result<u64> {
-    let (sender, mut batches) = mpsc::channel::<(u64, SeekerRows)>(2);
+/// Generates seekers on a blocking thread while the connections stream earlier batches into PostgreSQL.
+async fn copy_seekers(
+    transactions: &[Transaction<'_>],
+    generator: &Arc<Generator>,
+    profiles: u64,
+) -> anyhow::Result<u64> {
+    let (sender, batches) = mpsc::channel::<(u64, SeekerRows)>(transactions.len() + 1);
     let producer = {
         let generator = Arc::clone(generator);
         tokio::task::spawn_blocking(move || {
@@ -211,14 +255,29 @@ async fn copy_seekers(tx: &Transaction<'_>, generator: &Arc<Generator>, profiles
                     generator.seeker(n, &mut rows);
                 }
                 if sender.blocking_send((last - first, rows)).is_err() {
-                    return; // the consumer failed and said why
+                    return; // a connection failed and said why
                 }
             }
         })
     };
+    let batches = Mutex::new(batches);
     let bar = progress(profiles, "seekers");
+    let written = try_join_all(transactions.iter().map(|tx| copy_batches(tx, &batches, &bar))).await?;
+    producer.await.context("the seeker generator stopped")?;
+    bar.finish();
+    Ok(written.iter().sum())
+}
+
+/// Takes batches until there are none left.
+async fn copy_batches(
+    tx: &Transaction<'_>,
+    batches: &Mutex<mpsc::Receiver<(u64, SeekerRows)>>,
+    bar: &ProgressBar,
+) -> anyhow::Result<u64> {
     let mut written = 0;
-    while let Some((count, rows)) = batches.recv().await {
+    loop {
+        let next = batches.lock().await.recv().await;
+        let Some((count, rows)) = next else { return Ok(written) };
         written += copy(tx, "users (id, email, password_hash, display_name, role)", rows.users).await?;
         written += copy(
             tx,
@@ -243,9 +302,37 @@ async fn copy_seekers(tx: &Transaction<'_>, generator: &Arc<Generator>, profiles
                 .await?;
         bar.inc(count);
     }
-    producer.await.context("the seeker generator stopped")?;
-    bar.finish();
-    Ok(written)
+}
+
+/// Commits each connection's share. A failure before the first commit leaves nothing; one between two commits
+/// (a lost connection) would leave part of the data, which is then deleted again.
+async fn commit_all(transactions: Vec<Transaction<'_>>, database_url: &str, seed: u64) -> anyhow::Result<()> {
+    let mut committed = 0;
+    for tx in transactions {
+        if let Err(e) = tx.commit().await {
+            if committed > 0 {
+                if let Err(cleanup) = remove_synthetic(database_url, seed).await {
+                    tracing::error!("could not remove partly committed synthetic data: {cleanup:#}");
+                }
+            }
+            return Err(e).context("committing the synthetic data");
+        }
+        committed += 1;
+    }
+    Ok(())
+}
+
+/// Deletes synthetic seekers, organisations and (through them) jobs; foreign keys cascade to the rest.
+async fn remove_synthetic(database_url: &str, seed: u64) -> anyhow::Result<()> {
+    let client = connect(database_url).await?;
+    let pattern = format!("%@{EMAIL_DOMAIN}");
+    client.execute("DELETE FROM users WHERE email LIKE $1", &[&pattern]).await?;
+    let first = synthetic_id(Kind::Organization, seed, 0).to_string();
+    let last = synthetic_id(Kind::Organization, seed, u32::MAX.into()).to_string();
+    client
+        .execute("DELETE FROM organizations WHERE id BETWEEN $1::text::uuid AND $2::text::uuid", &[&first, &last])
+        .await?;
+    Ok(())
 }
 
 async fn copy_jobs(tx: &Transaction<'_>, generator: &Generator, jobs: u64) -> anyhow::Result<u64> {
@@ -272,12 +359,12 @@ async fn copy_jobs(tx: &Transaction<'_>, generator: &Generator, jobs: u64) -> an
     Ok(written)
 }
 
-/// Streams `rows` with `COPY table (columns) FROM STDIN` and returns how many PostgreSQL took.
+/// Streams `rows` with `COPY table (columns) FROM STDIN (FORMAT binary)` and returns how many PostgreSQL took.
 async fn copy(tx: &Transaction<'_>, table_and_columns: &str, rows: CopyBuffer) -> anyhow::Result<u64> {
     if rows.is_empty() {
         return Ok(0);
     }
-    let statement = format!("COPY {table_and_columns} FROM STDIN");
+    let statement = format!("COPY {table_and_columns} FROM STDIN (FORMAT binary)");
     let expected = rows.rows();
     let sink = tx.copy_in::<_, Bytes>(&statement).await.with_context(|| statement.clone())?;
     futures_util::pin_mut!(sink);

@@ -89,8 +89,10 @@ impl LanguageLevel {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Location {
+    #[schema(min_length = 1, max_length = 200)]
     pub city: String,
     /// ISO 3166-1 alpha-2, e.g. `SE`.
+    #[schema(pattern = "^[A-Z]{2}$", example = "SE")]
     pub country: String,
 }
 
@@ -99,10 +101,13 @@ pub struct Location {
 #[serde(deny_unknown_fields)]
 pub struct DesiredLocation {
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub city: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub region: Option<String>,
     /// ISO 3166-1 alpha-2, e.g. `SE`.
+    #[schema(pattern = "^[A-Z]{2}$", example = "SE")]
     pub country: String,
 }
 
@@ -110,6 +115,7 @@ pub struct DesiredLocation {
 #[serde(deny_unknown_fields)]
 pub struct Language {
     /// ISO 639-1, e.g. `sv`.
+    #[schema(pattern = "^[a-z]{2}$", example = "sv")]
     pub code: String,
     #[schema(value_type = LanguageLevel)]
     pub level: String,
@@ -118,11 +124,15 @@ pub struct Language {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Education {
+    #[schema(min_length = 1, max_length = 200)]
     pub degree: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub field: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub institution: String,
     /// The year the degree was (or will be) completed.
     #[serde(default)]
+    #[schema(minimum = 1900, maximum = 2100)]
     pub year: Option<i32>,
 }
 
@@ -130,22 +140,30 @@ pub struct Education {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SkillInput {
+    /// A taxonomy id; wins over `name` when both are given. One of the two is required.
     #[serde(default)]
+    #[schema(max_length = 200, example = "ls-cell-culture")]
     pub skill_id: Option<String>,
+    /// Any English or Swedish label or synonym; an unknown name is kept as a free-text skill.
     #[serde(default)]
+    #[schema(max_length = 200, example = "cellodling")]
     pub name: Option<String>,
     /// 1 (beginner) to 5 (expert).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 5)]
     pub level: Option<i64>,
-    /// Years of practice, 0 to 70.
+    /// Years of practice.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 70)]
     pub years: Option<f64>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExperienceInput {
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub organization: String,
     /// YYYY-MM-DD.
     #[schema(value_type = String, format = Date)]
@@ -155,6 +173,7 @@ pub struct ExperienceInput {
     #[schema(value_type = Option<String>, format = Date)]
     pub end: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
 }
 
@@ -162,25 +181,30 @@ pub struct ExperienceInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileRequest {
+    #[schema(min_length = 1, max_length = 200)]
     pub full_name: String,
     /// One line employers see in search results, e.g. "Cell biologist, 6 years in biologics process development".
+    #[schema(min_length = 1, max_length = 200)]
     pub headline: String,
+    #[schema(max_length = 5000)]
     pub summary: String,
     pub location: Location,
-    /// At most 20.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub desired_locations: Vec<DesiredLocation>,
-    /// At most 30, each language once.
+    /// Each language once.
     #[serde(default)]
+    #[schema(max_items = 30)]
     pub languages: Vec<Language>,
-    /// At most 100, each skill once.
+    /// Each skill once.
     #[serde(default)]
+    #[schema(max_items = 100)]
     pub skills: Vec<SkillInput>,
-    /// At most 50.
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub experience: Vec<ExperienceInput>,
-    /// At most 30.
     #[serde(default)]
+    #[schema(max_items = 30)]
     pub education: Vec<Education>,
     #[schema(value_type = WorkPermit)]
     pub work_permit: String,
@@ -188,8 +212,9 @@ pub struct ProfileRequest {
     #[serde(default)]
     #[schema(value_type = Option<String>, format = Date)]
     pub available_from: Option<String>,
-    /// Sectors the seeker would also work in, at most 20.
+    /// Sectors the seeker would also work in, each once.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub open_to_sectors: Vec<String>,
     /// Whether employers may find the profile. Off unless turned on.
     #[serde(default)]

@@ -53,9 +53,11 @@ async fn resolve_skills(
     }
 }
 
-/// The caller's own profile; 404 before the first save.
+/// The caller's own profile, with the linked partner; 404 before the first save.
 pub async fn own(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Profile, ApiError> {
-    store::load(conn, user_id).await?.map(to_profile).ok_or(ApiError::NotFound)
+    let mut profile = store::load(conn, user_id).await?.map(to_profile).ok_or(ApiError::NotFound)?;
+    profile.partner = crate::partners::store::partner_of(conn, user_id).await?;
+    Ok(profile)
 }
 
 /// Shows a searchable candidate's full profile to an employer on behalf of one of the employer's organisations,
@@ -150,7 +152,7 @@ fn to_profile(stored: StoredProfile) -> Profile {
         open_to_sectors: p.open_to_sectors,
         searchable: p.searchable,
         in_partner_pool: p.in_partner_pool,
-        // Partner links arrive with the partners feature.
+        // Only the owner sees the link (see `own`); employers viewing a candidate do not.
         partner: None,
         updated_at: p.updated_at,
     }

@@ -18,6 +18,7 @@ pub async fn ensure_loaded(pool: &DbPool) -> Result<(), StoreError> {
         return Ok(());
     }
     let started = Instant::now();
+    // The sources are compiled in and parsed by the unit tests, so this fails only on a broken build.
     let taxonomy =
         Taxonomy::embedded().map_err(|e| StoreError::Query(diesel::result::Error::DeserializationError(e.into())))?;
     let loaded =

@@ -42,12 +42,13 @@ impl Taxonomy {
     /// Parses every embedded source.
     pub fn embedded() -> Result<Self, SourceError> {
         let mut taxonomy = Self::default();
-        taxonomy.add_life_science(LIFE_SCIENCE_CSV)?;
         let mut esco_ids = HashSet::new();
         for (collection, csv) in ESCO_COLLECTIONS {
             taxonomy.add_esco(collection, csv, &mut esco_ids)?;
         }
         taxonomy.add_jobtech(JOBTECH_CONCEPTS_JSONL)?;
+        let vocabulary = Vocabulary::of(&taxonomy);
+        taxonomy.add_life_science(LIFE_SCIENCE_CSV, &vocabulary)?;
         Ok(taxonomy)
     }
 
@@ -68,7 +69,7 @@ impl Taxonomy {
     }
 
     /// The curated list: `id,area,label_en,label_sv,synonyms` with synonyms separated by `|`.
-    fn add_life_science(&mut self, csv: &str) -> Result<(), SourceError> {
+    fn add_life_science(&mut self, csv: &str, vocabulary: &Vocabulary) -> Result<(), SourceError> {
         #[derive(Deserialize)]
         struct Row {
             id: String,
@@ -80,8 +81,8 @@ impl Taxonomy {
         for row in csv::Reader::from_reader(csv.as_bytes()).deserialize::<Row>() {
             let row = row.map_err(|source| SourceError::Csv { file: "life_science_skills.csv".to_owned(), source })?;
             let mut labels = vec![(row.label_en.as_str(), EN, true), (row.label_sv.as_str(), SV, true)];
-            labels
-                .extend(row.synonyms.split('|').map(|s| (s, synonym_language(s, &row.label_en, &row.label_sv), false)));
+            let language = |s| vocabulary.synonym_language(s, &row.label_en, &row.label_sv);
+            labels.extend(row.synonyms.split('|').map(|s| (s, language(s), false)));
             let skill = NewSkill {
                 id: row.id.trim().to_owned(),
                 source: "life_science",
@@ -172,24 +173,54 @@ fn non_empty(text: &str) -> Option<String> {
     Some(text.trim()).filter(|t| !t.is_empty()).map(str::to_owned)
 }
 
-/// The curated list does not say which language a synonym is in, so it is guessed: Swedish when it has å, ä or ö,
-/// or when one of its words shares a stem with a word of the Swedish label and none with a word of the English
-/// label ("cellbaserad terapi" / "cellterapi"); English otherwise, which is also right for most acronyms and
-/// loanwords ("CAR-T", "QC"). Acronyms (words in capitals) are left out of the comparison, because the Swedish
-/// label is sometimes the acronym itself ("CTIS"). A wrong guess only changes which language autocomplete reports.
-pub fn synonym_language(synonym: &str, label_en: &str, label_sv: &str) -> &'static str {
-    if synonym.chars().any(|c| matches!(c, 'å' | 'ä' | 'ö' | 'Å' | 'Ä' | 'Ö')) {
-        return SV;
+/// The words of the taxonomy's labels by language (JobTech is Swedish, ESCO English), which tell the language of
+/// the curated list's synonyms.
+#[derive(Debug, Default)]
+pub struct Vocabulary {
+    swedish: HashSet<String>,
+    english: HashSet<String>,
+}
+
+impl Vocabulary {
+    fn of(taxonomy: &Taxonomy) -> Self {
+        let mut vocabulary = Self::default();
+        for label in &taxonomy.labels {
+            let known = if label.lang == SV { &mut vocabulary.swedish } else { &mut vocabulary.english };
+            known.extend(words(&label.normalized).map(str::to_owned));
+        }
+        for concept in &taxonomy.jobtech_concepts {
+            vocabulary.swedish.extend(words(&normalize(&concept.label)).map(str::to_owned));
+        }
+        vocabulary
     }
-    let synonym_words: Vec<String> = words(synonym).filter(|w| !is_acronym(w)).map(normalize).collect();
-    let shares_stem_with = |label: &str| {
-        let label_words: Vec<String> = words(label).map(normalize).collect();
-        synonym_words.iter().any(|w| label_words.iter().any(|l| same_stem(w, l)))
-    };
-    if shares_stem_with(label_sv) && !shares_stem_with(label_en) {
-        SV
-    } else {
-        EN
+
+    /// The curated list does not say which language a synonym is in, so it is guessed. Swedish when it has å, ä or
+    /// ö; otherwise each word votes: for Swedish when it is a word of the taxonomy's Swedish labels but not of its
+    /// English ones, or shares a stem with a word of the skill's Swedish label but with none of its English label
+    /// ("cellbaserad terapi" / "cellterapi"); for English the other way round. More Swedish votes make it Swedish;
+    /// anything else is English, which is right for acronyms and loanwords ("CAR-T", "QC"). Acronyms (words in
+    /// capitals) do not vote, because the Swedish label is sometimes the acronym itself ("CTIS"). A wrong guess only
+    /// changes which language autocomplete reports.
+    pub fn synonym_language(&self, synonym: &str, label_en: &str, label_sv: &str) -> &'static str {
+        if synonym.chars().any(|c| matches!(c, 'å' | 'ä' | 'ö' | 'Å' | 'Ä' | 'Ö')) {
+            return SV;
+        }
+        let label_words = |label: &str| words(&normalize(label)).map(str::to_owned).collect::<Vec<_>>();
+        let (en_words, sv_words) = (label_words(label_en), label_words(label_sv));
+        let mut votes = 0i32;
+        for word in words(synonym).filter(|w| !is_acronym(w)).map(normalize) {
+            let stem_sv = sv_words.iter().any(|l| same_stem(&word, l));
+            let stem_en = en_words.iter().any(|l| same_stem(&word, l));
+            let (known_sv, known_en) = (self.swedish.contains(&word), self.english.contains(&word));
+            let swedish = (known_sv && !known_en) || (stem_sv && !stem_en);
+            let english = (known_en && !known_sv) || (stem_en && !stem_sv);
+            votes += i32::from(swedish) - i32::from(english);
+        }
+        if votes > 0 {
+            SV
+        } else {
+            EN
+        }
     }
 }
 
@@ -215,15 +246,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn synonym_language_is_guessed_from_letters_and_stems() {
-        let sv = |s| synonym_language(s, "cell therapy", "cellterapi");
-        assert_eq!(sv("cellbaserad terapi"), SV);
-        assert_eq!(sv("cell-based therapy"), EN);
-        assert_eq!(sv("CAR-T"), EN);
-        assert_eq!(synonym_language("avtal kliniska prövningar", "clinical trial budgeting", "budgetering"), SV);
-        assert_eq!(synonym_language("GMP-tillverkning", "good manufacturing practice", "god tillverkningssed"), SV);
-        assert_eq!(synonym_language("EU CTIS", "Clinical Trials Information System", "CTIS"), EN);
-        assert_eq!(synonym_language("renrum", "cleanroom operations", "renrumsarbete"), SV);
+    fn synonym_language_is_guessed_from_letters_words_and_stems() {
+        let mut taxonomy = Taxonomy::default();
+        let jobtech = r#"{"concept_id": "a", "type": "skill", "label": "Kalibrering, mätinstrument"}"#;
+        taxonomy.add_jobtech(jobtech).expect("parses");
+        let esco = "conceptUri,preferredLabel,altLabels,description\nx/b,calibration,instrument calibration,\n";
+        taxonomy.add_esco("digital", esco, &mut HashSet::new()).expect("parses");
+        let vocabulary = Vocabulary::of(&taxonomy);
+        let guess = |s| vocabulary.synonym_language(s, "cell therapy", "cellterapi");
+        assert_eq!(guess("cellbaserad terapi"), SV);
+        assert_eq!(guess("cell-based therapy"), EN);
+        assert_eq!(guess("CAR-T"), EN);
+        assert_eq!(guess("kalibrering"), SV);
+        assert_eq!(guess("instrument calibration"), EN);
+        assert_eq!(guess("avtal kliniska prövningar"), SV);
+        let guess = |s, en, sv| vocabulary.synonym_language(s, en, sv);
+        assert_eq!(guess("GMP-tillverkning", "good manufacturing practice", "god tillverkningssed"), SV);
+        assert_eq!(guess("EU CTIS", "Clinical Trials Information System", "CTIS"), EN);
+        assert_eq!(guess("renrum", "cleanroom operations", "renrumsarbete"), SV);
     }
 
     #[test]
@@ -231,7 +271,7 @@ mod tests {
         let csv = "id,area,label_en,label_sv,synonyms\n\
                    ls-cell-culture,production,cell culture,cellodling,cell culturing| Cellodling |cellkultur||\n";
         let mut t = Taxonomy::default();
-        t.add_life_science(csv).expect("parses");
+        t.add_life_science(csv, &Vocabulary::default()).expect("parses");
         assert_eq!(t.skills.len(), 1);
         assert_eq!(t.skills[0].id, "ls-cell-culture");
         assert_eq!(t.skills[0].area.as_deref(), Some("production"));
@@ -292,5 +332,12 @@ mod tests {
         let ids: HashSet<&str> = t.skills.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids.len(), t.skills.len(), "skill ids are unique");
         assert!(t.labels.iter().all(|l| ids.contains(l.skill_id.as_str()) && !l.normalized.is_empty()));
+        let lang_of = |label: &str| t.labels.iter().find(|l| l.label == label).map(|l| l.lang);
+        for swedish in ["kalibrering", "biokemi", "cellbaserad terapi", "klinisk immunologi", "sterilt arbete"] {
+            assert_eq!(lang_of(swedish), Some(SV), "{swedish}");
+        }
+        for english in ["cell culturing", "QC", "EU CTIS", "sterile work", "stem cell biology"] {
+            assert_eq!(lang_of(english), Some(EN), "{english}");
+        }
     }
 }

@@ -17,13 +17,14 @@ fn server_url() -> String {
     std::env::var("TEST_DATABASE_SERVER").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
 }
 
-/// The template's name carries a hash of the migrations and the taxonomy data, so a change makes a new one.
+/// The template's name carries a hash of the migrations, the taxonomy data and the loader, so a change to any of
+/// them makes a new template.
 fn template_name() -> &'static str {
     static NAME: OnceLock<String> = OnceLock::new();
     NAME.get_or_init(|| {
         let mut hasher = Sha256::new();
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        for dir in ["migrations", "data"] {
+        for dir in ["migrations", "data", "src/taxonomy"] {
             hash_tree(&root.join(dir), &mut hasher);
         }
         let digest = hasher.finalize();
@@ -93,6 +94,8 @@ fn test_config(database_url: &str, dir: &std::path::Path) -> Config {
         ("MAIL_OUTBOX_DIR", dir.join("mail").to_string_lossy().into_owned()),
         ("JWT_SECRET", "test-secret-test-secret-test-secret!".to_owned()),
         ("PUBLIC_BASE_URL", "http://tandem.test".to_owned()),
+        // Tests that send mail start their own workers against their own SMTP server.
+        ("MAIL_WORKERS", "0".to_owned()),
     ];
     Config::from_lookup(|k| vars.iter().find(|(name, _)| *name == k).map(|(_, v)| v.clone())).expect("config")
 }

@@ -1,4 +1,5 @@
 //! Jobs: posting, reading (drafts hidden from outsiders), editing, status moves, validation, and who may do what.
+//! Skills named `XQ-9 ...` are invented, so they stay free text whatever the taxonomy holds.
 
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -12,8 +13,8 @@ fn job_body(org: Uuid, status: &str) -> Value {
         "title": "Cell culture scientist",
         "description": "Grow and characterise cell lines for our biologics pipeline.",
         "skills": [
-            {"name": "Bioreactor operation", "required": true},
-            {"name": "Python scripting", "required": false}
+            {"name": "XQ-9 bioreactor operation", "required": true},
+            {"name": "XQ-9 scripting", "required": false}
         ],
         "location": {"city": "Göteborg", "country": "SE"},
         "remote": "hybrid",
@@ -50,8 +51,8 @@ async fn a_member_posts_a_job_and_anyone_reads_it() {
     assert_eq!(
         job["skills"],
         json!([
-            {"skill_id": null, "name": "Bioreactor operation", "required": true},
-            {"skill_id": null, "name": "Python scripting", "required": false}
+            {"skill_id": null, "name": "XQ-9 bioreactor operation", "required": true},
+            {"skill_id": null, "name": "XQ-9 scripting", "required": false}
         ])
     );
     assert_eq!(job["location"], json!({"city": "Göteborg", "country": "SE"}));
@@ -101,8 +102,8 @@ async fn invalid_jobs_name_each_field_and_store_nothing() {
     let mut body = job_body(cast.org, "published");
     body["title"] = json!(" ");
     body["skills"] = json!([
-        {"name": "Bioreactor operation", "required": true},
-        {"name": "bioreactor  OPERATION", "required": false}
+        {"name": "XQ-9 bioreactor operation", "required": true},
+        {"name": "xq-9 bioreactor  OPERATION", "required": false}
     ]);
     body["location"] = json!({"city": "Göteborg", "country": "Sweden"});
     body["languages"] = json!([{"code": "en"}, {"code": "en", "level": "B2"}, {"code": "xx"}]);
@@ -232,7 +233,7 @@ async fn members_edit_any_field_and_null_clears_optional_ones() {
             cast.recruiter.t(),
             json!({
                 "title": "Senior cell culture scientist",
-                "skills": [{"name": "Flow cytometry", "required": true}],
+                "skills": [{"name": "XQ-9 flow analysis", "required": true}],
                 "location": {"city": "Mölndal", "country": "SE"},
                 "remote": "no",
                 "apply_url": null,
@@ -242,7 +243,7 @@ async fn members_edit_any_field_and_null_clears_optional_ones() {
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["title"], "Senior cell culture scientist");
-    assert_eq!(r.body["skills"], json!([{"skill_id": null, "name": "Flow cytometry", "required": true}]));
+    assert_eq!(r.body["skills"], json!([{"skill_id": null, "name": "XQ-9 flow analysis", "required": true}]));
     assert_eq!(r.body["location"]["city"], "Mölndal");
     assert_eq!(r.body["remote"], "no");
     assert_eq!(r.body["apply_url"], Value::Null);
@@ -254,13 +255,15 @@ async fn members_edit_any_field_and_null_clears_optional_ones() {
 
     // A patch without skills keeps them; invalid values change nothing.
     let r = app.patch(&path, cast.recruiter.t(), json!({"sector": "medtech"})).await;
-    assert_eq!(r.body["skills"], json!([{"skill_id": null, "name": "Flow cytometry", "required": true}]));
+    assert_eq!(r.body["skills"], json!([{"skill_id": null, "name": "XQ-9 flow analysis", "required": true}]));
     let r = app.patch(&path, cast.recruiter.t(), json!({"sector": "", "organization_id": Uuid::new_v4()})).await;
     assert_eq!(r.invalid_fields(), vec!["organization_id"]);
     let r = app.patch(&path, cast.recruiter.t(), json!({"sector": "", "title": "x"})).await;
     assert_eq!(r.invalid_fields(), vec!["sector"]);
     let r = app.patch(&path, cast.recruiter.t(), json!({"title": null})).await;
     assert_eq!(r.invalid_fields(), vec!["title"]);
+    let r = app.patch(&path, cast.recruiter.t(), json!({"status": null})).await;
+    assert_eq!(r.invalid_fields(), vec!["status"]);
     let job = app.get(&path, None).await.body;
     assert_eq!(job["sector"], "medtech");
     assert_eq!(job["title"], "Senior cell culture scientist");
@@ -325,4 +328,23 @@ async fn skills_named_in_swedish_resolve_to_the_taxonomy() {
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.body["skills"][0]["skill_id"], "ls-cell-culture");
     assert_eq!(r.body["skills"][0]["required"], true);
+}
+
+/// Also needs the taxonomy: two names of one skill are the same skill twice.
+#[tokio::test]
+async fn two_names_of_one_taxonomy_skill_are_refused() {
+    let app = TestApp::spawn().await;
+    let cast = Cast::new(&app).await;
+    let mut body = job_body(cast.org, "draft");
+    body["skills"] = json!([
+        {"skill_id": "ls-cell-culture", "required": true},
+        {"name": "Cellodling", "required": false},
+        {"skill_id": "no-such-skill", "required": false}
+    ]);
+    let r = app.post("/api/v1/jobs", cast.admin.t(), body.clone()).await;
+    assert_eq!(r.invalid_fields(), vec!["skills[2].skill_id"]);
+    body["skills"].as_array_mut().expect("skills").pop();
+    let r = app.post("/api/v1/jobs", cast.admin.t(), body).await;
+    assert_eq!(r.invalid_fields(), vec!["skills[1]"]);
+    assert_eq!(app.count("SELECT count(*) AS n FROM jobs").await, 0);
 }

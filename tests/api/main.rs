@@ -1,11 +1,14 @@
 //! Tandem's integration tests: the real server over HTTP, each test with its own PostgreSQL database.
 
+mod alerts;
 mod auth;
 mod helpers;
 mod http_errors;
 mod jobs;
 mod mail;
 mod orgs;
+mod partners;
 mod profiles;
 mod search;
 mod skills;
+mod smtp;

@@ -285,6 +285,8 @@ async fn member_endpoints_against_every_kind_of_caller() {
         assert_eq!(app.get(&members, token).await.status, status, "list members as {who}");
         assert_eq!(app.post(&members, token, add.clone()).await.status, status, "add member as {who}");
         assert_eq!(app.delete(&remove, token).await.status, status, "remove member as {who}");
+        let r = app.patch(&remove, token, json!({"role": "admin"})).await;
+        assert_eq!(r.status, status, "change member as {who}");
         let r = app.post(&format!("/api/v1/organizations/{}/network-membership", cast.org), token, json!({})).await;
         assert_eq!(r.status, status, "network request as {who}");
     }
@@ -292,6 +294,7 @@ async fn member_endpoints_against_every_kind_of_caller() {
     assert_eq!(app.get(&members, cast.recruiter.t()).await.status, 200);
     app.post(&members, cast.recruiter.t(), add).await.problem(403);
     app.delete(&format!("{members}/{}", cast.admin.user_id), cast.recruiter.t()).await.problem(403);
+    app.patch(&remove, cast.recruiter.t(), json!({"role": "admin"})).await.problem(403);
     let r = app
         .post(&format!("/api/v1/organizations/{}/network-membership", cast.org), cast.recruiter.t(), json!({}))
         .await;
@@ -301,6 +304,7 @@ async fn member_endpoints_against_every_kind_of_caller() {
     app.get(&format!("/api/v1/organizations/{unknown}/members"), cast.admin.t()).await.problem(404);
 
     assert_eq!(app.count("SELECT count(*) AS n FROM memberships").await, 3);
+    assert_eq!(app.count("SELECT count(*) AS n FROM memberships WHERE role = 'admin'").await, 2);
     assert_eq!(app.count("SELECT count(*) AS n FROM network_requests").await, 0);
 }
 
@@ -321,6 +325,34 @@ async fn a_removed_member_loses_access_with_the_next_request() {
     app.patch(&format!("/api/v1/organizations/{org}"), rolf.t(), json!({"name": "Mine now"})).await.problem(403);
     assert_eq!(app.get("/api/v1/me", rolf.t()).await.body["organizations"], json!([]));
     app.delete(&format!("{members}/{}", rolf.user_id), anna.t()).await.problem(404);
+}
+
+#[tokio::test]
+async fn admins_change_roles_and_contact_points_but_keep_one_admin() {
+    let app = TestApp::spawn().await;
+    let anna = app.employer("Anna").await;
+    let rolf = app.employer("Rolf").await;
+    let org = create_org(&app, &anna, "Västra Pharma").await;
+    add_member(&app, org, &anna, &rolf, "recruiter", false).await;
+    let rolf_path = format!("/api/v1/organizations/{org}/members/{}", rolf.user_id);
+    let anna_path = format!("/api/v1/organizations/{org}/members/{}", anna.user_id);
+
+    let r = app.patch(&anna_path, anna.t(), json!({"role": "recruiter"})).await;
+    r.problem(409);
+    let r = app.patch(&rolf_path, anna.t(), json!({"contact_point": true})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["contact_point"], true);
+    assert_eq!(r.body["role"], "recruiter");
+    assert_eq!(app.patch(&rolf_path, anna.t(), json!({"role": null})).await.invalid_fields(), vec!["role"]);
+    let r = app.patch(&rolf_path, anna.t(), json!({"role": "admin"})).await;
+    assert_eq!(r.body["role"], "admin");
+    assert_eq!(r.body["contact_point"], true);
+    // Rolf is now an admin, so Anna may step down.
+    let r = app.patch(&anna_path, anna.t(), json!({"role": "recruiter"})).await;
+    assert_eq!(r.body["role"], "recruiter");
+    app.patch(&format!("/api/v1/organizations/{org}"), anna.t(), json!({"name": "x"})).await.problem(403);
+    let unknown = format!("/api/v1/organizations/{org}/members/{}", Uuid::new_v4());
+    app.patch(&unknown, rolf.t(), json!({"role": "admin"})).await.problem(404);
 }
 
 #[tokio::test]

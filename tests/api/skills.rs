@@ -222,3 +222,19 @@ async fn autocomplete_refuses_a_missing_or_bad_query_and_limit() {
     // Exactly 100 characters is still a query.
     assert_eq!(app.get(&format!("/api/v1/skills?q={}", "a".repeat(100)), None).await.status, 200);
 }
+
+#[tokio::test]
+async fn autocomplete_is_documented_with_its_parameters() {
+    let app = TestApp::spawn().await;
+    let doc = app.get("/api-docs/openapi.json", None).await;
+    assert_eq!(doc.status, 200);
+    let operation = &doc.body["paths"]["/api/v1/skills"]["get"];
+    let params: Vec<(&str, bool)> = operation["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .map(|p| (p["name"].as_str().expect("name"), p["required"].as_bool().unwrap_or(false)))
+        .collect();
+    assert_eq!(params, vec![("q", true), ("limit", false)]);
+    assert!(operation["responses"]["200"].is_object() && operation["responses"]["422"].is_object());
+}

@@ -116,7 +116,7 @@ async fn run(options: Options) -> anyhow::Result<()> {
         "INDEX_DIR" => Some(index_dir.display().to_string()),
         _ => None,
     })?;
-    let state = tandem::app::AppState::connect(config).await?;
+    tandem::app::AppState::connect(config).await?;
 
     let load_profiles_per_second = match synthetic::load(&url, Spec::new(options.profiles)).await? {
         Outcome::AlreadyLoaded { profiles } => {
@@ -137,7 +137,7 @@ async fn run(options: Options) -> anyhow::Result<()> {
     };
 
     eprintln!("building the tantivy index in {}", index_dir.display());
-    let (index, tantivy_build) = engine::build(&state, &index_dir).await?;
+    let (index, tantivy_build) = engine::build(&url, &index_dir).await?;
     eprintln!("{tantivy_build:?}");
 
     let client = connect(&url).await?;
@@ -262,10 +262,11 @@ fn print_report(r: &Report) {
     println!("| build | documents | seconds | profiles/s | size |");
     println!("|---|---:|---:|---:|---|");
     println!(
-        "| tantivy index (rebuild from PostgreSQL) | {} | {:.1} | {:.0} | {:.1} MiB on disk |",
-        t.documents,
+        "| tantivy index (rebuild from PostgreSQL) | {} + {} jobs | {:.1} | {:.0} | {:.1} MiB on disk |",
+        t.candidates,
+        t.jobs,
         t.seconds,
-        t.documents_per_second(),
+        t.profiles_per_second(),
         mib(t.bytes as f64)
     );
     println!(

@@ -1,0 +1,136 @@
+//! What the alert endpoints do between HTTP and the store: creating (with skills resolved through the taxonomy),
+//! listing, deleting, and unsubscribing by token.
+
+use std::collections::HashSet;
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::model::{AlertQuery, AlertSkill, AlertView, CheckedQuery, CreateAlert, Frequency, MAX_ALERTS};
+use super::store::{self, AlertInsert, AlertRow};
+use super::token;
+use crate::db::StoreError;
+use crate::error::{ApiError, FieldError};
+use crate::pagination::{Page, PageParams};
+use crate::schema::skills;
+use crate::taxonomy::store::resolve;
+use crate::taxonomy::SkillRef;
+
+pub async fn create(conn: &mut AsyncPgConnection, seeker_id: Uuid, body: CreateAlert) -> Result<AlertView, ApiError> {
+    let alert = body.validate().map_err(ApiError::Invalid)?;
+    let query = match alert.query {
+        Some(query) => Some(resolve_query(conn, query).await?),
+        None => None,
+    };
+    let stored = query.as_ref().map(serde_json::to_value).transpose().map_err(|e| ApiError::Internal(e.to_string()))?;
+    let insert = AlertInsert {
+        id: Uuid::new_v4(),
+        seeker_id,
+        name: &alert.name,
+        query: stored,
+        match_profile: alert.match_profile,
+        frequency: alert.frequency.as_str(),
+    };
+    let row = store::create(conn, insert).await?.ok_or_else(|| {
+        ApiError::Conflict(format!("you already have {MAX_ALERTS} alerts, the most one may keep; delete one first"))
+    })?;
+    view(row)
+}
+
+/// Resolves the query's skills: known ids as they are, names through labels and synonyms. A name the taxonomy
+/// does not know is refused, since jobs are matched by skill ids (free text belongs in `q`).
+async fn resolve_query(conn: &mut AsyncPgConnection, query: CheckedQuery) -> Result<AlertQuery, ApiError> {
+    let known: HashSet<String> = skills::table
+        .filter(skills::id.eq_any(&query.skills))
+        .select(skills::id)
+        .load::<String>(conn)
+        .await
+        .map_err(StoreError::from)?
+        .into_iter()
+        .collect();
+    let refs: Vec<SkillRef> = query
+        .skills
+        .iter()
+        .map(|item| match known.contains(item) {
+            true => SkillRef { skill_id: Some(item.clone()), name: None },
+            false => SkillRef { skill_id: None, name: Some(item.clone()) },
+        })
+        .collect();
+    let resolved = resolve(conn, "query.skills", &refs).await?;
+    let mut errors = Vec::new();
+    let mut skills: Vec<AlertSkill> = Vec::new();
+    for (i, skill) in resolved.into_iter().enumerate() {
+        match skill.skill_id {
+            Some(skill_id) if skills.iter().any(|s| s.skill_id == skill_id) => {}
+            Some(skill_id) => skills.push(AlertSkill { skill_id, name: skill.name }),
+            None => errors.push(FieldError::new(
+                format!("query.skills[{i}]"),
+                "no skill with this id or name; put free text in q",
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    Ok(query.resolved(skills))
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Position(chrono::DateTime<chrono::Utc>, Uuid);
+
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    seeker_id: Uuid,
+    page: &PageParams,
+) -> Result<Page<AlertView>, ApiError> {
+    let limit = page.limit()?;
+    let after = page.position::<Position>()?.map(|Position(at, id)| (at, id));
+    let rows = store::list(conn, seeker_id, after, limit + 1).await?;
+    let page = Page::from_rows(rows, limit, |row| Position(row.created_at, row.id));
+    let items = page.items.into_iter().map(view).collect::<Result<Vec<_>, _>>()?;
+    Ok(Page { items, next_cursor: page.next_cursor })
+}
+
+/// Deletes one of the seeker's alerts; another seeker's is as unknown as one that never existed.
+pub async fn delete(conn: &mut AsyncPgConnection, seeker_id: Uuid, id: Uuid) -> Result<(), ApiError> {
+    if store::delete_own(conn, seeker_id, id).await? {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// What an unsubscribe link points at: the alert id, and the alert if it still exists.
+pub struct Unsubscription {
+    pub alert_id: Uuid,
+    pub alert: Option<AlertRow>,
+}
+
+/// Reads a token without acting on it. A token that is not genuine is refused as naming nothing.
+pub async fn inspect(conn: &mut AsyncPgConnection, secret: &[u8], token: &str) -> Result<Unsubscription, ApiError> {
+    let alert_id = token::verify(secret, token).ok_or(ApiError::NotFound)?;
+    Ok(Unsubscription { alert_id, alert: store::find(conn, alert_id).await? })
+}
+
+/// Deletes the alert a genuine token names; unsubscribing twice is no error. Returns the alert's name if it was
+/// there to delete.
+pub async fn unsubscribe(conn: &mut AsyncPgConnection, secret: &[u8], token: &str) -> Result<Option<String>, ApiError> {
+    let target = inspect(conn, secret, token).await?;
+    let deleted = store::delete(conn, target.alert_id).await?;
+    Ok(target.alert.filter(|_| deleted).map(|a| a.name))
+}
+
+fn view(row: AlertRow) -> Result<AlertView, ApiError> {
+    let corrupt = |what: &str| ApiError::Internal(format!("alert {} has an unreadable {what}", row.id));
+    let frequency = Frequency::parse(&row.frequency).ok_or_else(|| corrupt("frequency"))?;
+    let query = row.query.clone().map(serde_json::from_value).transpose().map_err(|_| corrupt("query"))?;
+    Ok(AlertView {
+        id: row.id,
+        name: row.name,
+        query,
+        match_profile: row.match_profile,
+        frequency,
+        created_at: row.created_at,
+    })
+}

@@ -1,0 +1,385 @@
+//! Matching jobs to alerts as they become visible: a second consumer of `index_outbox`, with its own position in
+//! `outbox_cursors`. Each batch of job changes is matched, and the new (alert, job) pairs, the instant mails that
+//! report them and the new position are written in one transaction, so a crash repeats a batch at worst, and the
+//! pairs' primary key keeps a repeat from mailing anything twice.
+//!
+//! [`match_job`] is the matching itself, callable on its own (a benchmark times it).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use super::criteria::{profile_fit, JobFacts};
+use super::email::{AlertMailer, Listed, Recipient};
+use super::model::{AlertQuery, AlertSkill, Frequency};
+use super::percolator::Percolator;
+use super::store::{self, Delivered, NewMatch, Subscription, CURSOR, PENDING};
+use super::AlertError;
+use crate::db::DbPool;
+use crate::jobs::model::JobView;
+use crate::search::fields::KIND_JOB;
+use crate::search::indexer::Position;
+use crate::search::outbox;
+
+/// Outbox rows read per batch at most.
+const BATCH: i64 = 500;
+/// Saved searches loaded into the percolator per query at start.
+const LOAD_CHUNK: i64 = 10_000;
+/// How far back new alerts are looked for on each refresh: longer than any transaction that creates one takes
+/// to commit, so none is missed however late it commits.
+const CREATION_MARGIN: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
+
+/// An alert a job satisfies, with its owner and why it matched.
+#[derive(Clone, Debug)]
+pub struct AlertMatch {
+    pub subscription: Subscription,
+    pub frequency: Frequency,
+    pub query: Option<AlertQuery>,
+    pub matched_skills: Vec<AlertSkill>,
+}
+
+/// What matching one job found.
+#[derive(Debug, Default)]
+pub struct Matched {
+    pub matches: Vec<AlertMatch>,
+    /// Searches the percolator still held whose alerts have been deleted; the caller forgets them.
+    pub gone: Vec<Uuid>,
+}
+
+/// Finds every alert the job satisfies: saved searches through the percolator, profile-only alerts through the
+/// job's skills in `profile_skills`; then tests each exactly.
+pub async fn match_job(
+    conn: &mut AsyncPgConnection,
+    percolator: &Percolator,
+    job: &JobFacts,
+) -> Result<Matched, AlertError> {
+    let searches = percolator.candidates(job)?;
+    let skill_ids = job.skill_ids();
+    let mut profile_skills: HashMap<Uuid, HashSet<String>> = HashMap::new();
+    for (alert_id, skill_id) in store::profile_alert_skills(conn, &skill_ids).await? {
+        profile_skills.entry(alert_id).or_default().insert(skill_id);
+    }
+    let ids: Vec<Uuid> =
+        searches.iter().chain(profile_skills.keys()).copied().collect::<HashSet<_>>().into_iter().collect();
+    let subscriptions = store::subscriptions(conn, &ids).await?;
+    let found: HashSet<Uuid> = subscriptions.iter().map(|s| s.alert.id).collect();
+    let gone = searches.iter().filter(|id| !found.contains(id)).copied().collect();
+
+    // Saved searches that also follow the profile need the profile's skills among the job's.
+    let both: Vec<Uuid> = subscriptions
+        .iter()
+        .filter(|s| s.alert.match_profile && s.alert.query.is_some())
+        .map(|s| s.alert.seeker_id)
+        .collect();
+    let mut seeker_skills: HashMap<Uuid, HashSet<String>> = HashMap::new();
+    for (seeker_id, skill_id) in store::profile_skills_among(conn, &both, &skill_ids).await? {
+        seeker_skills.entry(seeker_id).or_default().insert(skill_id);
+    }
+
+    let mut matches = Vec::new();
+    for subscription in subscriptions {
+        let alert = &subscription.alert;
+        let profile = match alert.query {
+            Some(_) => seeker_skills.get(&alert.seeker_id),
+            None => profile_skills.get(&alert.id),
+        };
+        if let Some(found) = test(percolator, &subscription, profile, job)? {
+            matches.push(found.with(subscription));
+        }
+    }
+    Ok(Matched { matches, gone })
+}
+
+/// What an alert matched with, before its subscription is attached.
+struct Found {
+    frequency: Frequency,
+    query: Option<AlertQuery>,
+    matched_skills: Vec<AlertSkill>,
+}
+
+impl Found {
+    fn with(self, subscription: Subscription) -> AlertMatch {
+        AlertMatch { subscription, frequency: self.frequency, query: self.query, matched_skills: self.matched_skills }
+    }
+}
+
+/// Tests one alert exactly; `profile` holds the owner's skills among the job's.
+fn test(
+    percolator: &Percolator,
+    subscription: &Subscription,
+    profile: Option<&HashSet<String>>,
+    job: &JobFacts,
+) -> Result<Option<Found>, AlertError> {
+    let alert = &subscription.alert;
+    let corrupt = |what: String| AlertError::Corrupt(alert.id, what);
+    let frequency =
+        Frequency::parse(&alert.frequency).ok_or_else(|| corrupt(format!("frequency {}", alert.frequency)))?;
+    let query: Option<AlertQuery> =
+        alert.query.clone().map(serde_json::from_value).transpose().map_err(|e| corrupt(e.to_string()))?;
+    let mut matched = Vec::new();
+    if let Some(query) = &query {
+        let words = query.q.as_deref().map(|q| percolator.analyzers().words(q)).unwrap_or_default();
+        let Some(skills) = query.test(&words, job) else { return Ok(None) };
+        matched = skills;
+    }
+    if alert.match_profile {
+        let held: HashSet<&str> = profile.map(|p| p.iter().map(String::as_str).collect()).unwrap_or_default();
+        let Some(skills) = profile_fit(job, &held) else { return Ok(None) };
+        for skill in skills {
+            if !matched.contains(&skill) {
+                matched.push(skill);
+            }
+        }
+    }
+    Ok(Some(Found { frequency, query, matched_skills: matched }))
+}
+
+/// Loads every saved search into the percolator. Returns the database time it started at: alerts created from
+/// then on are picked up by [`Refresher`].
+pub async fn load_percolator(
+    conn: &mut AsyncPgConnection,
+    percolator: &Percolator,
+) -> Result<DateTime<Utc>, AlertError> {
+    let started = store::db_now(conn).await?;
+    let mut after = None;
+    loop {
+        let chunk = store::queries_after(conn, after, LOAD_CHUNK).await?;
+        let Some((last, _)) = chunk.last() else { break };
+        after = Some(*last);
+        for (id, query) in chunk {
+            match serde_json::from_value::<AlertQuery>(query) {
+                Ok(query) => percolator.upsert(id, &query)?,
+                Err(e) => tracing::warn!(alert = %id, error = %e, "skipping an unreadable saved search"),
+            }
+        }
+    }
+    percolator.commit()?;
+    Ok(started)
+}
+
+/// Keeps the percolator in step with alerts created since it was loaded (alerts never change; deleted ones are
+/// forgotten when matching finds them gone).
+struct Refresher {
+    since: DateTime<Utc>,
+    /// Alerts added by recent refreshes, so the overlapping margin does not add them again.
+    recent: HashMap<Uuid, DateTime<Utc>>,
+}
+
+impl Refresher {
+    async fn refresh(&mut self, conn: &mut AsyncPgConnection, percolator: &Percolator) -> Result<(), AlertError> {
+        let now = store::db_now(conn).await?;
+        let since = self.since - CREATION_MARGIN;
+        let mut added = false;
+        for (id, query, created_at) in store::queries_created_since(conn, since).await? {
+            if self.recent.contains_key(&id) {
+                continue;
+            }
+            match serde_json::from_value::<AlertQuery>(query) {
+                Ok(query) => percolator.upsert(id, &query)?,
+                Err(e) => tracing::warn!(alert = %id, error = %e, "skipping an unreadable saved search"),
+            }
+            self.recent.insert(id, created_at);
+            added = true;
+        }
+        self.recent.retain(|_, created_at| *created_at >= since);
+        self.since = now;
+        if added {
+            percolator.commit()?;
+        }
+        Ok(())
+    }
+}
+
+/// The outcome for one changed job: the alerts it satisfies now (none if it is hidden or gone).
+struct JobOutcome {
+    job_id: Uuid,
+    job: Option<JobView>,
+    matches: Vec<AlertMatch>,
+}
+
+/// The matcher task: polls the outbox, matches, records.
+pub struct Matcher {
+    pool: DbPool,
+    mailer: AlertMailer,
+    percolator: Option<Arc<Percolator>>,
+    refresher: Option<Refresher>,
+    position: Option<Position>,
+    poll: Duration,
+}
+
+impl Matcher {
+    pub fn new(pool: DbPool, mailer: AlertMailer, poll: Duration) -> Self {
+        Self { pool, mailer, percolator: None, refresher: None, position: None, poll }
+    }
+
+    pub async fn run(mut self, mut stop: watch::Receiver<bool>) {
+        while !*stop.borrow() {
+            let pause = match self.step().await {
+                Ok(true) => continue,
+                Ok(false) => self.poll,
+                Err(e) => {
+                    tracing::warn!(error = %e, "alert matcher: will retry");
+                    // Start again from the stored position: whatever this batch did was rolled back.
+                    self.position = None;
+                    self.poll.max(Duration::from_secs(1))
+                }
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+
+    /// One batch. True if there may be more right away.
+    async fn step(&mut self) -> Result<bool, AlertError> {
+        let mut conn = self.pool.get().await.map_err(crate::db::StoreError::from)?;
+        let conn = &mut *conn;
+        let percolator = match &self.percolator {
+            Some(p) => p.clone(),
+            None => {
+                let percolator = Arc::new(Percolator::new()?);
+                let since = load_percolator(conn, &percolator).await?;
+                tracing::info!(searches = percolator.len(), "alert matcher: saved searches loaded");
+                self.refresher = Some(Refresher { since, recent: HashMap::new() });
+                self.percolator.insert(percolator).clone()
+            }
+        };
+        let position = match &mut self.position {
+            Some(p) => p,
+            None => self.position.insert(Position::new(store::cursor(conn, CURSOR).await?)),
+        };
+        let read = outbox::read(conn, position.high(), &position.gap_ranges(), BATCH).await?;
+        let full = read.changes.len() as i64 >= BATCH;
+        let before = position.watermark();
+        let changes = position.observe(read, Instant::now());
+        let watermark = position.watermark();
+        let mut job_ids: Vec<Uuid> = changes.iter().filter(|c| c.entity == KIND_JOB).map(|c| c.entity_id).collect();
+        job_ids.sort();
+        job_ids.dedup();
+        if job_ids.is_empty() && watermark == before {
+            return Ok(full);
+        }
+        if let Some(refresher) = self.refresher.as_mut() {
+            if !job_ids.is_empty() {
+                refresher.refresh(conn, &percolator).await?;
+            }
+        }
+        let outcomes = self.match_jobs(conn, &percolator, &job_ids).await?;
+        let sent = record(conn, &self.mailer, &outcomes, watermark).await?;
+        if sent > 0 {
+            tracing::info!(mails = sent, jobs = job_ids.len(), "alert matcher: instant alerts queued");
+        }
+        Ok(full)
+    }
+
+    async fn match_jobs(
+        &self,
+        conn: &mut AsyncPgConnection,
+        percolator: &Percolator,
+        job_ids: &[Uuid],
+    ) -> Result<Vec<JobOutcome>, AlertError> {
+        let mut jobs: HashMap<Uuid, JobView> =
+            crate::jobs::store::load_jobs(conn, job_ids).await?.into_iter().map(|j| (j.id, j)).collect();
+        let now = Utc::now();
+        let mut outcomes = Vec::with_capacity(job_ids.len());
+        let mut gone = Vec::new();
+        for &job_id in job_ids {
+            let job = jobs.remove(&job_id);
+            let facts = job.as_ref().and_then(|j| JobFacts::of(j, percolator.analyzers(), now));
+            let matches = match facts {
+                Some(facts) => {
+                    let matched = match_job(conn, percolator, &facts).await?;
+                    gone.extend(matched.gone);
+                    matched.matches
+                }
+                None => Vec::new(),
+            };
+            outcomes.push(JobOutcome { job_id, job, matches });
+        }
+        if !gone.is_empty() {
+            percolator.remove(&gone);
+            percolator.commit()?;
+        }
+        Ok(outcomes)
+    }
+}
+
+/// In one transaction: withdraws pending matches the jobs no longer meet, records the new matches, queues one
+/// mail per instant alert with its new jobs, and moves the position to `watermark`. Returns the mails queued.
+async fn record(
+    conn: &mut AsyncPgConnection,
+    mailer: &AlertMailer,
+    outcomes: &[JobOutcome],
+    watermark: i64,
+) -> Result<usize, AlertError> {
+    conn.transaction::<_, AlertError, _>(|conn| {
+        async move {
+            // Matchers on other nodes wait here, so two never record the same batch at once.
+            store::lock_cursor(conn, CURSOR).await?;
+            let mut rows = Vec::new();
+            for outcome in outcomes {
+                let still: Vec<Uuid> = outcome.matches.iter().map(|m| m.subscription.alert.id).collect();
+                store::withdraw_pending(conn, outcome.job_id, &still).await?;
+                rows.extend(outcome.matches.iter().map(|m| NewMatch {
+                    alert_id: m.subscription.alert.id,
+                    job_id: outcome.job_id,
+                    matched_skills: serde_json::to_value(&m.matched_skills).unwrap_or_default(),
+                    status: PENDING,
+                }));
+            }
+            let inserted: HashSet<(Uuid, Uuid)> = store::insert_new_matches(conn, &rows).await?.into_iter().collect();
+            let sent = send_instant(conn, mailer, outcomes, &inserted).await?;
+            store::advance_cursor(conn, CURSOR, watermark).await?;
+            Ok(sent)
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// Queues a mail for each instant alert with newly recorded jobs and marks those matches sent.
+async fn send_instant(
+    conn: &mut AsyncPgConnection,
+    mailer: &AlertMailer,
+    outcomes: &[JobOutcome],
+    inserted: &HashSet<(Uuid, Uuid)>,
+) -> Result<usize, AlertError> {
+    let mut per_alert: HashMap<Uuid, (&AlertMatch, Vec<Listed<'_>>)> = HashMap::new();
+    for outcome in outcomes {
+        let Some(job) = &outcome.job else { continue };
+        for m in &outcome.matches {
+            let alert_id = m.subscription.alert.id;
+            if m.frequency != Frequency::Instant || !inserted.contains(&(alert_id, outcome.job_id)) {
+                continue;
+            }
+            let listed = Listed { job, matched_skills: &m.matched_skills };
+            per_alert.entry(alert_id).or_insert_with(|| (m, Vec::new())).1.push(listed);
+        }
+    }
+    let mut delivered = Vec::new();
+    for (alert_id, (m, jobs)) in &per_alert {
+        let mail = mailer.mail(&recipient(m), jobs)?;
+        let mail_id = crate::mail::store::enqueue(conn, mail).await?;
+        delivered.extend(jobs.iter().map(|l| Delivered { alert_id: *alert_id, job_id: l.job.id, mail_id }));
+    }
+    store::mark_sent(conn, &delivered).await?;
+    Ok(per_alert.len())
+}
+
+fn recipient(m: &AlertMatch) -> Recipient<'_> {
+    Recipient {
+        alert_id: m.subscription.alert.id,
+        alert_name: &m.subscription.alert.name,
+        email: &m.subscription.email,
+        display_name: &m.subscription.display_name,
+        frequency: m.frequency,
+        query: m.query.as_ref(),
+    }
+}

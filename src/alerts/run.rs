@@ -1,0 +1,71 @@
+//! `tandem alerts run --frequency daily|weekly`: queues the due digests now, then delivers them with mailer
+//! workers of its own (beside any a running server has), waiting while delivery makes progress.
+
+use std::time::Duration;
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::digest::{self, DigestReport};
+use super::model::Frequency;
+use crate::app::AppState;
+use crate::db::StoreError;
+use crate::mail::worker::MailWorkers;
+use crate::schema::mail_outbox;
+
+/// How long delivery may make no progress before the command leaves the rest to the server's mailer.
+const STALL: Duration = Duration::from_secs(60);
+
+/// What the command did.
+#[derive(Debug)]
+pub struct RunReport {
+    pub queued: DigestReport,
+    /// Mails of this run still waiting when the command stopped waiting (the mail server is down, say).
+    pub undelivered: usize,
+}
+
+pub async fn run(state: &AppState, frequency: Frequency) -> anyhow::Result<RunReport> {
+    let queued = digest::send_due(&state.pool, &super::mailer(state), frequency).await?;
+    if queued.mail_ids.is_empty() {
+        return Ok(RunReport { queued, undelivered: 0 });
+    }
+    let workers = MailWorkers::start(state.pool.clone(), &state.config, 2)?;
+    let undelivered = wait_for_delivery(state, &queued.mail_ids).await;
+    workers.shutdown().await;
+    Ok(RunReport { queued, undelivered: undelivered? })
+}
+
+async fn wait_for_delivery(state: &AppState, ids: &[Uuid]) -> Result<usize, StoreError> {
+    let mut waiting = usize::MAX;
+    let mut progressed = tokio::time::Instant::now();
+    loop {
+        let now_waiting = {
+            let mut conn = state.pool.get().await?;
+            pending_among(&mut conn, ids).await?
+        };
+        if now_waiting < waiting {
+            waiting = now_waiting;
+            progressed = tokio::time::Instant::now();
+        }
+        if waiting == 0 || progressed.elapsed() > STALL {
+            return Ok(waiting);
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// How many of the mails are still waiting to be sent.
+async fn pending_among(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<usize, StoreError> {
+    let mut pending = 0;
+    for chunk in ids.chunks(10_000) {
+        let n: i64 = mail_outbox::table
+            .filter(mail_outbox::id.eq_any(chunk))
+            .filter(mail_outbox::status.eq("pending"))
+            .count()
+            .get_result(conn)
+            .await?;
+        pending += usize::try_from(n).unwrap_or(0);
+    }
+    Ok(pending)
+}

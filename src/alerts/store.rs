@@ -1,0 +1,379 @@
+//! Queries for alerts, their matches with jobs, the matcher's outbox position and the digest schedule.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Array, Text, Timestamptz};
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::model::MAX_ALERTS;
+use crate::db::StoreError;
+use crate::schema::{alert_digest_runs, alert_matches, alerts, outbox_cursors, profile_skills, users};
+
+/// The name of the alert matcher's position in `outbox_cursors`.
+pub const CURSOR: &str = "alerts";
+
+/// Match statuses.
+pub const PENDING: &str = "pending";
+pub const SENT: &str = "sent";
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = alerts, check_for_backend(diesel::pg::Pg))]
+pub struct AlertRow {
+    pub id: Uuid,
+    pub seeker_id: Uuid,
+    pub name: String,
+    pub query: Option<serde_json::Value>,
+    pub match_profile: bool,
+    pub frequency: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = alerts)]
+pub struct AlertInsert<'a> {
+    pub id: Uuid,
+    pub seeker_id: Uuid,
+    pub name: &'a str,
+    pub query: Option<serde_json::Value>,
+    pub match_profile: bool,
+    pub frequency: &'a str,
+}
+
+/// Stores an alert unless the seeker already has [`MAX_ALERTS`]; `None` then. The seeker's row is locked while
+/// counting, so two requests at once cannot both take the last place.
+pub async fn create(conn: &mut AsyncPgConnection, alert: AlertInsert<'_>) -> Result<Option<AlertRow>, StoreError> {
+    conn.transaction::<_, StoreError, _>(|conn| {
+        async move {
+            users::table.find(alert.seeker_id).select(users::id).for_update().first::<Uuid>(conn).await?;
+            let held: i64 =
+                alerts::table.filter(alerts::seeker_id.eq(alert.seeker_id)).count().get_result(conn).await?;
+            if held >= MAX_ALERTS {
+                return Ok(None);
+            }
+            let row = diesel::insert_into(alerts::table)
+                .values(&alert)
+                .returning(AlertRow::as_returning())
+                .get_result(conn)
+                .await?;
+            Ok(Some(row))
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// A seeker's alerts, oldest first, after the keyset position `after`.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    seeker_id: Uuid,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> Result<Vec<AlertRow>, StoreError> {
+    let mut query = alerts::table
+        .filter(alerts::seeker_id.eq(seeker_id))
+        .order((alerts::created_at, alerts::id))
+        .limit(limit)
+        .select(AlertRow::as_select())
+        .into_boxed();
+    if let Some((at, id)) = after {
+        query = query.filter(alerts::created_at.gt(at).or(alerts::created_at.eq(at).and(alerts::id.gt(id))));
+    }
+    Ok(query.load(conn).await?)
+}
+
+/// Deletes one of the seeker's alerts (and its matches); false if the seeker has no such alert.
+pub async fn delete_own(conn: &mut AsyncPgConnection, seeker_id: Uuid, id: Uuid) -> Result<bool, StoreError> {
+    let n = diesel::delete(alerts::table.filter(alerts::id.eq(id)).filter(alerts::seeker_id.eq(seeker_id)))
+        .execute(conn)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Deletes an alert whoever owns it: what an unsubscribe token does. False if it was already gone.
+pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> Result<bool, StoreError> {
+    Ok(diesel::delete(alerts::table.find(id)).execute(conn).await? > 0)
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<AlertRow>, StoreError> {
+    Ok(alerts::table.find(id).select(AlertRow::as_select()).first(conn).await.optional()?)
+}
+
+/// Saved searches (alerts with a query) after `after` in id order: the percolator is loaded chunk by chunk.
+pub async fn queries_after(
+    conn: &mut AsyncPgConnection,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<(Uuid, serde_json::Value)>, StoreError> {
+    let mut query = alerts::table
+        .filter(alerts::query.is_not_null())
+        .order(alerts::id)
+        .limit(limit)
+        .select((alerts::id, alerts::query.assume_not_null()))
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(alerts::id.gt(after));
+    }
+    Ok(query.load(conn).await?)
+}
+
+/// The database's clock: every "since" the matcher keeps is on it.
+pub async fn db_now(conn: &mut AsyncPgConnection) -> Result<DateTime<Utc>, StoreError> {
+    Ok(diesel::select(diesel::dsl::sql::<Timestamptz>("clock_timestamp()")).get_result(conn).await?)
+}
+
+/// Saved searches created at or after `since`.
+pub async fn queries_created_since(
+    conn: &mut AsyncPgConnection,
+    since: DateTime<Utc>,
+) -> Result<Vec<(Uuid, serde_json::Value, DateTime<Utc>)>, StoreError> {
+    Ok(alerts::table
+        .filter(alerts::query.is_not_null())
+        .filter(alerts::created_at.ge(since))
+        .select((alerts::id, alerts::query.assume_not_null(), alerts::created_at))
+        .load(conn)
+        .await?)
+}
+
+/// An alert with what mailing its owner needs.
+#[derive(Clone, Debug)]
+pub struct Subscription {
+    pub alert: AlertRow,
+    pub email: String,
+    pub display_name: String,
+}
+
+/// The alerts among `ids` that still exist, with their owners' addresses.
+pub async fn subscriptions(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<Vec<Subscription>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(AlertRow, String, String)> = alerts::table
+        .inner_join(users::table.on(users::id.eq(alerts::seeker_id)))
+        .filter(alerts::id.eq_any(ids))
+        .select((AlertRow::as_select(), users::email, users::display_name))
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().map(|(alert, email, display_name)| Subscription { alert, email, display_name }).collect())
+}
+
+/// Profile-only alerts whose owners have any of `skill_ids`, each with the skills of theirs among them.
+pub async fn profile_alert_skills(
+    conn: &mut AsyncPgConnection,
+    skill_ids: &[String],
+) -> Result<Vec<(Uuid, String)>, StoreError> {
+    if skill_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(Uuid, Option<String>)> = profile_skills::table
+        .inner_join(alerts::table.on(alerts::seeker_id.eq(profile_skills::seeker_id)))
+        .filter(alerts::match_profile.eq(true))
+        .filter(alerts::query.is_null())
+        .filter(profile_skills::skill_id.eq_any(skill_ids))
+        .select((alerts::id, profile_skills::skill_id))
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().filter_map(|(alert, skill)| skill.map(|s| (alert, s))).collect())
+}
+
+/// Which of `skill_ids` each of the seekers has in their profile.
+pub async fn profile_skills_among(
+    conn: &mut AsyncPgConnection,
+    seeker_ids: &[Uuid],
+    skill_ids: &[String],
+) -> Result<Vec<(Uuid, String)>, StoreError> {
+    if seeker_ids.is_empty() || skill_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(Uuid, Option<String>)> = profile_skills::table
+        .filter(profile_skills::seeker_id.eq_any(seeker_ids))
+        .filter(profile_skills::skill_id.eq_any(skill_ids))
+        .select((profile_skills::seeker_id, profile_skills::skill_id))
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().filter_map(|(seeker, skill)| skill.map(|s| (seeker, s))).collect())
+}
+
+/// Locks the named outbox position until the transaction ends and returns it (0 if it was never stored).
+pub async fn lock_cursor(conn: &mut AsyncPgConnection, name: &str) -> Result<i64, StoreError> {
+    let found = outbox_cursors::table
+        .find(name)
+        .select(outbox_cursors::position)
+        .for_update()
+        .first::<i64>(conn)
+        .await
+        .optional()?;
+    Ok(found.unwrap_or(0))
+}
+
+/// Moves the named position forward to `position` (never back: another matcher may be ahead).
+pub async fn advance_cursor(conn: &mut AsyncPgConnection, name: &str, position: i64) -> Result<(), StoreError> {
+    diesel::sql_query(
+        "INSERT INTO outbox_cursors (name, position) VALUES ($1, $2)
+         ON CONFLICT (name) DO UPDATE SET position = greatest(outbox_cursors.position, excluded.position)",
+    )
+    .bind::<Text, _>(name)
+    .bind::<diesel::sql_types::BigInt, _>(position)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn cursor(conn: &mut AsyncPgConnection, name: &str) -> Result<i64, StoreError> {
+    let found =
+        outbox_cursors::table.find(name).select(outbox_cursors::position).first::<i64>(conn).await.optional()?;
+    Ok(found.unwrap_or(0))
+}
+
+/// A match to record: pending until a mail carries it.
+#[derive(Clone, Debug, Insertable)]
+#[diesel(table_name = alert_matches)]
+pub struct NewMatch {
+    pub alert_id: Uuid,
+    pub job_id: Uuid,
+    pub matched_skills: serde_json::Value,
+    pub status: &'static str,
+}
+
+/// Records matches that were never recorded before and returns those (alert id, job id) pairs; pairs already
+/// recorded, sent or pending, are left as they are.
+pub async fn insert_new_matches(
+    conn: &mut AsyncPgConnection,
+    matches: &[NewMatch],
+) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
+    let mut inserted = Vec::new();
+    // PostgreSQL takes at most 65535 parameters per statement.
+    for chunk in matches.chunks(5_000) {
+        let rows: Vec<(Uuid, Uuid)> = diesel::insert_into(alert_matches::table)
+            .values(chunk)
+            .on_conflict_do_nothing()
+            .returning((alert_matches::alert_id, alert_matches::job_id))
+            .get_results(conn)
+            .await?;
+        inserted.extend(rows);
+    }
+    Ok(inserted)
+}
+
+/// Withdraws the job's pending matches with alerts other than `still_matching`: it changed, closed or expired
+/// before its digest.
+pub async fn withdraw_pending(
+    conn: &mut AsyncPgConnection,
+    job_id: Uuid,
+    still_matching: &[Uuid],
+) -> Result<usize, StoreError> {
+    Ok(diesel::delete(
+        alert_matches::table
+            .filter(alert_matches::job_id.eq(job_id))
+            .filter(alert_matches::status.eq(PENDING))
+            .filter(alert_matches::alert_id.ne_all(still_matching)),
+    )
+    .execute(conn)
+    .await?)
+}
+
+/// One (alert, job) pair a mail carried.
+#[derive(Clone, Copy, Debug)]
+pub struct Delivered {
+    pub alert_id: Uuid,
+    pub job_id: Uuid,
+    pub mail_id: Uuid,
+}
+
+/// Marks pending matches as sent by the given mails.
+pub async fn mark_sent(conn: &mut AsyncPgConnection, delivered: &[Delivered]) -> Result<(), StoreError> {
+    for chunk in delivered.chunks(10_000) {
+        let alert_ids: Vec<Uuid> = chunk.iter().map(|d| d.alert_id).collect();
+        let job_ids: Vec<Uuid> = chunk.iter().map(|d| d.job_id).collect();
+        let mail_ids: Vec<Uuid> = chunk.iter().map(|d| d.mail_id).collect();
+        diesel::sql_query(
+            "UPDATE alert_matches m SET status = 'sent', sent_at = now(), mail_id = d.mail_id
+             FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS d(alert_id, job_id, mail_id)
+             WHERE m.alert_id = d.alert_id AND m.job_id = d.job_id AND m.status = 'pending'",
+        )
+        .bind::<Array<diesel::sql_types::Uuid>, _>(&alert_ids)
+        .bind::<Array<diesel::sql_types::Uuid>, _>(&job_ids)
+        .bind::<Array<diesel::sql_types::Uuid>, _>(&mail_ids)
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Deletes pending matches whose jobs are no longer visible.
+pub async fn drop_pending(conn: &mut AsyncPgConnection, pairs: &[(Uuid, Uuid)]) -> Result<(), StoreError> {
+    if pairs.is_empty() {
+        return Ok(());
+    }
+    let (alert_ids, job_ids): (Vec<Uuid>, Vec<Uuid>) = pairs.iter().copied().unzip();
+    diesel::sql_query(
+        "DELETE FROM alert_matches m USING unnest($1::uuid[], $2::uuid[]) AS d(alert_id, job_id)
+         WHERE m.alert_id = d.alert_id AND m.job_id = d.job_id AND m.status = 'pending'",
+    )
+    .bind::<Array<diesel::sql_types::Uuid>, _>(&alert_ids)
+    .bind::<Array<diesel::sql_types::Uuid>, _>(&job_ids)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Up to `limit` alerts of this frequency with pending matches, after `after` in id order.
+pub async fn alerts_with_pending(
+    conn: &mut AsyncPgConnection,
+    frequency: &str,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<Uuid>, StoreError> {
+    let mut query = alert_matches::table
+        .inner_join(alerts::table.on(alerts::id.eq(alert_matches::alert_id)))
+        .filter(alert_matches::status.eq(PENDING))
+        .filter(alerts::frequency.eq(frequency))
+        .select(alert_matches::alert_id)
+        .distinct()
+        .order(alert_matches::alert_id)
+        .limit(limit)
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(alert_matches::alert_id.gt(after));
+    }
+    Ok(query.load(conn).await?)
+}
+
+/// A pending match taken for a digest.
+#[derive(Clone, Debug, Queryable)]
+pub struct PendingMatch {
+    pub alert_id: Uuid,
+    pub job_id: Uuid,
+    pub matched_skills: serde_json::Value,
+}
+
+/// Locks the pending matches of these alerts until the transaction ends. Rows another digest run holds are
+/// skipped: that run sends them.
+pub async fn claim_pending(conn: &mut AsyncPgConnection, alert_ids: &[Uuid]) -> Result<Vec<PendingMatch>, StoreError> {
+    Ok(alert_matches::table
+        .filter(alert_matches::alert_id.eq_any(alert_ids))
+        .filter(alert_matches::status.eq(PENDING))
+        .order((alert_matches::alert_id, alert_matches::matched_at, alert_matches::job_id))
+        .select((alert_matches::alert_id, alert_matches::job_id, alert_matches::matched_skills))
+        .for_update()
+        .skip_locked()
+        .load(conn)
+        .await?)
+}
+
+/// The last slot the scheduled digest of `frequency` went out for.
+pub async fn last_slot(conn: &mut AsyncPgConnection, frequency: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+    Ok(alert_digest_runs::table.find(frequency).select(alert_digest_runs::slot).first(conn).await.optional()?)
+}
+
+pub async fn set_slot(conn: &mut AsyncPgConnection, frequency: &str, slot: DateTime<Utc>) -> Result<(), StoreError> {
+    diesel::insert_into(alert_digest_runs::table)
+        .values((alert_digest_runs::frequency.eq(frequency), alert_digest_runs::slot.eq(slot)))
+        .on_conflict(alert_digest_runs::frequency)
+        .do_update()
+        .set(alert_digest_runs::slot.eq(slot))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,161 @@
+//! Linking two seekers as partners: the invitation by email, what its link shows, accepting it once, unlinking.
+
+use chrono::{Duration, Utc};
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::AsyncConnection;
+use minijinja::context;
+use uuid::Uuid;
+
+use super::model::{Invitation, InvitationPreview, InvitePartner, Linked};
+use super::store::{self, NewInvitation};
+use super::token::{self, INVITATION_TTL_DAYS};
+use crate::app::AppState;
+use crate::db::StoreError;
+use crate::error::ApiError;
+use crate::mail::render::render;
+use crate::mail::store::{enqueue, MailKind, NewMail};
+
+/// The link an invitation email carries.
+pub fn invitation_url(public_base_url: &str, token: &str) -> String {
+    format!("{}/api/v1/partner-invitations/{token}", public_base_url.trim_end_matches('/'))
+}
+
+fn already_linked() -> ApiError {
+    ApiError::Conflict("you already have a partner; unlink first".to_owned())
+}
+
+fn no_profile() -> ApiError {
+    ApiError::Conflict("save your profile first: partners are linked through their profiles".to_owned())
+}
+
+/// Sends an invitation to `request.email`: the row and its email commit together.
+pub async fn invite(state: &AppState, inviter_id: Uuid, request: InvitePartner) -> Result<Invitation, ApiError> {
+    let mut conn = state.conn().await?;
+    let inviter = store::seeker(&mut conn, inviter_id).await?.ok_or_else(no_profile)?;
+    let email = request.validate(&inviter.email).map_err(ApiError::Invalid)?;
+    if store::partner_id_of(&mut conn, inviter_id).await?.is_some() {
+        return Err(already_linked());
+    }
+    let (token, hash) = token::new_token();
+    let invitation =
+        Invitation { id: Uuid::new_v4(), email, expires_at: Utc::now() + Duration::days(INVITATION_TTL_DAYS) };
+    let content = render(
+        "partner_invitation",
+        context! {
+            inviter_name => &inviter.display_name,
+            invitation_url => invitation_url(&state.config.public_base_url, &token),
+            expires_on => invitation.expires_at.format("%-d %B %Y").to_string(),
+        },
+    )
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mail = NewMail::new(MailKind::Invitation, &invitation.email, content).with_ref(invitation.id);
+    let new = NewInvitation {
+        id: invitation.id,
+        inviter_id,
+        email: &invitation.email,
+        token_hash: &hash,
+        expires_at: invitation.expires_at,
+    };
+    conn.transaction::<_, StoreError, _>(|conn| {
+        async move {
+            store::insert_invitation(conn, new).await?;
+            enqueue(conn, mail).await?;
+            Ok(())
+        }
+        .scope_boxed()
+    })
+    .await?;
+    Ok(invitation)
+}
+
+fn gone() -> ApiError {
+    ApiError::Gone("this invitation has been used or has expired".to_owned())
+}
+
+/// Who invites and until when, for anyone holding the link.
+pub async fn preview(state: &AppState, token: &str) -> Result<InvitationPreview, ApiError> {
+    let mut conn = state.conn().await?;
+    let (invitation, inviter_name) =
+        store::invitation_by_hash(&mut conn, &token::hash(token)).await?.ok_or(ApiError::NotFound)?;
+    if !invitation.is_open(Utc::now()) {
+        return Err(gone());
+    }
+    Ok(InvitationPreview { inviter_name, expires_at: invitation.expires_at })
+}
+
+/// Why an invitation could not be accepted; nothing was written.
+enum Refusal {
+    Unknown,
+    Gone,
+    Own,
+    AlreadyLinked,
+}
+
+/// Accepts the invitation for `partner_id`: links the two, uses up the token and re-indexes both profiles, in one
+/// transaction. The invitation row stays locked meanwhile, so a token links once however often it is sent.
+pub async fn accept(state: &AppState, partner_id: Uuid, token: &str) -> Result<Linked, ApiError> {
+    let mut conn = state.conn().await?;
+    if store::seeker(&mut conn, partner_id).await?.is_none() {
+        return Err(no_profile());
+    }
+    let hash = token::hash(token);
+    let outcome = conn
+        .transaction::<_, StoreError, _>(|conn| {
+            async move {
+                let Some(invitation) = store::lock_invitation_by_hash(conn, &hash).await? else {
+                    return Ok(Err(Refusal::Unknown));
+                };
+                if !invitation.is_open(Utc::now()) {
+                    return Ok(Err(Refusal::Gone));
+                }
+                let inviter_id = invitation.inviter_id;
+                if inviter_id == partner_id {
+                    return Ok(Err(Refusal::Own));
+                }
+                let linked_now =
+                    [store::partner_id_of(conn, inviter_id).await?, store::partner_id_of(conn, partner_id).await?];
+                if linked_now.iter().any(Option::is_some) {
+                    return Ok(Err(Refusal::AlreadyLinked));
+                }
+                store::link(conn, inviter_id, partner_id).await?;
+                store::mark_accepted(conn, invitation.id, partner_id).await?;
+                store::reindex_seekers(conn, &[inviter_id, partner_id]).await?;
+                Ok(Ok(()))
+            }
+            .scope_boxed()
+        })
+        .await;
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(Refusal::Unknown)) => return Err(ApiError::NotFound),
+        Ok(Err(Refusal::Gone)) => return Err(gone()),
+        Ok(Err(Refusal::Own)) => return Err(ApiError::Conflict("this is your own invitation".to_owned())),
+        // Two acceptances at once: the second one's insert meets the first one's link.
+        Ok(Err(Refusal::AlreadyLinked)) | Err(StoreError::Conflict(_)) => {
+            return Err(ApiError::Conflict("one of you already has a partner; unlink first".to_owned()))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let partner = store::partner_of(&mut conn, partner_id).await?;
+    Ok(Linked { partner: partner.ok_or_else(|| ApiError::Internal("the new link is not readable".to_owned()))? })
+}
+
+/// Ends the caller's link, from either side; both profiles are re-indexed, as neither is a partner any more.
+pub async fn unlink(state: &AppState, seeker_id: Uuid) -> Result<(), ApiError> {
+    let mut conn = state.conn().await?;
+    let unlinked = conn
+        .transaction::<_, StoreError, _>(|conn| {
+            async move {
+                let Some(partner_id) = store::unlink(conn, seeker_id).await? else { return Ok(false) };
+                store::reindex_seekers(conn, &[seeker_id, partner_id]).await?;
+                Ok(true)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    if unlinked {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}

@@ -1,0 +1,156 @@
+//! Referrals: a member of a network organisation refers a partner-pool candidate to another network organisation,
+//! whose contact points are emailed; the candidate sees every referral about them and can stop further ones.
+
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::AsyncConnection;
+use minijinja::context;
+use uuid::Uuid;
+
+use super::model::{OrganizationRef, Referral, ReferralPreferences, ReferralRequest, ValidReferral};
+use super::store::{self, NewReferral, ReferralPosition};
+use crate::app::AppState;
+use crate::auth::model::MyOrganization;
+use crate::db::StoreError;
+use crate::error::ApiError;
+use crate::mail::render::render;
+use crate::mail::store::{enqueue, MailKind, NewMail};
+use crate::orgs::model::{Member, MemberRole, Organization};
+use crate::pagination::{Page, PageParams};
+
+/// The referring organisation: the one asked for, which must be one of the caller's network organisations, else
+/// the caller's oldest network membership.
+fn referring_organization(
+    organizations: Vec<MyOrganization>,
+    wanted: Option<Uuid>,
+) -> Result<MyOrganization, ApiError> {
+    let mut in_network = organizations.into_iter().filter(|o| o.in_network);
+    let found = match wanted {
+        Some(id) => in_network.find(|o| o.id == id),
+        None => in_network.next(),
+    };
+    found.ok_or_else(|| {
+        ApiError::Forbidden("only members of organisations in the HR network may refer candidates".to_owned())
+    })
+}
+
+/// Who hears of a referral: the organisation's contact points, or its admins if it has named none.
+fn recipients(members: Vec<Member>) -> Vec<Member> {
+    let (contacts, others): (Vec<Member>, Vec<Member>) = members.into_iter().partition(|m| m.contact_point);
+    if contacts.is_empty() {
+        others.into_iter().filter(|m| m.role == MemberRole::Admin).collect()
+    } else {
+        contacts
+    }
+}
+
+/// The receiving organisation: another one in the network.
+async fn receiving_organization(
+    conn: &mut diesel_async::AsyncPgConnection,
+    from: &MyOrganization,
+    to: Uuid,
+) -> Result<Organization, ApiError> {
+    let organization =
+        crate::orgs::store::find_organization(conn, to).await?.filter(|o| o.in_network && o.id != from.id);
+    organization
+        .ok_or_else(|| ApiError::invalid("to_organization_id", "must be another organisation in the HR network"))
+}
+
+/// Refers a partner-pool candidate; the referral and its emails commit together.
+pub async fn refer(state: &AppState, user_id: Uuid, request: ReferralRequest) -> Result<Referral, ApiError> {
+    let mut conn = state.conn().await?;
+    let from = referring_organization(
+        crate::orgs::store::organizations_of(&mut conn, user_id).await?,
+        request.from_organization_id,
+    )?;
+    let ValidReferral { candidate_id, to_organization_id, note, .. } = request.validate().map_err(ApiError::Invalid)?;
+    let to = receiving_organization(&mut conn, &from, to_organization_id).await?;
+    let seeker = match store::searchable_seeker(&mut conn, candidate_id).await? {
+        Some(s) if store::is_in_pool(&mut conn, s.user_id).await? => s,
+        _ => return Err(ApiError::invalid("candidate_id", "no candidate in the partner pool has this id")),
+    };
+    if !store::accepts_referrals(&mut conn, seeker.user_id).await? {
+        return Err(ApiError::Conflict("this candidate has asked for no further referrals".to_owned()));
+    }
+    let id = Uuid::new_v4();
+    let candidate_url =
+        format!("{}/api/v1/candidates/{candidate_id}", state.config.public_base_url.trim_end_matches('/'));
+    let mails = recipients(crate::orgs::store::members(&mut conn, to.id).await?)
+        .into_iter()
+        .map(|member| {
+            let content = render(
+                "partner_referral",
+                context! {
+                    name => &member.display_name,
+                    from_organization => &from.name,
+                    to_organization => &to.name,
+                    note => &note,
+                    candidate_url => &candidate_url,
+                },
+            )
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+            Ok(NewMail::new(MailKind::Referral, member.email, content).with_ref(id))
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let new = NewReferral {
+        id,
+        seeker_id: seeker.user_id,
+        from_organization_id: from.id,
+        from_organization_name: &from.name,
+        to_organization_id: to.id,
+        to_organization_name: &to.name,
+        referred_by: user_id,
+        note: &note,
+    };
+    let created_at = conn
+        .transaction::<_, StoreError, _>(|conn| {
+            async move {
+                let created_at = store::insert_referral(conn, new).await?;
+                for mail in mails {
+                    enqueue(conn, mail).await?;
+                }
+                Ok(created_at)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    Ok(Referral {
+        id,
+        from_organization: OrganizationRef { id: Some(from.id), name: from.name },
+        to_organization: OrganizationRef { id: Some(to.id), name: to.name },
+        note,
+        created_at,
+    })
+}
+
+/// The referrals about the seeker, newest first.
+pub async fn mine(state: &AppState, seeker_id: Uuid, params: &PageParams) -> Result<Page<Referral>, ApiError> {
+    let limit = params.limit()?;
+    let after = params.position::<ReferralPosition>()?;
+    let mut conn = state.conn().await?;
+    let rows = store::referrals_of(&mut conn, seeker_id, after, limit).await?;
+    Ok(Page::from_rows(rows, limit, |r| (r.created_at, r.id)).map(|r| Referral {
+        id: r.id,
+        from_organization: OrganizationRef { id: r.from_organization_id, name: r.from_organization_name },
+        to_organization: OrganizationRef { id: r.to_organization_id, name: r.to_organization_name },
+        note: r.note,
+        created_at: r.created_at,
+    }))
+}
+
+pub async fn preferences(state: &AppState, seeker_id: Uuid) -> Result<ReferralPreferences, ApiError> {
+    let mut conn = state.conn().await?;
+    store::seeker(&mut conn, seeker_id).await?.ok_or(ApiError::NotFound)?;
+    Ok(ReferralPreferences { accept_referrals: store::accepts_referrals(&mut conn, seeker_id).await? })
+}
+
+/// Stops (or resumes) referrals; referrals made before stay listed.
+pub async fn set_preferences(
+    state: &AppState,
+    seeker_id: Uuid,
+    wanted: ReferralPreferences,
+) -> Result<ReferralPreferences, ApiError> {
+    let mut conn = state.conn().await?;
+    store::seeker(&mut conn, seeker_id).await?.ok_or(ApiError::NotFound)?;
+    store::set_accepts_referrals(&mut conn, seeker_id, wanted.accept_referrals).await?;
+    Ok(wanted)
+}

@@ -1,0 +1,277 @@
+//! HTTP endpoints for dual careers: partner invitations and links, recruitments, referrals and their opt-out.
+
+use actix_web::{delete, get, post, put, web, HttpResponse};
+use utoipa::OpenApi;
+use uuid::Uuid;
+
+use super::model::{
+    Invitation, InvitationPreview, InvitePartner, Linked, RecruitRequest, Recruitment, Referral, ReferralPreferences,
+    ReferralRequest,
+};
+use super::{links, recruits, referrals};
+use crate::app::AppState;
+use crate::auth::{AuthUser, Seeker};
+use crate::body::JsonBody;
+use crate::error::{ApiError, Problem};
+use crate::orgs::OrgMember;
+use crate::pagination::{Page, PageParams};
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    invite_partner,
+    show_invitation,
+    accept_invitation,
+    unlink_partner,
+    report_recruit,
+    my_recruitments,
+    confirm_recruitment,
+    refer,
+    my_referrals,
+    referral_preferences,
+    set_referral_preferences
+))]
+pub struct Api;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(invite_partner)
+        .service(show_invitation)
+        .service(accept_invitation)
+        .service(unlink_partner)
+        .service(report_recruit)
+        .service(my_recruitments)
+        .service(confirm_recruitment)
+        .service(refer)
+        .service(my_referrals)
+        .service(referral_preferences)
+        .service(set_referral_preferences);
+}
+
+/// Invite a partner by email. The email carries a link that holds for 14 days and links the two profiles once.
+#[utoipa::path(
+    tag = "partners",
+    request_body = InvitePartner,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = Invitation),
+        (status = 401, body = Problem),
+        (status = 403, description = "not a job seeker", body = Problem),
+        (status = 409, description = "no profile saved yet, or already linked to a partner", body = Problem),
+        (status = 422, description = "not an email address, or one's own", body = Problem),
+    )
+)]
+#[post("/api/v1/me/partner/invitations")]
+async fn invite_partner(
+    state: web::Data<AppState>,
+    seeker: Seeker,
+    body: JsonBody<InvitePartner>,
+) -> Result<HttpResponse, ApiError> {
+    let invitation = links::invite(&state, seeker.id(), body.0).await?;
+    Ok(HttpResponse::Created().json(invitation))
+}
+
+/// Who invites, and until when the invitation holds (anyone with the link).
+#[utoipa::path(
+    tag = "partners",
+    params(("token" = String, Path, description = "the token from the invitation link")),
+    responses(
+        (status = 200, body = InvitationPreview),
+        (status = 404, description = "no such invitation", body = Problem),
+        (status = 410, description = "used or expired", body = Problem),
+    )
+)]
+#[get("/api/v1/partner-invitations/{token}")]
+async fn show_invitation(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<web::Json<InvitationPreview>, ApiError> {
+    Ok(web::Json(links::preview(&state, &token).await?))
+}
+
+/// Accept an invitation as the partner: the two profiles are linked.
+#[utoipa::path(
+    tag = "partners",
+    params(("token" = String, Path, description = "the token from the invitation link")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Linked),
+        (status = 401, body = Problem),
+        (status = 403, description = "not a job seeker", body = Problem),
+        (status = 404, description = "no such invitation", body = Problem),
+        (status = 409, description = "no profile saved yet, one's own invitation, or either already linked",
+            body = Problem),
+        (status = 410, description = "used or expired", body = Problem),
+    )
+)]
+#[post("/api/v1/partner-invitations/{token}/accept")]
+async fn accept_invitation(
+    state: web::Data<AppState>,
+    seeker: Seeker,
+    token: web::Path<String>,
+) -> Result<web::Json<Linked>, ApiError> {
+    Ok(web::Json(links::accept(&state, seeker.id(), &token).await?))
+}
+
+/// Unlink from my partner (either partner may).
+#[utoipa::path(
+    tag = "partners",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "unlinked"),
+        (status = 401, body = Problem),
+        (status = 403, description = "not a job seeker", body = Problem),
+        (status = 404, description = "no partner linked", body = Problem),
+    )
+)]
+#[delete("/api/v1/me/partner")]
+async fn unlink_partner(state: web::Data<AppState>, seeker: Seeker) -> Result<HttpResponse, ApiError> {
+    links::unlink(&state, seeker.id()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Report that this organisation recruited a (searchable) candidate; the candidate confirms.
+#[utoipa::path(
+    tag = "partners",
+    params(("id" = Uuid, Path, description = "organisation id")),
+    request_body = RecruitRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = Recruitment),
+        (status = 401, body = Problem),
+        (status = 403, description = "not a member of this organisation", body = Problem),
+        (status = 404, description = "no such organisation", body = Problem),
+        (status = 409, description = "already reported by this organisation", body = Problem),
+        (status = 422, description = "no searchable candidate has this id", body = Problem),
+    )
+)]
+#[post("/api/v1/organizations/{id}/recruits")]
+async fn report_recruit(
+    state: web::Data<AppState>,
+    member: OrgMember,
+    body: JsonBody<RecruitRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let recruitment = recruits::recruit(&state, &member, body.0).await?;
+    Ok(HttpResponse::Created().json(recruitment))
+}
+
+/// Recruitments organisations reported about me, newest first.
+#[utoipa::path(
+    tag = "partners",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<Recruitment>),
+        (status = 401, body = Problem),
+        (status = 403, description = "not a job seeker", body = Problem),
+    )
+)]
+#[get("/api/v1/me/recruitments")]
+async fn my_recruitments(state: web::Data<AppState>, seeker: Seeker) -> Result<web::Json<Vec<Recruitment>>, ApiError> {
+    Ok(web::Json(recruits::mine(&state, seeker.id()).await?))
+}
+
+/// Confirm that I was recruited; from then my partner, if they chose so, is in the partner pool.
+#[utoipa::path(
+    tag = "partners",
+    params(("id" = Uuid, Path, description = "recruitment id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Recruitment),
+        (status = 401, body = Problem),
+        (status = 403, description = "not a job seeker", body = Problem),
+        (status = 404, description = "no such recruitment of mine", body = Problem),
+    )
+)]
+#[post("/api/v1/me/recruitments/{id}/confirm")]
+async fn confirm_recruitment(
+    state: web::Data<AppState>,
+    seeker: Seeker,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Recruitment>, ApiError> {
+    Ok(web::Json(recruits::confirm(&state, seeker.id(), id.into_inner()).await?))
+}
+
+/// Refer a partner-pool candidate to another HR-network organisation, whose contact points are emailed.
+#[utoipa::path(
+    tag = "partners",
+    request_body = ReferralRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = Referral),
+        (status = 401, body = Problem),
+        (status = 403, description = "not a member of an organisation in the HR network (or of from_organization_id)",
+            body = Problem),
+        (status = 409, description = "the candidate asked for no further referrals", body = Problem),
+        (status = 422, description = "not a partner-pool candidate, not another network organisation, or a bad note",
+            body = Problem),
+    )
+)]
+#[post("/api/v1/referrals")]
+async fn refer(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: JsonBody<ReferralRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let referral = referrals::refer(&state, user.id, body.0).await?;
+    Ok(HttpResponse::Created().json(referral))
+}
+
+/// Referrals about me, newest first.
+#[utoipa::path(
+    tag = "partners",
+    params(PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Page<Referral>),
+        (status = 401, body = Problem),
+        (status = 403, description = "not a job seeker", body = Problem),
+        (status = 422, description = "bad limit or cursor", body = Problem),
+    )
+)]
+#[get("/api/v1/me/referrals")]
+async fn my_referrals(
+    state: web::Data<AppState>,
+    seeker: Seeker,
+    params: web::Query<PageParams>,
+) -> Result<web::Json<Page<Referral>>, ApiError> {
+    Ok(web::Json(referrals::mine(&state, seeker.id(), &params).await?))
+}
+
+/// Whether I accept further referrals.
+#[utoipa::path(
+    tag = "partners",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ReferralPreferences),
+        (status = 401, body = Problem),
+        (status = 403, description = "not a job seeker", body = Problem),
+        (status = 404, description = "no profile saved yet", body = Problem),
+    )
+)]
+#[get("/api/v1/me/referral-preferences")]
+async fn referral_preferences(
+    state: web::Data<AppState>,
+    seeker: Seeker,
+) -> Result<web::Json<ReferralPreferences>, ApiError> {
+    Ok(web::Json(referrals::preferences(&state, seeker.id()).await?))
+}
+
+/// Stop (`accept_referrals: false`) or resume further referrals.
+#[utoipa::path(
+    tag = "partners",
+    request_body = ReferralPreferences,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ReferralPreferences),
+        (status = 401, body = Problem),
+        (status = 403, description = "not a job seeker", body = Problem),
+        (status = 404, description = "no profile saved yet", body = Problem),
+        (status = 422, body = Problem),
+    )
+)]
+#[put("/api/v1/me/referral-preferences")]
+async fn set_referral_preferences(
+    state: web::Data<AppState>,
+    seeker: Seeker,
+    body: JsonBody<ReferralPreferences>,
+) -> Result<web::Json<ReferralPreferences>, ApiError> {
+    Ok(web::Json(referrals::set_preferences(&state, seeker.id(), body.0).await?))
+}

@@ -1,0 +1,370 @@
+//! Queries for partner invitations and links, recruitments, the partner pool, referrals and referral opt-outs.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::model::RecruitmentStatus;
+use crate::db::StoreError;
+use crate::schema::{
+    organizations, partner_invitations, partner_links, recruitments, referral_opt_outs, referrals, seeker_profiles,
+    users,
+};
+use crate::search::outbox::{self, IndexEntity};
+use crate::seekers::model::PartnerLink;
+
+/// A seeker who has a profile: the account and the profile's public id.
+#[derive(Clone, Debug, Queryable)]
+pub struct SeekerRow {
+    pub user_id: Uuid,
+    pub candidate_id: Uuid,
+    pub email: String,
+    pub display_name: String,
+}
+
+type SeekerColumns = (seeker_profiles::user_id, seeker_profiles::candidate_id, users::email, users::display_name);
+const SEEKER_COLUMNS: SeekerColumns =
+    (seeker_profiles::user_id, seeker_profiles::candidate_id, users::email, users::display_name);
+
+/// The seeker `user_id`, if they have a profile.
+pub async fn seeker(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Option<SeekerRow>, StoreError> {
+    Ok(seeker_profiles::table
+        .inner_join(users::table.on(users::id.eq(seeker_profiles::user_id)))
+        .filter(seeker_profiles::user_id.eq(user_id))
+        .select(SEEKER_COLUMNS)
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// The seeker behind a searchable profile; `None` also for profiles employers may not find.
+pub async fn searchable_seeker(
+    conn: &mut AsyncPgConnection,
+    candidate_id: Uuid,
+) -> Result<Option<SeekerRow>, StoreError> {
+    Ok(seeker_profiles::table
+        .inner_join(users::table.on(users::id.eq(seeker_profiles::user_id)))
+        .filter(seeker_profiles::candidate_id.eq(candidate_id))
+        .filter(seeker_profiles::searchable.eq(true))
+        .select(SEEKER_COLUMNS)
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Queues the profiles of these seekers for re-indexing: their partner-pool membership may have changed.
+pub async fn reindex_seekers(conn: &mut AsyncPgConnection, user_ids: &[Uuid]) -> Result<(), StoreError> {
+    let candidate_ids: Vec<Uuid> = seeker_profiles::table
+        .filter(seeker_profiles::user_id.eq_any(user_ids))
+        .select(seeker_profiles::candidate_id)
+        .load(conn)
+        .await?;
+    for candidate_id in candidate_ids {
+        outbox::enqueue(conn, IndexEntity::Candidate, candidate_id).await?;
+    }
+    Ok(())
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = partner_invitations)]
+pub struct NewInvitation<'a> {
+    pub id: Uuid,
+    pub inviter_id: Uuid,
+    pub email: &'a str,
+    pub token_hash: &'a [u8],
+    pub expires_at: DateTime<Utc>,
+}
+
+pub async fn insert_invitation(conn: &mut AsyncPgConnection, new: NewInvitation<'_>) -> Result<(), StoreError> {
+    diesel::insert_into(partner_invitations::table).values(&new).execute(conn).await?;
+    Ok(())
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = partner_invitations)]
+pub struct InvitationRow {
+    pub id: Uuid,
+    pub inviter_id: Uuid,
+    pub expires_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+}
+
+impl InvitationRow {
+    /// Whether the invitation can still be accepted at `now`.
+    pub fn is_open(&self, now: DateTime<Utc>) -> bool {
+        self.accepted_at.is_none() && self.expires_at > now
+    }
+}
+
+/// The invitation whose token hashes to `hash`, with its inviter's display name.
+pub async fn invitation_by_hash(
+    conn: &mut AsyncPgConnection,
+    hash: &[u8],
+) -> Result<Option<(InvitationRow, String)>, StoreError> {
+    Ok(partner_invitations::table
+        .inner_join(users::table.on(users::id.eq(partner_invitations::inviter_id)))
+        .filter(partner_invitations::token_hash.eq(hash))
+        .select((InvitationRow::as_select(), users::display_name))
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Like [`invitation_by_hash`], but locks the row until the transaction ends, so a token is accepted only once.
+pub async fn lock_invitation_by_hash(
+    conn: &mut AsyncPgConnection,
+    hash: &[u8],
+) -> Result<Option<InvitationRow>, StoreError> {
+    Ok(partner_invitations::table
+        .filter(partner_invitations::token_hash.eq(hash))
+        .select(InvitationRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn mark_accepted(conn: &mut AsyncPgConnection, id: Uuid, accepted_by: Uuid) -> Result<(), StoreError> {
+    diesel::update(partner_invitations::table.find(id))
+        .set((partner_invitations::accepted_at.eq(diesel::dsl::now), partner_invitations::accepted_by.eq(accepted_by)))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The partner's user id, if the seeker is linked.
+pub async fn partner_id_of(conn: &mut AsyncPgConnection, seeker_id: Uuid) -> Result<Option<Uuid>, StoreError> {
+    Ok(partner_links::table.find(seeker_id).select(partner_links::partner_id).first(conn).await.optional()?)
+}
+
+/// What the seeker sees of their partner: the partner's candidate id and display name, nothing more.
+pub async fn partner_of(conn: &mut AsyncPgConnection, seeker_id: Uuid) -> Result<Option<PartnerLink>, StoreError> {
+    let row: Option<(Uuid, String)> = partner_links::table
+        .inner_join(seeker_profiles::table.on(seeker_profiles::user_id.eq(partner_links::partner_id)))
+        .inner_join(users::table.on(users::id.eq(partner_links::partner_id)))
+        .filter(partner_links::seeker_id.eq(seeker_id))
+        .select((seeker_profiles::candidate_id, users::display_name))
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(row.map(|(candidate_id, display_name)| PartnerLink { candidate_id, display_name }))
+}
+
+/// Links two seekers: one row from each side. Either already linked is a `partner_links_pkey` conflict.
+pub async fn link(conn: &mut AsyncPgConnection, a: Uuid, b: Uuid) -> Result<(), StoreError> {
+    diesel::insert_into(partner_links::table)
+        .values(&vec![
+            (partner_links::seeker_id.eq(a), partner_links::partner_id.eq(b)),
+            (partner_links::seeker_id.eq(b), partner_links::partner_id.eq(a)),
+        ])
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Unlinks the seeker from their partner (the mirror row goes with it); returns the former partner.
+pub async fn unlink(conn: &mut AsyncPgConnection, seeker_id: Uuid) -> Result<Option<Uuid>, StoreError> {
+    Ok(diesel::delete(partner_links::table.find(seeker_id))
+        .returning(partner_links::partner_id)
+        .get_result(conn)
+        .await
+        .optional()?)
+}
+
+/// A recruitment with the names the answers show.
+#[derive(Clone, Debug, Queryable)]
+pub struct RecruitmentRow {
+    pub id: Uuid,
+    pub seeker_id: Uuid,
+    pub status: String,
+    pub organization_id: Uuid,
+    pub organization_name: String,
+    pub candidate_id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+}
+
+type RecruitmentColumns = (
+    recruitments::id,
+    recruitments::seeker_id,
+    recruitments::status,
+    organizations::id,
+    organizations::name,
+    seeker_profiles::candidate_id,
+    recruitments::created_at,
+    recruitments::confirmed_at,
+);
+const RECRUITMENT_COLUMNS: RecruitmentColumns = (
+    recruitments::id,
+    recruitments::seeker_id,
+    recruitments::status,
+    organizations::id,
+    organizations::name,
+    seeker_profiles::candidate_id,
+    recruitments::created_at,
+    recruitments::confirmed_at,
+);
+
+/// Records that `org_id` recruited `seeker_id`; a second report by the same organisation is a
+/// `recruitments_one_per_organization` conflict.
+pub async fn insert_recruitment(
+    conn: &mut AsyncPgConnection,
+    org_id: Uuid,
+    seeker_id: Uuid,
+    recruited_by: Uuid,
+) -> Result<RecruitmentRow, StoreError> {
+    let id = Uuid::new_v4();
+    diesel::insert_into(recruitments::table)
+        .values((
+            recruitments::id.eq(id),
+            recruitments::organization_id.eq(org_id),
+            recruitments::seeker_id.eq(seeker_id),
+            recruitments::recruited_by.eq(recruited_by),
+            recruitments::status.eq(RecruitmentStatus::Pending.as_str()),
+        ))
+        .execute(conn)
+        .await?;
+    recruitment(conn, id).await?.ok_or(StoreError::NotFound)
+}
+
+pub async fn recruitment(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<RecruitmentRow>, StoreError> {
+    Ok(recruitments::table
+        .inner_join(organizations::table.on(organizations::id.eq(recruitments::organization_id)))
+        .inner_join(seeker_profiles::table.on(seeker_profiles::user_id.eq(recruitments::seeker_id)))
+        .filter(recruitments::id.eq(id))
+        .select(RECRUITMENT_COLUMNS)
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Every recruitment reported about the seeker, newest first.
+pub async fn recruitments_of(conn: &mut AsyncPgConnection, seeker_id: Uuid) -> Result<Vec<RecruitmentRow>, StoreError> {
+    Ok(recruitments::table
+        .inner_join(organizations::table.on(organizations::id.eq(recruitments::organization_id)))
+        .inner_join(seeker_profiles::table.on(seeker_profiles::user_id.eq(recruitments::seeker_id)))
+        .filter(recruitments::seeker_id.eq(seeker_id))
+        .order((recruitments::created_at.desc(), recruitments::id.desc()))
+        .select(RECRUITMENT_COLUMNS)
+        .load(conn)
+        .await?)
+}
+
+/// Confirms the seeker's own pending recruitment; `false` if there is no such pending recruitment.
+pub async fn confirm_recruitment(conn: &mut AsyncPgConnection, id: Uuid, seeker_id: Uuid) -> Result<bool, StoreError> {
+    let updated = diesel::update(
+        recruitments::table
+            .filter(recruitments::id.eq(id))
+            .filter(recruitments::seeker_id.eq(seeker_id))
+            .filter(recruitments::status.eq(RecruitmentStatus::Pending.as_str())),
+    )
+    .set((
+        recruitments::status.eq(RecruitmentStatus::Confirmed.as_str()),
+        recruitments::confirmed_at.eq(diesel::dsl::now),
+    ))
+    .execute(conn)
+    .await?;
+    Ok(updated > 0)
+}
+
+/// Which of `seeker_ids` (user ids) are in the partner pool now: they chose `in_partner_pool` and are linked to a
+/// talent with a confirmed recruitment. What the search index's `partner_pool` field must say.
+pub async fn pool_members_among(
+    conn: &mut AsyncPgConnection,
+    seeker_ids: &[Uuid],
+) -> Result<HashSet<Uuid>, StoreError> {
+    let recruited = recruitments::table
+        .filter(recruitments::status.eq(RecruitmentStatus::Confirmed.as_str()))
+        .select(recruitments::seeker_id);
+    let members: Vec<Uuid> = partner_links::table
+        .inner_join(seeker_profiles::table.on(seeker_profiles::user_id.eq(partner_links::seeker_id)))
+        .filter(partner_links::seeker_id.eq_any(seeker_ids))
+        .filter(seeker_profiles::in_partner_pool.eq(true))
+        .filter(partner_links::partner_id.eq_any(recruited))
+        .select(partner_links::seeker_id)
+        .load(conn)
+        .await?;
+    Ok(members.into_iter().collect())
+}
+
+/// Whether the seeker `user_id` is in the partner pool now.
+pub async fn is_in_pool(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<bool, StoreError> {
+    Ok(pool_members_among(conn, &[user_id]).await?.contains(&user_id))
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = referrals)]
+pub struct NewReferral<'a> {
+    pub id: Uuid,
+    pub seeker_id: Uuid,
+    pub from_organization_id: Uuid,
+    pub from_organization_name: &'a str,
+    pub to_organization_id: Uuid,
+    pub to_organization_name: &'a str,
+    pub referred_by: Uuid,
+    pub note: &'a str,
+}
+
+pub async fn insert_referral(conn: &mut AsyncPgConnection, new: NewReferral<'_>) -> Result<DateTime<Utc>, StoreError> {
+    Ok(diesel::insert_into(referrals::table).values(&new).returning(referrals::created_at).get_result(conn).await?)
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = referrals)]
+pub struct ReferralRow {
+    pub id: Uuid,
+    pub from_organization_id: Option<Uuid>,
+    pub from_organization_name: String,
+    pub to_organization_id: Option<Uuid>,
+    pub to_organization_name: String,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Where a page of referrals ends: newest first.
+pub type ReferralPosition = (DateTime<Utc>, Uuid);
+
+/// Up to `limit + 1` referrals about the seeker after `after`, newest first.
+pub async fn referrals_of(
+    conn: &mut AsyncPgConnection,
+    seeker_id: Uuid,
+    after: Option<ReferralPosition>,
+    limit: i64,
+) -> Result<Vec<ReferralRow>, StoreError> {
+    let mut query = referrals::table
+        .filter(referrals::seeker_id.eq(seeker_id))
+        .order((referrals::created_at.desc(), referrals::id.desc()))
+        .select(ReferralRow::as_select())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some((at, id)) = after {
+        query = query.filter(referrals::created_at.lt(at).or(referrals::created_at.eq(at).and(referrals::id.lt(id))));
+    }
+    Ok(query.load(conn).await?)
+}
+
+pub async fn accepts_referrals(conn: &mut AsyncPgConnection, seeker_id: Uuid) -> Result<bool, StoreError> {
+    let opted_out: bool =
+        diesel::select(diesel::dsl::exists(referral_opt_outs::table.find(seeker_id))).get_result(conn).await?;
+    Ok(!opted_out)
+}
+
+pub async fn set_accepts_referrals(
+    conn: &mut AsyncPgConnection,
+    seeker_id: Uuid,
+    accept: bool,
+) -> Result<(), StoreError> {
+    if accept {
+        diesel::delete(referral_opt_outs::table.find(seeker_id)).execute(conn).await?;
+    } else {
+        diesel::insert_into(referral_opt_outs::table)
+            .values(referral_opt_outs::seeker_id.eq(seeker_id))
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
