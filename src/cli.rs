@@ -89,7 +89,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Seed(args) => {
             let state = AppState::connect(config).await?;
             if args.demo {
-                crate::seed::demo(&state).await?;
+                print_demo(crate::seed::demo::load(&state).await?);
             }
             if let Some(profiles) = args.synthetic {
                 crate::seed::synthetic::seed(&state, profiles).await?;
@@ -161,4 +161,21 @@ async fn alerts_run(config: Config, frequency: DigestFrequency) -> anyhow::Resul
         report.undelivered
     );
     Ok(())
+}
+
+fn print_demo(summary: Option<crate::seed::demo::DemoSummary>) {
+    let Some(s) = summary else {
+        println!("the demo data set is already loaded");
+        return;
+    };
+    println!("loaded {} organisations, {} jobs and {} seekers", s.organizations, s.jobs, s.seekers.len());
+    println!("every demo account signs in with the password {:?}", s.password);
+    println!("operator: {}", s.operator);
+    for e in &s.employers {
+        println!("employer: {e}");
+    }
+    for email in &s.seekers {
+        println!("seeker:   {email}");
+    }
+    println!("search results appear once `tandem serve` has indexed the new rows (a second or two after it starts)");
 }

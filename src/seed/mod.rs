@@ -1,9 +1,4 @@
-//! Data for trying Tandem out: `seed --demo`.
+//! Data for trying Tandem out (`seed --demo`) and for load tests and benchmarks (`seed --synthetic N`).
 
+pub mod demo;
 pub mod synthetic;
-
-use crate::app::AppState;
-
-pub async fn demo(_state: &AppState) -> anyhow::Result<()> {
-    anyhow::bail!("the demo data set is not written yet")
-}

@@ -2,6 +2,7 @@
 
 mod alerts;
 mod auth;
+mod demo;
 mod helpers;
 mod http_errors;
 mod jobs;
