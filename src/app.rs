@@ -119,6 +119,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::orgs::routes::configure(cfg);
     crate::jobs::routes::configure(cfg);
     crate::search::routes::configure(cfg);
+    crate::privacy::routes::configure(cfg);
 }
 
 /// The OpenAPI document: every feature's paths, plus the bearer scheme.
@@ -130,6 +131,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(crate::orgs::routes::Api::openapi());
     doc.merge(crate::jobs::routes::Api::openapi());
     doc.merge(crate::search::routes::Api::openapi());
+    doc.merge(crate::privacy::routes::Api::openapi());
     doc
 }
 

@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod mail;
 pub mod orgs;
 pub mod pagination;
+pub mod privacy;
 pub mod partners;
 pub mod schema;
 pub mod search;

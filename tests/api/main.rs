@@ -9,6 +9,7 @@ mod jobs;
 mod mail;
 mod orgs;
 mod partners;
+mod privacy;
 mod profiles;
 mod search;
 mod skills;

@@ -1,0 +1,62 @@
+//! What an export contains.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::model::MyOrganization;
+use crate::seekers::model::Profile;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Account {
+    pub user_id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ViewRecord {
+    pub organization_name: String,
+    pub viewed_at: DateTime<Utc>,
+}
+
+/// A login session (one refresh-token family member); the token itself is never stored, so never exported.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Session {
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FailedLogin {
+    pub client_addr: String,
+    pub failed_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EmailRecord {
+    pub kind: String,
+    pub subject: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// Every personal datum Tandem holds about the caller.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Export {
+    pub exported_at: DateTime<Utc>,
+    pub account: Account,
+    pub profile: Option<Profile>,
+    pub organizations: Vec<MyOrganization>,
+    /// Who viewed my profile (organisations, never individuals).
+    pub profile_views: Vec<ViewRecord>,
+    pub sessions: Vec<Session>,
+    pub failed_logins: Vec<FailedLogin>,
+    pub emails: Vec<EmailRecord>,
+}

@@ -1,0 +1,95 @@
+//! Queries that gather a user's data for export and erase it.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::model::{EmailRecord, FailedLogin, Session, ViewRecord};
+use crate::db::StoreError;
+use crate::schema::{login_failures, mail_outbox, profile_views, refresh_tokens, seeker_profiles, users};
+use crate::search::outbox::{enqueue, IndexEntity};
+
+pub async fn views_of(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Vec<ViewRecord>, StoreError> {
+    let rows: Vec<(String, DateTime<Utc>)> = profile_views::table
+        .filter(profile_views::seeker_id.eq(user_id))
+        .order(profile_views::viewed_at.desc())
+        .select((profile_views::organization_name, profile_views::viewed_at))
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().map(|(organization_name, viewed_at)| ViewRecord { organization_name, viewed_at }).collect())
+}
+
+pub async fn sessions_of(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Vec<Session>, StoreError> {
+    let rows: Vec<(DateTime<Utc>, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = refresh_tokens::table
+        .filter(refresh_tokens::user_id.eq(user_id))
+        .order(refresh_tokens::created_at.desc())
+        .select((
+            refresh_tokens::created_at,
+            refresh_tokens::expires_at,
+            refresh_tokens::used_at,
+            refresh_tokens::revoked_at,
+        ))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(created_at, expires_at, used_at, revoked_at)| Session { created_at, expires_at, used_at, revoked_at })
+        .collect())
+}
+
+pub async fn failed_logins_of(conn: &mut AsyncPgConnection, email: &str) -> Result<Vec<FailedLogin>, StoreError> {
+    let rows: Vec<(String, DateTime<Utc>)> = login_failures::table
+        .filter(login_failures::email.eq(email))
+        .order(login_failures::failed_at.desc())
+        .select((login_failures::client_addr, login_failures::failed_at))
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().map(|(client_addr, failed_at)| FailedLogin { client_addr, failed_at }).collect())
+}
+
+pub async fn emails_to(conn: &mut AsyncPgConnection, email: &str) -> Result<Vec<EmailRecord>, StoreError> {
+    let rows: Vec<(String, String, String, DateTime<Utc>, Option<DateTime<Utc>>)> = mail_outbox::table
+        .filter(mail_outbox::recipient.eq(email))
+        .order(mail_outbox::created_at.desc())
+        .select((
+            mail_outbox::kind,
+            mail_outbox::subject,
+            mail_outbox::status,
+            mail_outbox::created_at,
+            mail_outbox::sent_at,
+        ))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(kind, subject, status, created_at, sent_at)| EmailRecord { kind, subject, status, created_at, sent_at })
+        .collect())
+}
+
+/// Erases the account in one transaction: the user row (its profile, memberships, sessions and everything else
+/// that references it go with it by cascade), failed logins under its email, every queued or sent email to it, and
+/// the search document, through the index outbox.
+pub async fn erase(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<(), StoreError> {
+    conn.transaction::<_, StoreError, _>(|conn| {
+        async move {
+            let email: String = users::table.find(user_id).select(users::email).first(conn).await?;
+            let candidate: Option<Uuid> = seeker_profiles::table
+                .find(user_id)
+                .select(seeker_profiles::candidate_id)
+                .first(conn)
+                .await
+                .optional()?;
+            diesel::delete(users::table.find(user_id)).execute(conn).await?;
+            diesel::delete(login_failures::table.filter(login_failures::email.eq(&email))).execute(conn).await?;
+            crate::mail::store::erase_recipient(conn, &email).await?;
+            if let Some(candidate_id) = candidate {
+                enqueue(conn, IndexEntity::Candidate, candidate_id).await?;
+            }
+            Ok(())
+        }
+        .scope_boxed()
+    })
+    .await
+}
