@@ -120,6 +120,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::jobs::routes::configure(cfg);
     crate::search::routes::configure(cfg);
     crate::privacy::routes::configure(cfg);
+    crate::alerts::routes::configure(cfg);
+    crate::partners::routes::configure(cfg);
 }
 
 /// The OpenAPI document: every feature's paths, plus the bearer scheme.
@@ -132,6 +134,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(crate::jobs::routes::Api::openapi());
     doc.merge(crate::search::routes::Api::openapi());
     doc.merge(crate::privacy::routes::Api::openapi());
+    doc.merge(crate::alerts::routes::Api::openapi());
+    doc.merge(crate::partners::routes::Api::openapi());
     doc
 }
 
