@@ -24,6 +24,16 @@ struct DemoData {
     organizations: Vec<Value>,
     jobs: Vec<Value>,
     seekers: Vec<DemoSeeker>,
+    partner_pairs: Vec<DemoPair>,
+}
+
+/// A talent and the accompanying partner; the talent was recruited by the employer's organisation and confirmed
+/// it, so the partner (who opted in) is in the HR network's partner pool.
+#[derive(Deserialize)]
+struct DemoPair {
+    talent: String,
+    partner: String,
+    recruited_by: String,
 }
 
 #[derive(Deserialize)]
@@ -62,16 +72,22 @@ pub async fn load(state: &AppState) -> anyhow::Result<Option<DemoSummary>> {
     let operator = account(state, OPERATOR_EMAIL, "Tandem operator", Role::Admin, &data.password).await?;
     let mut employer_ids = HashMap::new();
     for e in &data.employers {
-        employer_ids.insert(e.email.clone(), account(state, &e.email, &e.display_name, Role::Employer, &data.password).await?);
+        employer_ids
+            .insert(e.email.clone(), account(state, &e.email, &e.display_name, Role::Employer, &data.password).await?);
     }
     let org_ids = organizations(state, &data, &employer_ids, operator).await?;
     for job in &data.jobs {
         post_job(state, &data, job, &org_ids, &employer_ids).await?;
     }
+    let mut seeker_ids = HashMap::new();
     for s in &data.seekers {
         let id = account(state, &s.email, &s.display_name, Role::Seeker, &data.password).await?;
         let request = serde_json::from_value(s.profile.clone()).with_context(|| format!("profile of {}", s.email))?;
         crate::seekers::profiles::save(&mut conn, id, request).await.map_err(|e| explain(e, &s.email))?;
+        seeker_ids.insert(s.email.clone(), id);
+    }
+    for pair in &data.partner_pairs {
+        link_pair(state, &data, pair, &seeker_ids, &employer_ids, &org_ids).await?;
     }
     Ok(Some(DemoSummary {
         password: data.password,
@@ -155,6 +171,28 @@ async fn post_job(
     let request = serde_json::from_value(fields).with_context(|| format!("a job of {org_name}"))?;
     let mut conn = state.conn().await?;
     crate::jobs::posting::create(&mut conn, poster, request).await.map_err(|e| explain(e, &org_name))?;
+    Ok(())
+}
+
+async fn link_pair(
+    state: &AppState,
+    data: &DemoData,
+    pair: &DemoPair,
+    seekers: &HashMap<String, Uuid>,
+    employers: &HashMap<String, Uuid>,
+    orgs: &HashMap<String, Uuid>,
+) -> anyhow::Result<()> {
+    use crate::partners::store as partners;
+    let (talent, partner) = (seekers[&pair.talent], seekers[&pair.partner]);
+    let recruiter =
+        data.employers.iter().find(|e| e.email == pair.recruited_by).context("the recruiter is a demo employer")?;
+    let mut conn = state.conn().await?;
+    partners::link(&mut conn, talent, partner).await?;
+    partners::reindex_seekers(&mut conn, &[talent, partner]).await?;
+    let recruitment =
+        partners::insert_recruitment(&mut conn, orgs[&recruiter.organization], talent, employers[&recruiter.email])
+            .await?;
+    crate::partners::recruits::confirm(state, talent, recruitment.id).await?;
     Ok(())
 }
 

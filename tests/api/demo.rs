@@ -18,8 +18,13 @@ async fn demo_data_loads_once_and_its_accounts_work() {
     let seeker = app.login("priya.nair@example.org", &summary.password).await;
     let profile = app.get("/api/v1/me/profile", seeker["access_token"].as_str()).await;
     assert_eq!(profile.status, 200);
-    let skills: Vec<&str> = profile.body["skills"].as_array().expect("skills").iter().filter_map(|s| s["skill_id"].as_str()).collect();
+    let skills: Vec<&str> =
+        profile.body["skills"].as_array().expect("skills").iter().filter_map(|s| s["skill_id"].as_str()).collect();
     assert!(skills.contains(&"ls-cell-culture") && skills.contains(&"ls-flow-cytometry"), "{skills:?}");
+
+    let partner = app.login("arjun.nair@example.org", &summary.password).await;
+    let partner_profile = app.get("/api/v1/me/profile", partner["access_token"].as_str()).await;
+    assert_eq!(partner_profile.body["partner"]["display_name"], "Priya", "the demo partner pair is linked");
 
     let operator = app.login("ops@tandem.example", &summary.password).await;
     let pending = app.get("/api/v1/admin/network-requests", operator["access_token"].as_str()).await;
