@@ -136,11 +136,12 @@ async fn reindex(config: Config) -> anyhow::Result<()> {
     .await??;
     let rebuilt = &done.rebuilt;
     println!(
-        "indexed {} candidates and {} jobs in {:.1} s ({:.0} documents/s) into {}",
+        "indexed {} candidates and {} jobs in {:.1} s ({:.0} documents/s; PostgreSQL fed {:.0}/s) into {}",
         rebuilt.candidates,
         rebuilt.jobs,
         rebuilt.elapsed.as_secs_f64(),
         rebuilt.documents_per_second(),
+        rebuilt.feed_per_second(),
         rebuilt.generation.display()
     );
     Ok(())

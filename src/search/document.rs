@@ -115,13 +115,31 @@ pub fn instant_value(at: DateTime<Utc>) -> tantivy::DateTime {
     tantivy::DateTime::from_timestamp_micros(at.timestamp_micros().clamp(-LIMIT, LIMIT))
 }
 
-impl CandidateSource {
+/// What documents are built from: a profile or a job.
+pub trait Source {
+    /// The id its document is found and replaced by.
+    fn key(&self) -> Uuid;
+    /// Whether it belongs in the index at all.
+    fn is_visible(&self) -> bool;
+    fn skill_ids(&self) -> Vec<String>;
+    fn document(&self, f: &Fields, labels: &SkillLabels) -> TantivyDocument;
+}
+
+impl Source for CandidateSource {
+    fn key(&self) -> Uuid {
+        self.candidate_id
+    }
+
     /// Only searchable seekers ever become documents.
-    pub fn is_visible(&self) -> bool {
+    fn is_visible(&self) -> bool {
         self.searchable
     }
 
-    pub fn document(&self, f: &Fields, labels: &SkillLabels) -> TantivyDocument {
+    fn skill_ids(&self) -> Vec<String> {
+        self.skills.iter().filter_map(|s| s.skill_id.clone()).collect()
+    }
+
+    fn document(&self, f: &Fields, labels: &SkillLabels) -> TantivyDocument {
         let mut doc = TantivyDocument::default();
         doc.add_text(f.kind, KIND_CANDIDATE);
         doc.add_text(f.id, self.candidate_id.to_string());
@@ -153,7 +171,9 @@ impl CandidateSource {
         doc.add_text(f.display, serde_json::to_string(&self.stored()).unwrap_or_default());
         doc
     }
+}
 
+impl CandidateSource {
     fn stored(&self) -> StoredCandidate {
         StoredCandidate {
             candidate_id: self.candidate_id,
@@ -169,13 +189,21 @@ impl CandidateSource {
     }
 }
 
-impl JobSource {
+impl Source for JobSource {
+    fn key(&self) -> Uuid {
+        self.id
+    }
+
     /// Published jobs are documents; whether they have closed is decided at query time.
-    pub fn is_visible(&self) -> bool {
+    fn is_visible(&self) -> bool {
         self.status == "published"
     }
 
-    pub fn document(&self, f: &Fields, labels: &SkillLabels) -> TantivyDocument {
+    fn skill_ids(&self) -> Vec<String> {
+        self.skills.iter().filter_map(|s| s.skill_id.clone()).collect()
+    }
+
+    fn document(&self, f: &Fields, labels: &SkillLabels) -> TantivyDocument {
         let mut doc = TantivyDocument::default();
         doc.add_text(f.kind, KIND_JOB);
         doc.add_text(f.id, self.id.to_string());
@@ -203,7 +231,9 @@ impl JobSource {
         doc.add_text(f.display, serde_json::to_string(&self.stored()).unwrap_or_default());
         doc
     }
+}
 
+impl JobSource {
     fn stored(&self) -> StoredJob {
         StoredJob {
             id: self.id,

@@ -18,7 +18,7 @@ use tantivy::{IndexWriter, Term};
 use uuid::Uuid;
 
 use super::dir::{self, IndexDir, OpenError};
-use super::document::SkillLabels;
+use super::document::{SkillLabels, Source};
 use super::fields::KIND_JOB;
 use super::index::Live;
 use super::outbox::{self, Change, OutboxRead};
@@ -272,12 +272,12 @@ impl Worker {
                 logged = Instant::now();
             }
         };
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
-        let rebuilt = rebuild::rebuild(conn, &self.dir, threads, &self.stop, &mut report).await?;
+        let rebuilt = rebuild::rebuild(conn, &self.dir, rebuild::indexing_threads(), &self.stop, &mut report).await?;
         tracing::info!(
             candidates = rebuilt.candidates,
             jobs = rebuilt.jobs,
             per_second = rebuilt.documents_per_second() as u64,
+            fed_per_second = rebuilt.feed_per_second() as u64,
             "rebuilt the search index"
         );
         self.dir.make_current(&rebuilt.generation).map_err(|e| Trouble::Index(e.to_string()))?;
@@ -334,23 +334,17 @@ async fn apply(conn: &mut AsyncPgConnection, open: &mut Open, changes: &[Change]
             ids.push(change.entity_id);
         }
     }
-    let candidates = store::candidates_by_id(conn, &candidate_ids).await?;
-    let jobs = store::jobs_by_id(conn, &job_ids).await?;
-    let skill_ids: Vec<String> = candidates
-        .iter()
-        .flat_map(|c| c.skills.iter().filter_map(|s| s.skill_id.clone()))
-        .chain(jobs.iter().flat_map(|j| j.skills.iter().filter_map(|s| s.skill_id.clone())))
-        .collect();
+    let mut sources: Vec<Box<dyn Source>> = Vec::with_capacity(candidate_ids.len() + job_ids.len());
+    sources.extend(store::candidates_by_id(conn, &candidate_ids).await?.into_iter().map(|c| Box::new(c) as _));
+    sources.extend(store::jobs_by_id(conn, &job_ids).await?.into_iter().map(|j| Box::new(j) as _));
+    let skill_ids: Vec<String> = sources.iter().flat_map(|s| s.skill_ids()).collect();
     let labels: SkillLabels = store::skill_labels(conn, &skill_ids).await?;
     let f = open.live.fields;
     for id in candidate_ids.iter().chain(&job_ids) {
         open.writer.delete_term(Term::from_field_text(f.id, &id.to_string()));
     }
-    for candidate in candidates.iter().filter(|c| c.is_visible()) {
-        open.writer.add_document(candidate.document(&f, &labels))?;
-    }
-    for job in jobs.iter().filter(|j| j.is_visible()) {
-        open.writer.add_document(job.document(&f, &labels))?;
+    for source in sources.iter().filter(|s| s.is_visible()) {
+        open.writer.add_document(source.document(&f, &labels))?;
     }
     Ok(())
 }

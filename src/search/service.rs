@@ -99,6 +99,11 @@ pub async fn search_candidates(
         return Err(ApiError::Forbidden("only members of an organisation may search candidates".to_owned()));
     }
     let (mut filter, spec) = params.validate().map_err(ApiError::Invalid)?;
+    if filter.partner_pool && !crate::orgs::store::is_network_member(&mut conn, caller.id).await? {
+        return Err(ApiError::Forbidden(
+            "only members of HR-network organisations may search the partner pool".to_owned(),
+        ));
+    }
     let mut skills = resolve_skills(&mut conn, "skills", params.skills.as_deref(), false).await?;
     let must = resolve_skills(&mut conn, "must_skills", params.must_skills.as_deref(), true).await?;
     drop(conn);

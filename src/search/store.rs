@@ -29,7 +29,6 @@ struct ProfileRow {
     available_from: Option<NaiveDate>,
     open_to_sectors: Vec<String>,
     searchable: bool,
-    in_partner_pool: bool,
 }
 
 /// Profiles by candidate id, whether searchable or not (the caller decides what becomes a document).
@@ -77,7 +76,8 @@ pub async fn searchable_candidates_after(
 /// Adds skills, languages, experience, education and desired locations to profile rows, in five queries.
 async fn with_details(conn: &mut AsyncPgConnection, rows: Vec<ProfileRow>) -> Result<Vec<CandidateSource>, StoreError> {
     let user_ids: Vec<Uuid> = rows.iter().map(|r| r.user_id).collect();
-    let mut skills = group(
+    // Sent together: the connection pipelines them, so the round trips overlap.
+    let (skills, languages, experience, education, desired) = futures_util::try_join!(
         profile_skills::table
             .filter(profile_skills::seeker_id.eq_any(&user_ids))
             .order((profile_skills::seeker_id, profile_skills::position))
@@ -88,20 +88,12 @@ async fn with_details(conn: &mut AsyncPgConnection, rows: Vec<ProfileRow>) -> Re
                 profile_skills::level,
                 profile_skills::years,
             ))
-            .load::<(Uuid, Option<String>, String, Option<i16>, Option<f32>)>(conn)
-            .await?,
-        |(id, skill_id, name, level, years)| (id, HitSkill { skill_id, name, level, years }),
-    );
-    let mut languages = group(
+            .load::<(Uuid, Option<String>, String, Option<i16>, Option<f32>)>(conn),
         profile_languages::table
             .filter(profile_languages::seeker_id.eq_any(&user_ids))
             .order((profile_languages::seeker_id, profile_languages::code))
             .select((profile_languages::seeker_id, profile_languages::code, profile_languages::level))
-            .load::<(Uuid, String, String)>(conn)
-            .await?,
-        |(id, code, level)| (id, HitLanguage { code, level: Some(level) }),
-    );
-    let mut experience = group(
+            .load::<(Uuid, String, String)>(conn),
         profile_experience::table
             .filter(profile_experience::seeker_id.eq_any(&user_ids))
             .order((profile_experience::seeker_id, profile_experience::position))
@@ -111,13 +103,7 @@ async fn with_details(conn: &mut AsyncPgConnection, rows: Vec<ProfileRow>) -> Re
                 profile_experience::organization,
                 profile_experience::description,
             ))
-            .load::<(Uuid, String, String, Option<String>)>(conn)
-            .await?,
-        |(id, title, organization, description)| {
-            (id, join_text(&[&title, &organization, description.as_deref().unwrap_or("")]))
-        },
-    );
-    let mut education = group(
+            .load::<(Uuid, String, String, Option<String>)>(conn),
         profile_education::table
             .filter(profile_education::seeker_id.eq_any(&user_ids))
             .order((profile_education::seeker_id, profile_education::position))
@@ -127,11 +113,7 @@ async fn with_details(conn: &mut AsyncPgConnection, rows: Vec<ProfileRow>) -> Re
                 profile_education::field,
                 profile_education::institution,
             ))
-            .load::<(Uuid, String, String, String)>(conn)
-            .await?,
-        |(id, degree, field, institution)| (id, join_text(&[&degree, &field, &institution])),
-    );
-    let mut desired = group(
+            .load::<(Uuid, String, String, String)>(conn),
         profile_desired_locations::table
             .filter(profile_desired_locations::seeker_id.eq_any(&user_ids))
             .order((profile_desired_locations::seeker_id, profile_desired_locations::position))
@@ -141,10 +123,19 @@ async fn with_details(conn: &mut AsyncPgConnection, rows: Vec<ProfileRow>) -> Re
                 profile_desired_locations::region,
                 profile_desired_locations::country,
             ))
-            .load::<(Uuid, Option<String>, Option<String>, String)>(conn)
-            .await?,
-        |(id, city, region, country)| (id, DesiredLocation { city, region, country }),
-    );
+            .load::<(Uuid, Option<String>, Option<String>, String)>(conn),
+    )?;
+    let mut skills =
+        group(skills, |(id, skill_id, name, level, years)| (id, HitSkill { skill_id, name, level, years }));
+    let mut languages = group(languages, |(id, code, level)| (id, HitLanguage { code, level: Some(level) }));
+    let mut experience = group(experience, |(id, title, organization, description)| {
+        (id, join_text(&[&title, &organization, description.as_deref().unwrap_or("")]))
+    });
+    let mut education =
+        group(education, |(id, degree, field, institution)| (id, join_text(&[&degree, &field, &institution])));
+    let mut desired = group(desired, |(id, city, region, country)| (id, DesiredLocation { city, region, country }));
+    // In the pool now: opted in, linked to a talent, and the talent's recruitment confirmed.
+    let pool = crate::partners::store::pool_members_among(conn, &user_ids).await?;
     Ok(rows
         .into_iter()
         .map(|r| CandidateSource {
@@ -157,7 +148,7 @@ async fn with_details(conn: &mut AsyncPgConnection, rows: Vec<ProfileRow>) -> Re
             available_from: r.available_from,
             open_to_sectors: r.open_to_sectors,
             searchable: r.searchable,
-            in_partner_pool: r.in_partner_pool,
+            in_partner_pool: pool.contains(&r.user_id),
             skills: skills.remove(&r.user_id).unwrap_or_default(),
             languages: languages.remove(&r.user_id).unwrap_or_default(),
             experience: experience.remove(&r.user_id).unwrap_or_default(),

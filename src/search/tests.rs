@@ -4,7 +4,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use tantivy::{Index, IndexWriter};
 use uuid::Uuid;
 
-use super::document::{CandidateSource, DesiredLocation, JobSource, Label, SkillLabels};
+use super::document::{CandidateSource, DesiredLocation, JobSource, Label, SkillLabels, Source};
 use super::fields::{self, Fields};
 use super::model::{HitJobSkill, HitLanguage, HitOrganization, HitSkill};
 use super::query::{CandidateFilter, CandidatePreference, CandidateSearch, JobSearch, WantedLanguage, WantedSkill};

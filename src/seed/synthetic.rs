@@ -307,8 +307,7 @@ async fn copy_batches(
 /// Commits each connection's share. A failure before the first commit leaves nothing; one between two commits
 /// (a lost connection) would leave part of the data, which is then deleted again.
 async fn commit_all(transactions: Vec<Transaction<'_>>, database_url: &str, seed: u64) -> anyhow::Result<()> {
-    let mut committed = 0;
-    for tx in transactions {
+    for (committed, tx) in transactions.into_iter().enumerate() {
         if let Err(e) = tx.commit().await {
             if committed > 0 {
                 if let Err(cleanup) = remove_synthetic(database_url, seed).await {
@@ -317,7 +316,6 @@ async fn commit_all(transactions: Vec<Transaction<'_>>, database_url: &str, seed
             }
             return Err(e).context("committing the synthetic data");
         }
-        committed += 1;
     }
     Ok(())
 }

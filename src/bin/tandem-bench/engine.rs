@@ -2,7 +2,7 @@
 //! candidate searches.
 
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -75,18 +75,27 @@ fn candidate_search(query: &Query) -> CandidateSearch {
 }
 
 /// Runs `queries` one after another on a blocking thread, timing each; returns the latencies and mean hits.
-pub async fn time(index: &SearchIndex, queries: Vec<Query>) -> anyhow::Result<(Latency, f64)> {
+pub async fn time(
+    index: &SearchIndex,
+    queries: Vec<Query>,
+    budget: Option<Duration>,
+) -> anyhow::Result<(Latency, f64)> {
     let index = index.clone();
     tokio::task::spawn_blocking(move || {
         let mut samples = Vec::with_capacity(queries.len());
         let mut hits = 0;
+        let began = Instant::now();
         for query in &queries {
+            if budget.is_some_and(|b| began.elapsed() > b) {
+                break;
+            }
             let search = candidate_search(query);
             let started = Instant::now();
             hits += index.search_candidates(&search)?.items.len();
             samples.push(started.elapsed());
         }
-        Ok((Latency::of(samples), hits as f64 / queries.len().max(1) as f64))
+        let count = samples.len().max(1) as f64;
+        Ok((Latency::of(samples), hits as f64 / count))
     })
     .await?
 }

@@ -8,7 +8,7 @@ mod queries;
 mod stats;
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Parser;
@@ -38,6 +38,10 @@ struct Options {
     /// Unmeasured queries per class and engine first.
     #[arg(long, default_value_t = 200)]
     warmup: usize,
+    /// Stop timing one class on one engine after this many seconds, even short of `iterations` (the report
+    /// gives the number of samples): PostgreSQL's slowest classes take a second a query at a million profiles.
+    #[arg(long)]
+    budget_seconds: Option<u64>,
     /// Also write the results as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -49,6 +53,8 @@ struct Machine {
     cpu_model: String,
     memory_gib: f64,
     postgres: String,
+    /// 1-minute load average when the run started and when it ended: other work on the machine skews figures.
+    load_average: (f64, f64),
 }
 
 #[derive(Debug, Serialize)]
@@ -98,6 +104,7 @@ fn main() -> std::process::ExitCode {
 }
 
 async fn run(options: Options) -> anyhow::Result<()> {
+    let load_at_start = load_average();
     let url = options
         .database_url
         .clone()
@@ -147,16 +154,17 @@ async fn run(options: Options) -> anyhow::Result<()> {
 
     let queries = QuerySet::build(&client, options.profiles).await?;
     let pg_search = pg::PgSearch::prepare(&client).await?;
+    let budget = options.budget_seconds.map(Duration::from_secs);
     let mut classes = Vec::new();
     for class in Class::ALL {
         let warmup = queries.draw(class, options.warmup, 1);
         let measured: Vec<Query> = queries.draw(class, options.iterations, 2).into_iter().cloned().collect();
         let distinct = queries.lists.iter().find(|(c, _)| *c == class).map_or(0, |(_, l)| l.len());
         let warm: Vec<Query> = warmup.into_iter().cloned().collect();
-        engine::time(&index, warm.clone()).await?;
-        let (tantivy, tantivy_hits) = engine::time(&index, measured.clone()).await?;
-        time_postgres(&client, &pg_search, &warm).await?;
-        let (postgres, postgres_hits) = time_postgres(&client, &pg_search, &measured).await?;
+        engine::time(&index, warm.clone(), None).await?;
+        let (tantivy, tantivy_hits) = engine::time(&index, measured.clone(), budget).await?;
+        time_postgres(&client, &pg_search, &warm, None).await?;
+        let (postgres, postgres_hits) = time_postgres(&client, &pg_search, &measured, budget).await?;
         eprintln!("{}: tantivy p50 {:.3} ms, postgres p50 {:.3} ms", class.label(), tantivy.p50_ms, postgres.p50_ms);
         classes.push(ClassResult {
             class,
@@ -171,7 +179,7 @@ async fn run(options: Options) -> anyhow::Result<()> {
 
     let report = Report {
         profiles: options.profiles,
-        machine: machine(&client).await?,
+        machine: machine(&client, load_at_start).await?,
         load_profiles_per_second,
         tantivy: tantivy_build,
         postgres: postgres_build,
@@ -198,18 +206,34 @@ async fn connect(url: &str) -> anyhow::Result<Client> {
 }
 
 /// Runs `queries` one after another, timing each round trip; returns the latencies and the mean rows returned.
-async fn time_postgres(client: &Client, search: &pg::PgSearch, queries: &[Query]) -> anyhow::Result<(Latency, f64)> {
+async fn time_postgres(
+    client: &Client,
+    search: &pg::PgSearch,
+    queries: &[Query],
+    budget: Option<Duration>,
+) -> anyhow::Result<(Latency, f64)> {
     let mut samples = Vec::with_capacity(queries.len());
     let mut hits = 0;
+    let began = Instant::now();
     for query in queries {
+        if budget.is_some_and(|b| began.elapsed() > b) {
+            break;
+        }
         let started = Instant::now();
         hits += search.run(client, query).await?;
         samples.push(started.elapsed());
     }
-    Ok((Latency::of(samples), hits as f64 / queries.len().max(1) as f64))
+    let count = samples.len().max(1) as f64;
+    Ok((Latency::of(samples), hits as f64 / count))
 }
 
-async fn machine(client: &Client) -> anyhow::Result<Machine> {
+/// The 1-minute load average.
+fn load_average() -> f64 {
+    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    text.split_whitespace().next().and_then(|l| l.parse().ok()).unwrap_or(0.0)
+}
+
+async fn machine(client: &Client, load_at_start: f64) -> anyhow::Result<Machine> {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let cpu_model = cpuinfo
         .lines()
@@ -228,6 +252,7 @@ async fn machine(client: &Client) -> anyhow::Result<Machine> {
         cpu_model,
         memory_gib: memory_kib / 1024.0 / 1024.0,
         postgres,
+        load_average: (load_at_start, load_average()),
     })
 }
 
@@ -252,7 +277,10 @@ fn print_report(r: &Report) {
     let m = &r.machine;
     println!("## {} profiles", r.profiles);
     println!();
-    println!("Machine: {} CPUs, {}, {:.1} GiB RAM, PostgreSQL {}", m.cpus, m.cpu_model, m.memory_gib, m.postgres);
+    println!(
+        "Machine: {} CPUs, {}, {:.1} GiB RAM, PostgreSQL {}; load average {:.1} at the start, {:.1} at the end",
+        m.cpus, m.cpu_model, m.memory_gib, m.postgres, m.load_average.0, m.load_average.1
+    );
     if let Some(rate) = r.load_profiles_per_second {
         println!("Synthetic load (seed --synthetic): {rate:.0} profiles/s");
     }
@@ -284,11 +312,14 @@ fn print_report(r: &Report) {
         r.warmup, r.iterations, r.rare_skill_ceiling
     );
     println!();
-    println!("| class | tantivy p50 | tantivy p99 | PostgreSQL p50 | PostgreSQL p99 | ratio p50 | ratio p99 | hits (t / pg) |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---|");
+    println!(
+        "| class | tantivy p50 | tantivy p99 | PostgreSQL p50 | PostgreSQL p99 | ratio p50 | ratio p99 | hits (t / pg) \
+         | samples (t / pg) |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---|---|");
     for c in &r.classes {
         println!(
-            "| {} | {:.3} ms | {:.3} ms | {:.3} ms | {:.3} ms | {:.1}× | {:.1}× | {:.1} / {:.1} |",
+            "| {} | {:.3} ms | {:.3} ms | {:.3} ms | {:.3} ms | {:.1}× | {:.1}× | {:.1} / {:.1} | {} / {} |",
             c.class.label(),
             c.tantivy.p50_ms,
             c.tantivy.p99_ms,
@@ -297,7 +328,9 @@ fn print_report(r: &Report) {
             c.ratio_p50,
             c.ratio_p99,
             c.mean_hits.0,
-            c.mean_hits.1
+            c.mean_hits.1,
+            c.tantivy.samples,
+            c.postgres.samples
         );
     }
 }

@@ -359,7 +359,7 @@ impl Generator {
                 .null()
                 .put(sector)
                 .null()
-                .put(&format!("{name} is a {sector} employer in {city}. (Synthetic data for load tests.)"))
+                .put(format!("{name} is a {sector} employer in {city}. (Synthetic data for load tests.)"))
                 .put(city)
                 .put("SE")
                 .put(member_since)
@@ -407,7 +407,7 @@ impl Generator {
             .put(at_hour(published, rng.gen_range(7..18)))
             .null()
             .put("synthetic")
-            .put(&format!("synthetic-{n}"))
+            .put(format!("synthetic-{n}"))
             .end_row();
         for (position, &rank) in skills.iter().enumerate() {
             let skill = self.skills.skill(rank);
