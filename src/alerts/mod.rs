@@ -9,6 +9,7 @@
 //!
 //! Background work runs in [`AlertWorkers`]: `start` it beside the HTTP server, `shutdown` it when serving ends.
 
+pub mod bench;
 pub mod criteria;
 pub mod digest;
 pub mod email;

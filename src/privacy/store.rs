@@ -11,6 +11,11 @@ use crate::db::StoreError;
 use crate::schema::{login_failures, mail_outbox, profile_views, refresh_tokens, seeker_profiles, users};
 use crate::search::outbox::{enqueue, IndexEntity};
 
+/// created, expires, used, revoked.
+type SessionRow = (DateTime<Utc>, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+/// kind, subject, status, created, sent.
+type EmailRow = (String, String, String, DateTime<Utc>, Option<DateTime<Utc>>);
+
 pub async fn views_of(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Vec<ViewRecord>, StoreError> {
     let rows: Vec<(String, DateTime<Utc>)> = profile_views::table
         .filter(profile_views::seeker_id.eq(user_id))
@@ -22,7 +27,7 @@ pub async fn views_of(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Vec
 }
 
 pub async fn sessions_of(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Vec<Session>, StoreError> {
-    let rows: Vec<(DateTime<Utc>, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = refresh_tokens::table
+    let rows: Vec<SessionRow> = refresh_tokens::table
         .filter(refresh_tokens::user_id.eq(user_id))
         .order(refresh_tokens::created_at.desc())
         .select((
@@ -50,7 +55,7 @@ pub async fn failed_logins_of(conn: &mut AsyncPgConnection, email: &str) -> Resu
 }
 
 pub async fn emails_to(conn: &mut AsyncPgConnection, email: &str) -> Result<Vec<EmailRecord>, StoreError> {
-    let rows: Vec<(String, String, String, DateTime<Utc>, Option<DateTime<Utc>>)> = mail_outbox::table
+    let rows: Vec<EmailRow> = mail_outbox::table
         .filter(mail_outbox::recipient.eq(email))
         .order(mail_outbox::created_at.desc())
         .select((

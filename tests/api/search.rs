@@ -459,6 +459,15 @@ async fn a_lost_index_is_rebuilt_and_a_killed_indexer_resumes_where_it_stopped()
     let server = server_on(&app, &dir).await;
     assert_eq!(server.state.search.document_ids("candidate").expect("ids"), searchable_in_db(&app).await);
     drop(server);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // Damaged: a garbled commit record is rebuilt as well.
+    let generation = std::fs::read_to_string(dir.join("CURRENT")).expect("current generation");
+    std::fs::write(dir.join(generation.trim()).join("meta.json"), "{ not json").expect("garble");
+    let server = server_on(&app, &dir).await;
+    assert_eq!(server.state.search.document_ids("candidate").expect("ids"), searchable_in_db(&app).await);
+    assert_ne!(std::fs::read_to_string(dir.join("CURRENT")).expect("current"), generation);
+    drop(server);
 
     // Killed mid-run: a real `tandem serve` indexes while changes pour in, and is killed without warning.
     let killed = app.dir.path().join("killed-index");
@@ -486,10 +495,13 @@ async fn a_lost_index_is_rebuilt_and_a_killed_indexer_resumes_where_it_stopped()
         }
     }
     child.wait().expect("reaped");
+    let generation = std::fs::read_to_string(killed.join("CURRENT")).expect("current generation");
     let server = server_on(&app, &killed).await;
     let expected = searchable_in_db(&app).await;
     assert!(expected.len() > 1000, "{} searchable", expected.len());
     assert_eq!(server.state.search.document_ids("candidate").expect("ids"), expected);
+    let after = std::fs::read_to_string(killed.join("CURRENT")).expect("current generation");
+    assert_eq!(after, generation, "it resumed from its last commit rather than rebuilding");
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ use anyhow::Context;
 use clap::Parser;
 use serde::Serialize;
 use tokio_postgres::{Client, NoTls};
+use tracing_subscriber::EnvFilter;
 
 use queries::{Class, Query, QuerySet};
 use stats::Latency;
@@ -86,7 +87,9 @@ struct Report {
 
 fn main() -> std::process::ExitCode {
     let options = Options::parse();
-    tandem::cli::init_tracing();
+    // The report goes to stdout; logs, warnings and up, to stderr.
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
