@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use tandem::search::query::{CandidateSearch, WantedSkill};
+use tandem::search::dir::{open, IndexDir};
 use tandem::search::rebuild::reindex;
 use tandem::search::SearchIndex;
 
@@ -74,10 +75,20 @@ fn candidate_search(query: &Query) -> CandidateSearch {
     }
 }
 
+/// How much of a search is timed.
+#[derive(Clone, Copy, Debug)]
+pub enum Mode {
+    /// What `GET /candidates` gets: the top 20 with the total, stored fields and explanations.
+    Full,
+    /// The top 20 scores and addresses alone: the same work as the PostgreSQL query, which returns ids.
+    Ranking,
+}
+
 /// Runs `queries` one after another on a blocking thread, timing each; returns the latencies and mean hits.
 pub async fn time(
     index: &SearchIndex,
     queries: Vec<Query>,
+    mode: Mode,
     budget: Option<Duration>,
 ) -> anyhow::Result<(Latency, f64)> {
     let index = index.clone();
@@ -91,11 +102,20 @@ pub async fn time(
             }
             let search = candidate_search(query);
             let started = Instant::now();
-            hits += index.search_candidates(&search)?.items.len();
+            hits += match mode {
+                Mode::Full => index.search_candidates(&search)?.items.len(),
+                Mode::Ranking => index.rank_candidates(&search)?.len(),
+            };
             samples.push(started.elapsed());
         }
         let count = samples.len().max(1) as f64;
         Ok((Latency::of(samples), hits as f64 / count))
     })
     .await?
+}
+
+/// Opens the index a previous run built in `dir`, if there is one.
+pub fn open_existing(dir: &Path) -> anyhow::Result<Option<SearchIndex>> {
+    let Some(generation) = IndexDir::new(dir).current() else { return Ok(None) };
+    Ok(Some(SearchIndex::over(open(&generation)?)?))
 }

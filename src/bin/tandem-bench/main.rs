@@ -5,6 +5,7 @@
 mod engine;
 mod pg;
 mod queries;
+mod report;
 mod stats;
 
 use std::path::{Path, PathBuf};
@@ -16,6 +17,7 @@ use serde::Serialize;
 use tokio_postgres::{Client, NoTls};
 use tracing_subscriber::EnvFilter;
 
+use engine::Mode;
 use queries::{Class, Query, QuerySet};
 use stats::Latency;
 use tandem::seed::synthetic::{self, Outcome, Spec};
@@ -39,10 +41,14 @@ struct Options {
     /// Unmeasured queries per class and engine first.
     #[arg(long, default_value_t = 200)]
     warmup: usize,
-    /// Stop timing one class on one engine after this many seconds, even short of `iterations` (the report
+    /// Stop warming up or timing one class on one engine after this many seconds, even short of the count (the report
     /// gives the number of samples): PostgreSQL's slowest classes take a second a query at a million profiles.
     #[arg(long)]
     budget_seconds: Option<u64>,
+    /// Keep the index and the PostgreSQL table that an earlier run built for this many profiles, and time the
+    /// queries only (the report then has no build figures).
+    #[arg(long)]
+    reuse: bool,
     /// Also write the results as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -62,9 +68,12 @@ struct Machine {
 struct ClassResult {
     class: Class,
     distinct_queries: usize,
+    /// The whole candidate search as the API runs it: top 20, total, stored fields, explanations.
     tantivy: Latency,
+    /// Ranking alone (top 20 scores and addresses), the work the PostgreSQL query does.
+    tantivy_ranking: Latency,
     postgres: Latency,
-    /// PostgreSQL's latency over tantivy's: how many times faster tantivy is.
+    /// PostgreSQL's latency over the whole tantivy search's: how many times faster tantivy is.
     ratio_p50: f64,
     ratio_p99: f64,
     /// Mean hits returned per query (at most 20), tantivy then PostgreSQL: both should find something.
@@ -77,8 +86,8 @@ struct Report {
     machine: Machine,
     /// Seekers a second written by `seed --synthetic`, if this run loaded them.
     load_profiles_per_second: Option<f64>,
-    tantivy: engine::IndexBuild,
-    postgres: pg::PgBuild,
+    tantivy: Option<engine::IndexBuild>,
+    postgres: Option<pg::PgBuild>,
     iterations: usize,
     warmup: usize,
     rare_skill_ceiling: i64,
@@ -146,14 +155,25 @@ async fn run(options: Options) -> anyhow::Result<()> {
         }
     };
 
-    eprintln!("building the tantivy index in {}", index_dir.display());
-    let (index, tantivy_build) = engine::build(&url, &index_dir).await?;
-    eprintln!("{tantivy_build:?}");
+    let (index, tantivy_build) = match engine::open_existing(&index_dir)? {
+        Some(index) if options.reuse => (index, None),
+        _ => {
+            eprintln!("building the tantivy index in {}", index_dir.display());
+            let (index, build) = engine::build(&url, &index_dir).await?;
+            eprintln!("{build:?}");
+            (index, Some(build))
+        }
+    };
 
     let client = connect(&url).await?;
-    eprintln!("building the PostgreSQL full-text table and its GIN index");
-    let postgres_build = pg::build(&client).await?;
-    eprintln!("{postgres_build:?}");
+    let postgres_build = if options.reuse && pg::exists(&client).await? {
+        None
+    } else {
+        eprintln!("building the PostgreSQL full-text table and its GIN index");
+        let build = pg::build(&client).await?;
+        eprintln!("{build:?}");
+        Some(build)
+    };
 
     let queries = QuerySet::build(&client, options.profiles).await?;
     let pg_search = pg::PgSearch::prepare(&client).await?;
@@ -164,17 +184,25 @@ async fn run(options: Options) -> anyhow::Result<()> {
         let measured: Vec<Query> = queries.draw(class, options.iterations, 2).into_iter().cloned().collect();
         let distinct = queries.lists.iter().find(|(c, _)| *c == class).map_or(0, |(_, l)| l.len());
         let warm: Vec<Query> = warmup.into_iter().cloned().collect();
-        engine::time(&index, warm.clone(), None).await?;
-        let (tantivy, tantivy_hits) = engine::time(&index, measured.clone(), budget).await?;
-        time_postgres(&client, &pg_search, &warm, None).await?;
+        engine::time(&index, warm.clone(), Mode::Full, budget).await?;
+        let (tantivy, tantivy_hits) = engine::time(&index, measured.clone(), Mode::Full, budget).await?;
+        let (tantivy_ranking, _) = engine::time(&index, measured.clone(), Mode::Ranking, budget).await?;
+        time_postgres(&client, &pg_search, &warm, budget).await?;
         let (postgres, postgres_hits) = time_postgres(&client, &pg_search, &measured, budget).await?;
-        eprintln!("{}: tantivy p50 {:.3} ms, postgres p50 {:.3} ms", class.label(), tantivy.p50_ms, postgres.p50_ms);
+        eprintln!(
+            "{}: tantivy p50 {:.3} ms (ranking {:.3} ms), postgres p50 {:.3} ms",
+            class.label(),
+            tantivy.p50_ms,
+            tantivy_ranking.p50_ms,
+            postgres.p50_ms
+        );
         classes.push(ClassResult {
             class,
             distinct_queries: distinct,
             ratio_p50: postgres.p50_ms / tantivy.p50_ms.max(1e-9),
             ratio_p99: postgres.p99_ms / tantivy.p99_ms.max(1e-9),
             tantivy,
+            tantivy_ranking,
             postgres,
             mean_hits: (tantivy_hits, postgres_hits),
         });
@@ -191,7 +219,7 @@ async fn run(options: Options) -> anyhow::Result<()> {
         rare_skill_ceiling: queries.rare_ceiling,
         classes,
     };
-    print_report(&report);
+    report::print_report(&report);
     if let Some(path) = &options.json {
         std::fs::write(path, serde_json::to_string_pretty(&report)?).with_context(|| path.display().to_string())?;
     }
@@ -270,70 +298,4 @@ pub fn directory_size(dir: &Path) -> u64 {
             Err(_) => 0,
         })
         .sum()
-}
-
-fn mib(bytes: f64) -> f64 {
-    bytes / 1024.0 / 1024.0
-}
-
-fn print_report(r: &Report) {
-    let m = &r.machine;
-    println!("## {} profiles", r.profiles);
-    println!();
-    println!(
-        "Machine: {} CPUs, {}, {:.1} GiB RAM, PostgreSQL {}; load average {:.1} at the start, {:.1} at the end",
-        m.cpus, m.cpu_model, m.memory_gib, m.postgres, m.load_average.0, m.load_average.1
-    );
-    if let Some(rate) = r.load_profiles_per_second {
-        println!("Synthetic load (seed --synthetic): {rate:.0} profiles/s");
-    }
-    let t = &r.tantivy;
-    let p = &r.postgres;
-    println!();
-    println!("| build | documents | seconds | profiles/s | size |");
-    println!("|---|---:|---:|---:|---|");
-    println!(
-        "| tantivy index (rebuild from PostgreSQL) | {} + {} jobs | {:.1} | {:.0} | {:.1} MiB on disk |",
-        t.candidates,
-        t.jobs,
-        t.seconds,
-        t.profiles_per_second(),
-        mib(t.bytes as f64)
-    );
-    println!(
-        "| PostgreSQL tsvector table + GIN | {} | {:.1} + {:.1} | {:.0} | {:.1} MiB table + {:.1} MiB GIN |",
-        p.documents,
-        p.table_seconds,
-        p.index_seconds,
-        p.documents_per_second(),
-        mib(p.table_bytes as f64),
-        mib(p.gin_bytes as f64)
-    );
-    println!();
-    println!(
-        "Queries: {} warm-up then {} measured per class and engine, top 20; rare = on at most {} profiles.",
-        r.warmup, r.iterations, r.rare_skill_ceiling
-    );
-    println!();
-    println!(
-        "| class | tantivy p50 | tantivy p99 | PostgreSQL p50 | PostgreSQL p99 | ratio p50 | ratio p99 | hits (t / pg) \
-         | samples (t / pg) |"
-    );
-    println!("|---|---:|---:|---:|---:|---:|---:|---|---|");
-    for c in &r.classes {
-        println!(
-            "| {} | {:.3} ms | {:.3} ms | {:.3} ms | {:.3} ms | {:.1}× | {:.1}× | {:.1} / {:.1} | {} / {} |",
-            c.class.label(),
-            c.tantivy.p50_ms,
-            c.tantivy.p99_ms,
-            c.postgres.p50_ms,
-            c.postgres.p99_ms,
-            c.ratio_p50,
-            c.ratio_p99,
-            c.mean_hits.0,
-            c.mean_hits.1,
-            c.tantivy.samples,
-            c.postgres.samples
-        );
-    }
 }

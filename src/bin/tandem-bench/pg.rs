@@ -78,6 +78,12 @@ pub async fn build(client: &Client) -> anyhow::Result<PgBuild> {
     Ok(PgBuild { documents: row.get(0), table_seconds, index_seconds, table_bytes: row.get(1), gin_bytes: row.get(2) })
 }
 
+/// Whether an earlier run left the full-text table and its index.
+pub async fn exists(client: &Client) -> anyhow::Result<bool> {
+    let row = client.query_one("SELECT to_regclass('bench_fts_doc') IS NOT NULL", &[]).await?;
+    Ok(row.get(0))
+}
+
 /// The two prepared searches.
 pub struct PgSearch {
     skills: Statement,
