@@ -30,7 +30,16 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     /// `MAIL_WORKERS`: how many mailer workers `serve` runs (0 queues mail without sending it).
     pub mail_workers: usize,
+    /// `SMTP_TIMEOUT_SECS`: the longest one SMTP send may take. A crashed worker's mail is sent again by another
+    /// after at most about twice this.
+    pub smtp_timeout: std::time::Duration,
+    /// `PARTNER_COMMUTE_KM`: how far (great-circle km) from the recruiting employer a job may be for the partner
+    /// commute alert.
+    pub partner_commute_km: f64,
 }
+
+/// The default commuting radius: Göteborg to Kungsbacka, Alingsås or Trollhättan, not to Borås.
+pub const DEFAULT_PARTNER_COMMUTE_KM: f64 = 50.0;
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@localhost:5432/tandem";
 
@@ -72,8 +81,25 @@ impl Config {
             None => 2,
             Some(n) => n.parse().map_err(|_| invalid("MAIL_WORKERS", "expected a whole number such as 2"))?,
         };
+        let smtp_timeout = match get("SMTP_TIMEOUT_SECS") {
+            None => std::time::Duration::from_secs(60),
+            Some(s) => {
+                s.parse::<u64>().ok().filter(|s| (1..=600).contains(s)).map(std::time::Duration::from_secs).ok_or_else(
+                    || invalid("SMTP_TIMEOUT_SECS", "expected whole seconds between 1 and 600, such as 60"),
+                )?
+            }
+        };
+        let partner_commute_km =
+            match get("PARTNER_COMMUTE_KM") {
+                None => DEFAULT_PARTNER_COMMUTE_KM,
+                Some(km) => km.parse::<f64>().ok().filter(|km| (1.0..=500.0).contains(km)).ok_or_else(|| {
+                    invalid("PARTNER_COMMUTE_KM", "expected kilometres between 1 and 500, such as 50")
+                })?,
+            };
         Ok(Self {
             mail_workers,
+            smtp_timeout,
+            partner_commute_km,
             database_url,
             bind_addr,
             index_dir: get("INDEX_DIR").unwrap_or_else(|| "./index".to_owned()).into(),

@@ -16,6 +16,7 @@ pub mod mail;
 pub mod orgs;
 pub mod pagination;
 pub mod partners;
+pub mod places;
 pub mod privacy;
 pub mod schema;
 pub mod search;

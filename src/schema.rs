@@ -272,6 +272,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     recruitments,
     referrals,
     referral_opt_outs,
+    partner_alert_opt_outs,
 );
 
 diesel::table! {
@@ -320,6 +321,7 @@ diesel::table! {
         match_profile -> Bool,
         frequency -> Text,
         created_at -> Timestamptz,
+        kind -> Text,
     }
 }
 
@@ -332,6 +334,7 @@ diesel::table! {
         mail_id -> Nullable<Uuid>,
         matched_at -> Timestamptz,
         sent_at -> Nullable<Timestamptz>,
+        commute -> Nullable<Jsonb>,
     }
 }
 
@@ -398,6 +401,13 @@ diesel::table! {
 
 diesel::table! {
     referral_opt_outs (seeker_id) {
+        seeker_id -> Uuid,
+        opted_out_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    partner_alert_opt_outs (seeker_id) {
         seeker_id -> Uuid,
         opted_out_at -> Timestamptz,
     }

@@ -129,6 +129,7 @@ pub async fn time_matching(pool: &DbPool, jobs: i64) -> Result<MatchTimings, Ale
             job_id: job.id,
             matched_skills: serde_json::to_value(&m.matched_skills).unwrap_or_default(),
             status: PENDING,
+            commute: m.commute.as_ref().and_then(|c| serde_json::to_value(c).ok()),
         }));
     }
     let started = Instant::now();

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::criteria::is_visible;
 use super::email::{AlertMailer, Listed, Recipient};
-use super::model::{AlertQuery, AlertSkill, Frequency};
+use super::model::{AlertKind, AlertQuery, AlertSkill, Commute, Frequency};
 use super::store::{self, Delivered, PendingMatch, Subscription};
 use super::AlertError;
 use crate::db::{DbPool, StoreError};
@@ -119,11 +119,14 @@ async fn send_batch(
                     .iter()
                     .map(|m| serde_json::from_value(m.matched_skills.clone()).unwrap_or_default())
                     .collect();
+                let commutes: Vec<Option<Commute>> =
+                    matches.iter().map(|m| m.commute.clone().and_then(|c| serde_json::from_value(c).ok())).collect();
                 let listed: Vec<Listed<'_>> = matches
                     .iter()
-                    .zip(&skills)
-                    .filter_map(|(m, skills)| {
-                        jobs.visible(m.job_id, now).map(|job| Listed { job, matched_skills: skills })
+                    .zip(skills.iter().zip(&commutes))
+                    .filter_map(|(m, (skills, commute))| {
+                        let commute = commute.as_ref();
+                        jobs.visible(m.job_id, now).map(|job| Listed { job, matched_skills: skills, commute })
                     })
                     .collect();
                 let to = Recipient {
@@ -133,6 +136,7 @@ async fn send_batch(
                     display_name: &subscription.display_name,
                     frequency,
                     query: query.as_ref(),
+                    kind: AlertKind::parse(&subscription.alert.kind).unwrap_or(AlertKind::Search),
                 };
                 let mail_id = crate::mail::store::enqueue(conn, mailer.mail(&to, &listed)?).await?;
                 delivered.extend(matches.iter().map(|m| Delivered { alert_id: *alert_id, job_id: m.job_id, mail_id }));

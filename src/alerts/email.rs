@@ -4,7 +4,7 @@
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::model::{AlertQuery, AlertSkill, Frequency};
+use super::model::{AlertKind, AlertQuery, AlertSkill, Commute, Frequency};
 use super::token;
 use crate::jobs::model::JobView;
 use crate::mail::render::{render, RenderError};
@@ -25,12 +25,15 @@ pub struct Recipient<'a> {
     pub display_name: &'a str,
     pub frequency: Frequency,
     pub query: Option<&'a AlertQuery>,
+    pub kind: AlertKind,
 }
 
 /// One job in a mail, with why it matched.
 pub struct Listed<'a> {
     pub job: &'a JobView,
     pub matched_skills: &'a [AlertSkill],
+    /// For a partner commute alert: how near the job is to the talent's employer.
+    pub commute: Option<&'a Commute>,
 }
 
 #[derive(Serialize)]
@@ -41,12 +44,14 @@ struct JobContext<'a> {
     country: &'a str,
     remote: &'a str,
     matched_skills: Vec<&'a str>,
+    commute: Option<String>,
     url: String,
 }
 
 #[derive(Serialize)]
 struct AlertContext<'a> {
     name: &'a str,
+    kind: &'a str,
     frequency: &'a str,
     q: Option<&'a str>,
 }
@@ -78,6 +83,7 @@ impl AlertMailer {
             name: to.display_name,
             alert: AlertContext {
                 name: to.alert_name,
+                kind: to.kind.as_str(),
                 frequency: to.frequency.as_str(),
                 q: to.query.and_then(|q| q.q.as_deref()),
             },
@@ -101,6 +107,7 @@ impl AlertMailer {
             country: &job.location.country,
             remote: job.remote.as_str(),
             matched_skills: listed.matched_skills.iter().map(|s| s.name.as_str()).collect(),
+            commute: listed.commute.map(Commute::explanation),
             url: format!("{}/api/v1/jobs/{}", self.base_url, job.id),
         }
     }
@@ -145,6 +152,7 @@ mod tests {
             display_name: "Ada",
             frequency,
             query,
+            kind: AlertKind::Search,
         }
     }
 
@@ -154,7 +162,7 @@ mod tests {
         let skills = [AlertSkill { skill_id: "ls-cell-culture".to_owned(), name: "cell culture".to_owned() }];
         let job = job("Cell scientist", Remote::Hybrid);
         let mail = mailer
-            .mail(&recipient(Frequency::Instant, None), &[Listed { job: &job, matched_skills: &skills }])
+            .mail(&recipient(Frequency::Instant, None), &[Listed { job: &job, matched_skills: &skills, commute: None }])
             .expect("renders");
         assert_eq!(mail.content.subject, "Cell scientist at Västra <Pharma>: new for \"Cell work\"");
         let text = &mail.content.text;
@@ -178,7 +186,10 @@ mod tests {
         let mailer = AlertMailer::new("https://tandem.example", b"key");
         let query = AlertQuery { q: Some("cell therapy".to_owned()), ..Default::default() };
         let (a, b) = (job("First", Remote::Full), job("Second", Remote::No));
-        let jobs = [Listed { job: &a, matched_skills: &[] }, Listed { job: &b, matched_skills: &[] }];
+        let jobs = [
+            Listed { job: &a, matched_skills: &[], commute: None },
+            Listed { job: &b, matched_skills: &[], commute: None },
+        ];
         let mail = mailer.mail(&recipient(Frequency::Daily, Some(&query)), &jobs).expect("renders");
         assert_eq!(mail.content.subject, "2 new jobs for \"Cell work\"");
         let text = &mail.content.text;

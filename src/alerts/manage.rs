@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{AlertQuery, AlertSkill, AlertView, CheckedQuery, CreateAlert, Frequency, MAX_ALERTS};
+use super::model::{AlertKind, AlertQuery, AlertSkill, AlertView, CheckedQuery, CreateAlert, Frequency, MAX_ALERTS};
 use super::store::{self, AlertInsert, AlertRow};
 use super::token;
 use crate::db::StoreError;
@@ -92,6 +92,13 @@ pub async fn list(
     Ok(Page { items, next_cursor: page.next_cursor })
 }
 
+/// Every alert of the seeker, oldest first: what an export holds.
+pub async fn all_of(conn: &mut AsyncPgConnection, seeker_id: Uuid) -> Result<Vec<AlertView>, ApiError> {
+    // At most MAX_ALERTS of the seeker's own plus the partner commute alert; the bound only guards the query.
+    let rows = store::list(conn, seeker_id, None, MAX_ALERTS * 10).await?;
+    rows.into_iter().map(view).collect()
+}
+
 /// Deletes one of the seeker's alerts; another seeker's is as unknown as one that never existed.
 pub async fn delete(conn: &mut AsyncPgConnection, seeker_id: Uuid, id: Uuid) -> Result<(), ApiError> {
     if store::delete_own(conn, seeker_id, id).await? {
@@ -124,9 +131,11 @@ pub async fn unsubscribe(conn: &mut AsyncPgConnection, secret: &[u8], token: &st
 fn view(row: AlertRow) -> Result<AlertView, ApiError> {
     let corrupt = |what: &str| ApiError::Internal(format!("alert {} has an unreadable {what}", row.id));
     let frequency = Frequency::parse(&row.frequency).ok_or_else(|| corrupt("frequency"))?;
+    let kind = AlertKind::parse(&row.kind).ok_or_else(|| corrupt("kind"))?;
     let query = row.query.clone().map(serde_json::from_value).transpose().map_err(|_| corrupt("query"))?;
     Ok(AlertView {
         id: row.id,
+        kind,
         name: row.name,
         query,
         match_profile: row.match_profile,

@@ -15,9 +15,9 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use super::criteria::{profile_fit, JobFacts};
+use super::criteria::{is_visible, profile_fit, JobFacts};
 use super::email::{AlertMailer, Listed, Recipient};
-use super::model::{AlertQuery, AlertSkill, Frequency};
+use super::model::{AlertKind, AlertQuery, AlertSkill, Commute, Frequency};
 use super::percolator::Percolator;
 use super::store::{self, Delivered, NewMatch, Subscription, CURSOR, PENDING};
 use super::AlertError;
@@ -42,6 +42,8 @@ pub struct AlertMatch {
     pub frequency: Frequency,
     pub query: Option<AlertQuery>,
     pub matched_skills: Vec<AlertSkill>,
+    /// For a partner commute alert: how near the job is to the talent's employer.
+    pub commute: Option<Commute>,
 }
 
 /// What matching one job found.
@@ -105,7 +107,13 @@ struct Found {
 
 impl Found {
     fn with(self, subscription: Subscription) -> AlertMatch {
-        AlertMatch { subscription, frequency: self.frequency, query: self.query, matched_skills: self.matched_skills }
+        AlertMatch {
+            subscription,
+            frequency: self.frequency,
+            query: self.query,
+            matched_skills: self.matched_skills,
+            commute: None,
+        }
     }
 }
 
@@ -211,11 +219,13 @@ pub struct Matcher {
     refresher: Option<Refresher>,
     position: Option<Position>,
     poll: Duration,
+    /// The partner commute radius, in km.
+    commute_km: f64,
 }
 
 impl Matcher {
-    pub fn new(pool: DbPool, mailer: AlertMailer, poll: Duration) -> Self {
-        Self { pool, mailer, percolator: None, refresher: None, position: None, poll }
+    pub fn new(pool: DbPool, mailer: AlertMailer, poll: Duration, commute_km: f64) -> Self {
+        Self { pool, mailer, percolator: None, refresher: None, position: None, poll, commute_km }
     }
 
     pub async fn run(mut self, mut stop: watch::Receiver<bool>) {
@@ -307,7 +317,24 @@ impl Matcher {
             percolator.remove(&gone);
             percolator.commit()?;
         }
+        self.add_commute_matches(conn, &mut outcomes, now).await?;
         Ok(outcomes)
+    }
+
+    /// Adds the partner commute alerts each visible job meets.
+    async fn add_commute_matches(
+        &self,
+        conn: &mut AsyncPgConnection,
+        outcomes: &mut [JobOutcome],
+        now: DateTime<Utc>,
+    ) -> Result<(), AlertError> {
+        let visible: Vec<&JobView> =
+            outcomes.iter().filter_map(|o| o.job.as_ref()).filter(|job| is_visible(job, now)).collect();
+        let mut found = super::commute::match_jobs(conn, &visible, self.commute_km).await?;
+        for outcome in outcomes {
+            outcome.matches.extend(found.remove(&outcome.job_id).unwrap_or_default());
+        }
+        Ok(())
     }
 }
 
@@ -332,6 +359,7 @@ async fn record(
                     job_id: outcome.job_id,
                     matched_skills: serde_json::to_value(&m.matched_skills).unwrap_or_default(),
                     status: PENDING,
+                    commute: m.commute.as_ref().and_then(|c| serde_json::to_value(c).ok()),
                 }));
             }
             let inserted: HashSet<(Uuid, Uuid)> = store::insert_new_matches(conn, &rows).await?.into_iter().collect();
@@ -359,7 +387,7 @@ async fn send_instant(
             if m.frequency != Frequency::Instant || !inserted.contains(&(alert_id, outcome.job_id)) {
                 continue;
             }
-            let listed = Listed { job, matched_skills: &m.matched_skills };
+            let listed = Listed { job, matched_skills: &m.matched_skills, commute: m.commute.as_ref() };
             per_alert.entry(alert_id).or_insert_with(|| (m, Vec::new())).1.push(listed);
         }
     }
@@ -381,5 +409,6 @@ fn recipient(m: &AlertMatch) -> Recipient<'_> {
         display_name: &m.subscription.display_name,
         frequency: m.frequency,
         query: m.query.as_ref(),
+        kind: AlertKind::parse(&m.subscription.alert.kind).unwrap_or(AlertKind::Search),
     }
 }

@@ -5,11 +5,13 @@
 //! its own position), finds the alerts each newly visible job satisfies through [`percolator`] and
 //! `profile_skills`, and records each (alert, job) pair once in `alert_matches`, in the transaction that queues the
 //! instant mails and moves its position. [`digest`] sends the pending pairs of daily and weekly alerts on a
-//! schedule. Mail goes through the mail outbox, so the mailer's retries cover a server that is down.
+//! schedule. [`commute`] adds the partner commute alerts of partner-pool members (jobs near the talent's employer,
+//! in every sector), matched by distance beside the percolator. Mail goes through the mail outbox, so the mailer's retries cover a server that is down.
 //!
 //! Background work runs in [`AlertWorkers`]: `start` it beside the HTTP server, `shutdown` it when serving ends.
 
 pub mod bench;
+pub mod commute;
 pub mod criteria;
 pub mod digest;
 pub mod email;
@@ -89,7 +91,7 @@ impl AlertWorkers {
 
     pub fn start_with(state: &AppState, settings: AlertSettings) -> Self {
         let (stop, stopped) = watch::channel(false);
-        let matcher = Matcher::new(state.pool.clone(), mailer(state), settings.poll);
+        let matcher = Matcher::new(state.pool.clone(), mailer(state), settings.poll, state.config.partner_commute_km);
         let mut tasks = vec![tokio::spawn(matcher.run(stopped.clone()))];
         if settings.scheduler {
             let scheduler = digest::run_scheduler(state.pool.clone(), mailer(state), settings.schedule_check, stopped);

@@ -41,6 +41,52 @@ impl Frequency {
     }
 }
 
+/// What made an alert: the seeker's own saved search or profile match, or the partner commute alert Tandem keeps
+/// for a partner-pool member (jobs in every sector within commuting distance of the talent's employer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    Search,
+    PartnerCommute,
+}
+
+impl AlertKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Search => "search",
+            Self::PartnerCommute => "partner_commute",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Search, Self::PartnerCommute].into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Why a job matched a partner commute alert: how far it is from the recruiting employer's site.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Commute {
+    /// The employer that recruited the partner's talent.
+    pub employer: String,
+    /// The employer's town, as the place list names it.
+    pub city: String,
+    /// Great-circle distance from the employer's town to the job's, in km.
+    pub distance_km: f64,
+    /// The radius the alert uses (`PARTNER_COMMUTE_KM`).
+    pub radius_km: f64,
+}
+
+impl Commute {
+    /// The line an email shows for the job.
+    pub fn explanation(&self) -> String {
+        let away = match self.distance_km.round() {
+            d if d < 1.0 => "less than 1 km away".to_owned(),
+            d => format!("about {d:.0} km away"),
+        };
+        format!("Within {:.0} km of {}'s site in {}: {away}", self.radius_km, self.employer, self.city)
+    }
+}
+
 /// The criteria of a saved search, as sent. Every given criterion must hold; lists hold when any item does.
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -99,6 +145,9 @@ pub struct AlertQuery {
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct AlertView {
     pub id: Uuid,
+    /// `partner_commute` for the alert Tandem keeps for a partner in the partner pool; deleting it stops those
+    /// emails for good (as `partner_job_alerts: false` in `/me/referral-preferences` does).
+    pub kind: AlertKind,
     pub name: String,
     pub query: Option<AlertQuery>,
     pub match_profile: bool,

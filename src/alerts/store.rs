@@ -7,9 +7,12 @@ use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::model::AlertKind;
 use super::model::MAX_ALERTS;
 use crate::db::StoreError;
-use crate::schema::{alert_digest_runs, alert_matches, alerts, outbox_cursors, profile_skills, users};
+use crate::schema::{
+    alert_digest_runs, alert_matches, alerts, outbox_cursors, partner_alert_opt_outs, profile_skills, users,
+};
 
 /// The name of the alert matcher's position in `outbox_cursors`.
 pub const CURSOR: &str = "alerts";
@@ -28,6 +31,7 @@ pub struct AlertRow {
     pub match_profile: bool,
     pub frequency: String,
     pub created_at: DateTime<Utc>,
+    pub kind: String,
 }
 
 #[derive(Insertable)]
@@ -47,8 +51,13 @@ pub async fn create(conn: &mut AsyncPgConnection, alert: AlertInsert<'_>) -> Res
     conn.transaction::<_, StoreError, _>(|conn| {
         async move {
             users::table.find(alert.seeker_id).select(users::id).for_update().first::<Uuid>(conn).await?;
-            let held: i64 =
-                alerts::table.filter(alerts::seeker_id.eq(alert.seeker_id)).count().get_result(conn).await?;
+            // The partner commute alert is Tandem's, not one of the seeker's own, so it takes no place.
+            let held: i64 = alerts::table
+                .filter(alerts::seeker_id.eq(alert.seeker_id))
+                .filter(alerts::kind.eq(AlertKind::Search.as_str()))
+                .count()
+                .get_result(conn)
+                .await?;
             if held >= MAX_ALERTS {
                 return Ok(None);
             }
@@ -85,15 +94,113 @@ pub async fn list(
 
 /// Deletes one of the seeker's alerts (and its matches); false if the seeker has no such alert.
 pub async fn delete_own(conn: &mut AsyncPgConnection, seeker_id: Uuid, id: Uuid) -> Result<bool, StoreError> {
-    let n = diesel::delete(alerts::table.filter(alerts::id.eq(id)).filter(alerts::seeker_id.eq(seeker_id)))
-        .execute(conn)
-        .await?;
-    Ok(n > 0)
+    delete_and_remember(conn, id, Some(seeker_id)).await
 }
 
 /// Deletes an alert whoever owns it: what an unsubscribe token does. False if it was already gone.
 pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> Result<bool, StoreError> {
-    Ok(diesel::delete(alerts::table.find(id)).execute(conn).await? > 0)
+    delete_and_remember(conn, id, None).await
+}
+
+/// Deletes the alert (of `owner`, if given). A partner commute alert the matcher would make again, so deleting
+/// one also opts its owner out of them, in the same transaction.
+async fn delete_and_remember(conn: &mut AsyncPgConnection, id: Uuid, owner: Option<Uuid>) -> Result<bool, StoreError> {
+    conn.transaction::<_, StoreError, _>(|conn| {
+        async move {
+            let alert = alerts::table.filter(alerts::id.eq(id));
+            let returning = (alerts::seeker_id, alerts::kind);
+            let deleted: Option<(Uuid, String)> = match owner {
+                Some(owner) => diesel::delete(alert.filter(alerts::seeker_id.eq(owner)))
+                    .returning(returning)
+                    .get_result(conn)
+                    .await
+                    .optional()?,
+                None => diesel::delete(alert).returning(returning).get_result(conn).await.optional()?,
+            };
+            let Some((seeker_id, kind)) = deleted else { return Ok(false) };
+            if kind == AlertKind::PartnerCommute.as_str() {
+                opt_out_of_partner_alerts(conn, seeker_id).await?;
+            }
+            Ok(true)
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// The name every partner commute alert has.
+pub const PARTNER_ALERT_NAME: &str = "Jobs within commuting distance";
+/// How often partner commute alerts mail: every sector near a city is many jobs, so a daily digest.
+pub const PARTNER_ALERT_FREQUENCY: &str = "daily";
+
+/// Makes the partner commute alert of each of these seekers that has none and has not opted out.
+pub async fn ensure_partner_alerts(conn: &mut AsyncPgConnection, seeker_ids: &[Uuid]) -> Result<(), StoreError> {
+    if seeker_ids.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = seeker_ids.iter().map(|_| Uuid::new_v4()).collect();
+    diesel::sql_query(
+        "INSERT INTO alerts (id, seeker_id, name, query, match_profile, frequency, kind)
+         SELECT s.id, s.seeker_id, $3, NULL, false, $4, 'partner_commute'
+         FROM unnest($1::uuid[], $2::uuid[]) AS s(id, seeker_id)
+         WHERE NOT EXISTS (SELECT 1 FROM partner_alert_opt_outs o WHERE o.seeker_id = s.seeker_id)
+         ON CONFLICT (seeker_id) WHERE kind = 'partner_commute' DO NOTHING",
+    )
+    .bind::<Array<diesel::sql_types::Uuid>, _>(&ids)
+    .bind::<Array<diesel::sql_types::Uuid>, _>(seeker_ids)
+    .bind::<Text, _>(PARTNER_ALERT_NAME)
+    .bind::<Text, _>(PARTNER_ALERT_FREQUENCY)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The partner commute alerts of these seekers, with their addresses.
+pub async fn partner_subscriptions(
+    conn: &mut AsyncPgConnection,
+    seeker_ids: &[Uuid],
+) -> Result<Vec<Subscription>, StoreError> {
+    if seeker_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(AlertRow, String, String)> = alerts::table
+        .inner_join(users::table.on(users::id.eq(alerts::seeker_id)))
+        .filter(alerts::seeker_id.eq_any(seeker_ids))
+        .filter(alerts::kind.eq(AlertKind::PartnerCommute.as_str()))
+        .select((AlertRow::as_select(), users::email, users::display_name))
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().map(|(alert, email, display_name)| Subscription { alert, email, display_name }).collect())
+}
+
+/// Whether the seeker wants partner commute alerts (the default).
+pub async fn wants_partner_alerts(conn: &mut AsyncPgConnection, seeker_id: Uuid) -> Result<bool, StoreError> {
+    let opted_out: bool =
+        diesel::select(diesel::dsl::exists(partner_alert_opt_outs::table.find(seeker_id))).get_result(conn).await?;
+    Ok(!opted_out)
+}
+
+/// Opts the seeker out of partner commute alerts: their alert goes, with the jobs it had waiting.
+pub async fn opt_out_of_partner_alerts(conn: &mut AsyncPgConnection, seeker_id: Uuid) -> Result<(), StoreError> {
+    diesel::insert_into(partner_alert_opt_outs::table)
+        .values(partner_alert_opt_outs::seeker_id.eq(seeker_id))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    diesel::delete(
+        alerts::table
+            .filter(alerts::seeker_id.eq(seeker_id))
+            .filter(alerts::kind.eq(AlertKind::PartnerCommute.as_str())),
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Opts the seeker back in; the matcher makes their alert again with the next job near enough.
+pub async fn opt_in_to_partner_alerts(conn: &mut AsyncPgConnection, seeker_id: Uuid) -> Result<(), StoreError> {
+    diesel::delete(partner_alert_opt_outs::table.find(seeker_id)).execute(conn).await?;
+    Ok(())
 }
 
 pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<AlertRow>, StoreError> {
@@ -234,6 +341,8 @@ pub struct NewMatch {
     pub job_id: Uuid,
     pub matched_skills: serde_json::Value,
     pub status: &'static str,
+    /// Why a partner commute alert matched ([`super::model::Commute`]); `None` for other alerts.
+    pub commute: Option<serde_json::Value>,
 }
 
 /// Records matches that were never recorded before and returns those (alert id, job id) pairs; pairs already
@@ -318,24 +427,25 @@ pub async fn drop_pending(conn: &mut AsyncPgConnection, pairs: &[(Uuid, Uuid)]) 
     Ok(())
 }
 
-/// Up to `limit` alerts of this frequency with pending matches, after `after` in id order.
+/// Up to `limit` alerts of this frequency with pending matches, after `after` in id order. Walks the alerts in
+/// key order and probes each for a pending match, so a batch costs its own alerts however many matches wait.
 pub async fn alerts_with_pending(
     conn: &mut AsyncPgConnection,
     frequency: &str,
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<Uuid>, StoreError> {
-    let mut query = alert_matches::table
-        .inner_join(alerts::table.on(alerts::id.eq(alert_matches::alert_id)))
-        .filter(alert_matches::status.eq(PENDING))
+    let pending =
+        alert_matches::table.filter(alert_matches::alert_id.eq(alerts::id)).filter(alert_matches::status.eq(PENDING));
+    let mut query = alerts::table
         .filter(alerts::frequency.eq(frequency))
-        .select(alert_matches::alert_id)
-        .distinct()
-        .order(alert_matches::alert_id)
+        .filter(diesel::dsl::exists(pending))
+        .select(alerts::id)
+        .order(alerts::id)
         .limit(limit)
         .into_boxed();
     if let Some(after) = after {
-        query = query.filter(alert_matches::alert_id.gt(after));
+        query = query.filter(alerts::id.gt(after));
     }
     Ok(query.load(conn).await?)
 }
@@ -346,6 +456,7 @@ pub struct PendingMatch {
     pub alert_id: Uuid,
     pub job_id: Uuid,
     pub matched_skills: serde_json::Value,
+    pub commute: Option<serde_json::Value>,
 }
 
 /// Locks the pending matches of these alerts until the transaction ends. Rows another digest run holds are
@@ -355,7 +466,7 @@ pub async fn claim_pending(conn: &mut AsyncPgConnection, alert_ids: &[Uuid]) -> 
         .filter(alert_matches::alert_id.eq_any(alert_ids))
         .filter(alert_matches::status.eq(PENDING))
         .order((alert_matches::alert_id, alert_matches::matched_at, alert_matches::job_id))
-        .select((alert_matches::alert_id, alert_matches::job_id, alert_matches::matched_skills))
+        .select((alert_matches::alert_id, alert_matches::job_id, alert_matches::matched_skills, alert_matches::commute))
         .for_update()
         .skip_locked()
         .load(conn)

@@ -154,12 +154,29 @@ pub struct Referral {
     pub created_at: DateTime<Utc>,
 }
 
-/// Whether the seeker accepts further referrals (`GET`/`PUT /api/v1/me/referral-preferences`).
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+/// A partner's settings (`GET`/`PUT /api/v1/me/referral-preferences`): whether referrals and partner commute
+/// alerts are welcome.
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct ReferralPreferences {
     /// `false` stops further referrals; earlier ones stay listed.
     pub accept_referrals: bool,
+    /// While I am in the partner pool, a daily email of jobs in every sector within commuting distance
+    /// (`PARTNER_COMMUTE_KM`, 50 km by default, as the crow flies) of the employer that recruited my partner.
+    /// On by default; `false` stops it (as deleting or unsubscribing from that alert does). Jobs in towns Tandem
+    /// cannot place on its map are never included.
+    pub partner_job_alerts: bool,
+}
+
+/// The body of `PUT /api/v1/me/referral-preferences`: each setting given is changed, the others stay.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreferencesUpdate {
+    /// `false` stops further referrals, `true` resumes them.
+    #[serde(default)]
+    pub accept_referrals: Option<bool>,
+    /// `false` stops partner commute alerts, `true` resumes them.
+    #[serde(default)]
+    pub partner_job_alerts: Option<bool>,
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use diesel_async::AsyncConnection;
 use minijinja::context;
 use uuid::Uuid;
 
-use super::model::{OrganizationRef, Referral, ReferralPreferences, ReferralRequest, ValidReferral};
+use super::model::{OrganizationRef, PreferencesUpdate, Referral, ReferralPreferences, ReferralRequest, ValidReferral};
 use super::store::{self, NewReferral, ReferralPosition};
 use crate::app::AppState;
 use crate::auth::model::MyOrganization;
@@ -140,17 +140,36 @@ pub async fn mine(state: &AppState, seeker_id: Uuid, params: &PageParams) -> Res
 pub async fn preferences(state: &AppState, seeker_id: Uuid) -> Result<ReferralPreferences, ApiError> {
     let mut conn = state.conn().await?;
     store::seeker(&mut conn, seeker_id).await?.ok_or(ApiError::NotFound)?;
-    Ok(ReferralPreferences { accept_referrals: store::accepts_referrals(&mut conn, seeker_id).await? })
+    Ok(ReferralPreferences {
+        accept_referrals: store::accepts_referrals(&mut conn, seeker_id).await?,
+        partner_job_alerts: crate::alerts::store::wants_partner_alerts(&mut conn, seeker_id).await?,
+    })
 }
 
-/// Stops (or resumes) referrals; referrals made before stay listed.
+/// Stops (or resumes) referrals and partner commute alerts; referrals made before stay listed, and a stopped
+/// commute alert goes with the jobs it had waiting.
 pub async fn set_preferences(
     state: &AppState,
     seeker_id: Uuid,
-    wanted: ReferralPreferences,
+    wanted: PreferencesUpdate,
 ) -> Result<ReferralPreferences, ApiError> {
     let mut conn = state.conn().await?;
     store::seeker(&mut conn, seeker_id).await?.ok_or(ApiError::NotFound)?;
-    store::set_accepts_referrals(&mut conn, seeker_id, wanted.accept_referrals).await?;
-    Ok(wanted)
+    conn.transaction::<_, StoreError, _>(|conn| {
+        async move {
+            if let Some(accept) = wanted.accept_referrals {
+                store::set_accepts_referrals(conn, seeker_id, accept).await?;
+            }
+            match wanted.partner_job_alerts {
+                Some(true) => crate::alerts::store::opt_in_to_partner_alerts(conn, seeker_id).await?,
+                Some(false) => crate::alerts::store::opt_out_of_partner_alerts(conn, seeker_id).await?,
+                None => {}
+            }
+            Ok(())
+        }
+        .scope_boxed()
+    })
+    .await?;
+    drop(conn);
+    preferences(state, seeker_id).await
 }

@@ -5,8 +5,8 @@ use utoipa::OpenApi;
 use uuid::Uuid;
 
 use super::model::{
-    Invitation, InvitationPreview, InvitePartner, Linked, RecruitRequest, Recruitment, Referral, ReferralPreferences,
-    ReferralRequest,
+    Invitation, InvitationPreview, InvitePartner, Linked, PreferencesUpdate, RecruitRequest, Recruitment, Referral,
+    ReferralPreferences, ReferralRequest,
 };
 use super::{links, recruits, referrals};
 use crate::app::AppState;
@@ -235,7 +235,7 @@ async fn my_referrals(
     Ok(web::Json(referrals::mine(&state, seeker.id(), &params).await?))
 }
 
-/// Whether I accept further referrals.
+/// My partner settings: whether I accept further referrals, and whether I get partner commute alerts.
 #[utoipa::path(
     tag = "partners",
     security(("bearer" = [])),
@@ -254,10 +254,12 @@ async fn referral_preferences(
     Ok(web::Json(referrals::preferences(&state, seeker.id()).await?))
 }
 
-/// Stop (`accept_referrals: false`) or resume further referrals.
+/// Stop (`false`) or resume (`true`) further referrals (`accept_referrals`) and partner commute alerts
+/// (`partner_job_alerts`: jobs in every sector within commuting distance of my partner's employer). A setting left
+/// out stays as it is.
 #[utoipa::path(
     tag = "partners",
-    request_body = ReferralPreferences,
+    request_body = PreferencesUpdate,
     security(("bearer" = [])),
     responses(
         (status = 200, body = ReferralPreferences),
@@ -271,7 +273,7 @@ async fn referral_preferences(
 async fn set_referral_preferences(
     state: web::Data<AppState>,
     seeker: Seeker,
-    body: JsonBody<ReferralPreferences>,
+    body: JsonBody<PreferencesUpdate>,
 ) -> Result<web::Json<ReferralPreferences>, ApiError> {
     Ok(web::Json(referrals::set_preferences(&state, seeker.id(), body.0).await?))
 }

@@ -10,8 +10,8 @@ use uuid::Uuid;
 use super::model::RecruitmentStatus;
 use crate::db::StoreError;
 use crate::schema::{
-    organizations, partner_invitations, partner_links, recruitments, referral_opt_outs, referrals, seeker_profiles,
-    users,
+    organizations, partner_alert_opt_outs, partner_invitations, partner_links, recruitments, referral_opt_outs,
+    referrals, seeker_profiles, users,
 };
 use crate::search::outbox::{self, IndexEntity};
 use crate::seekers::model::PartnerLink;
@@ -367,4 +367,30 @@ pub async fn set_accepts_referrals(
             .await?;
     }
     Ok(())
+}
+
+/// A partner-pool member who wants partner commute alerts, and an employer that recruited their talent.
+#[derive(Clone, Debug, Queryable)]
+pub struct CommuteOrigin {
+    pub seeker_id: Uuid,
+    pub organization_name: String,
+    pub city: String,
+    pub country: String,
+}
+
+/// Every pool member who has not opted out of partner commute alerts, once per organisation that recruited (and
+/// had confirmed) their talent, with that organisation's town.
+pub async fn commute_origins(conn: &mut AsyncPgConnection) -> Result<Vec<CommuteOrigin>, StoreError> {
+    Ok(partner_links::table
+        .inner_join(seeker_profiles::table.on(seeker_profiles::user_id.eq(partner_links::seeker_id)))
+        .inner_join(recruitments::table.on(recruitments::seeker_id.eq(partner_links::partner_id)))
+        .inner_join(organizations::table.on(organizations::id.eq(recruitments::organization_id)))
+        .filter(seeker_profiles::in_partner_pool.eq(true))
+        .filter(recruitments::status.eq(RecruitmentStatus::Confirmed.as_str()))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            partner_alert_opt_outs::table.filter(partner_alert_opt_outs::seeker_id.eq(partner_links::seeker_id)),
+        )))
+        .select((partner_links::seeker_id, organizations::name, organizations::city, organizations::country))
+        .load(conn)
+        .await?)
 }

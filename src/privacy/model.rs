@@ -5,7 +5,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::alerts::model::AlertView;
 use crate::auth::model::MyOrganization;
+use crate::partners::model::{Recruitment, Referral, ReferralPreferences};
 use crate::seekers::model::Profile;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -47,6 +49,31 @@ pub struct EmailRecord {
     pub sent_at: Option<DateTime<Utc>>,
 }
 
+/// My partner link: who, and since when.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerRecord {
+    pub candidate_id: Uuid,
+    pub display_name: String,
+    pub linked_at: DateTime<Utc>,
+}
+
+/// A partner invitation I sent (the token itself is only in the email, never stored).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SentInvitation {
+    pub email: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+}
+
+/// A partner invitation I accepted.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AcceptedInvitation {
+    /// The display name of the seeker who invited me.
+    pub inviter_name: String,
+    pub accepted_at: Option<DateTime<Utc>>,
+}
+
 /// Every personal datum Tandem holds about the caller.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Export {
@@ -59,4 +86,15 @@ pub struct Export {
     pub sessions: Vec<Session>,
     pub failed_logins: Vec<FailedLogin>,
     pub emails: Vec<EmailRecord>,
+    /// My job alerts, including the partner commute alert if I have one.
+    pub alerts: Vec<AlertView>,
+    pub partner: Option<PartnerRecord>,
+    pub partner_invitations_sent: Vec<SentInvitation>,
+    pub partner_invitations_accepted: Vec<AcceptedInvitation>,
+    /// Recruitments organisations reported about me.
+    pub recruitments: Vec<Recruitment>,
+    /// Referrals of me between HR-network organisations.
+    pub referrals: Vec<Referral>,
+    /// My referral and partner-alert settings (with a profile only).
+    pub partner_settings: Option<ReferralPreferences>,
 }

@@ -33,7 +33,18 @@ async fn export(state: web::Data<AppState>, user: AuthUser) -> Result<web::Json<
         Err(ApiError::NotFound) => None,
         Err(e) => return Err(e),
     };
+    let partner_settings = match profile {
+        Some(_) => Some(crate::partners::referrals::preferences(&state, user.id).await?),
+        None => None,
+    };
     Ok(web::Json(Export {
+        alerts: crate::alerts::manage::all_of(&mut conn, user.id).await?,
+        partner: store::partner_of(&mut conn, user.id).await?,
+        partner_invitations_sent: store::invitations_sent(&mut conn, user.id).await?,
+        partner_invitations_accepted: store::invitations_accepted(&mut conn, user.id).await?,
+        recruitments: crate::partners::recruits::mine(&state, user.id).await?,
+        referrals: store::referrals_about(&mut conn, user.id).await?,
+        partner_settings,
         exported_at: Utc::now(),
         organizations: crate::orgs::store::organizations_of(&mut conn, user.id).await?,
         profile_views: store::views_of(&mut conn, user.id).await?,

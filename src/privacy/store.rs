@@ -6,9 +6,14 @@ use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{EmailRecord, FailedLogin, Session, ViewRecord};
+use super::model::{AcceptedInvitation, EmailRecord, FailedLogin, PartnerRecord, SentInvitation, Session, ViewRecord};
 use crate::db::StoreError;
-use crate::schema::{login_failures, mail_outbox, profile_views, refresh_tokens, seeker_profiles, users};
+use crate::partners::model::{OrganizationRef, Referral};
+use crate::partners::store::ReferralRow;
+use crate::schema::{
+    login_failures, mail_outbox, partner_invitations, partner_links, profile_views, referrals, refresh_tokens,
+    seeker_profiles, users,
+};
 use crate::search::outbox::{enqueue, IndexEntity};
 
 /// created, expires, used, revoked.
@@ -70,6 +75,79 @@ pub async fn emails_to(conn: &mut AsyncPgConnection, email: &str) -> Result<Vec<
     Ok(rows
         .into_iter()
         .map(|(kind, subject, status, created_at, sent_at)| EmailRecord { kind, subject, status, created_at, sent_at })
+        .collect())
+}
+
+/// My partner link, with the partner's candidate id and display name.
+pub async fn partner_of(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Option<PartnerRecord>, StoreError> {
+    let row: Option<(Uuid, String, DateTime<Utc>)> = partner_links::table
+        .inner_join(seeker_profiles::table.on(seeker_profiles::user_id.eq(partner_links::partner_id)))
+        .inner_join(users::table.on(users::id.eq(partner_links::partner_id)))
+        .filter(partner_links::seeker_id.eq(user_id))
+        .select((seeker_profiles::candidate_id, users::display_name, partner_links::linked_at))
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(row.map(|(candidate_id, display_name, linked_at)| PartnerRecord { candidate_id, display_name, linked_at }))
+}
+
+/// email, created, expires, accepted.
+type SentRow = (String, DateTime<Utc>, DateTime<Utc>, Option<DateTime<Utc>>);
+
+pub async fn invitations_sent(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Vec<SentInvitation>, StoreError> {
+    let rows: Vec<SentRow> = partner_invitations::table
+        .filter(partner_invitations::inviter_id.eq(user_id))
+        .order(partner_invitations::created_at.desc())
+        .select((
+            partner_invitations::email,
+            partner_invitations::created_at,
+            partner_invitations::expires_at,
+            partner_invitations::accepted_at,
+        ))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(email, created_at, expires_at, accepted_at)| SentInvitation {
+            email,
+            created_at,
+            expires_at,
+            accepted_at,
+        })
+        .collect())
+}
+
+pub async fn invitations_accepted(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+) -> Result<Vec<AcceptedInvitation>, StoreError> {
+    let rows: Vec<(String, Option<DateTime<Utc>>)> = partner_invitations::table
+        .inner_join(users::table.on(users::id.eq(partner_invitations::inviter_id)))
+        .filter(partner_invitations::accepted_by.eq(user_id))
+        .order(partner_invitations::accepted_at.desc())
+        .select((users::display_name, partner_invitations::accepted_at))
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().map(|(inviter_name, accepted_at)| AcceptedInvitation { inviter_name, accepted_at }).collect())
+}
+
+/// Every referral about me, newest first.
+pub async fn referrals_about(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Vec<Referral>, StoreError> {
+    let rows: Vec<ReferralRow> = referrals::table
+        .filter(referrals::seeker_id.eq(user_id))
+        .order((referrals::created_at.desc(), referrals::id.desc()))
+        .select(ReferralRow::as_select())
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Referral {
+            id: r.id,
+            from_organization: OrganizationRef { id: r.from_organization_id, name: r.from_organization_name },
+            to_organization: OrganizationRef { id: r.to_organization_id, name: r.to_organization_name },
+            note: r.note,
+            created_at: r.created_at,
+        })
         .collect())
 }
 
