@@ -236,6 +236,19 @@ pub async fn claim_due(
     .await
 }
 
+/// Moves the lease of these claimed rows `lease` ahead again, while their worker is still sending the batch.
+pub async fn renew_lease(conn: &mut AsyncPgConnection, ids: &[Uuid], lease: Duration) -> Result<(), StoreError> {
+    diesel::update(
+        mail_outbox::table
+            .filter(mail_outbox::id.eq_any(ids))
+            .filter(mail_outbox::status.eq(MailStatus::Pending.as_str())),
+    )
+    .set(mail_outbox::next_attempt_at.eq(from_now(lease)))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// The database's clock plus `delay`: every due time is on that one clock, whichever node writes it.
 fn from_now(delay: Duration) -> Box<dyn BoxableExpression<mail_outbox::table, Pg, SqlType = Timestamptz>> {
     let micros = i64::try_from(delay.as_micros()).unwrap_or(i64::MAX);

@@ -59,11 +59,16 @@ impl WorkerSettings {
         delay.mul_f64(rand::thread_rng().gen_range(0.8..=1.2))
     }
 
-    /// How long a claim keeps other workers off a row: longer than the slowest possible batch, so a row is only
-    /// claimed again once its worker is surely gone.
+    /// How long a claim keeps other workers off a row. A live worker renews the lease of its unsent rows before
+    /// fewer than one and a half sends' worth of it remain, so a row is claimed again only once its worker is
+    /// surely gone, and a crashed worker's mail waits at most about two send timeouts.
     fn lease(&self) -> Duration {
-        let batch = u32::try_from(self.batch_size).unwrap_or(u32::MAX);
-        self.smtp_send_timeout.saturating_mul(batch) + Duration::from_secs(60)
+        self.smtp_send_timeout.saturating_mul(2)
+    }
+
+    /// Whether a lease taken at `since` must be renewed before the next send.
+    fn lease_runs_low(&self, since: std::time::Instant) -> bool {
+        since.elapsed() >= self.smtp_send_timeout / 2
     }
 
     /// A worker whose database is unreachable waits this long, so it neither spins nor floods the log.
@@ -92,7 +97,8 @@ impl MailWorkers {
     /// Starts `workers` workers sending through `config`'s transport; with 0, checks the configuration and starts
     /// none (for processes that only enqueue). Call it inside the Tokio runtime.
     pub fn start(pool: DbPool, config: &Config, workers: usize) -> Result<Self, MailSetupError> {
-        Self::start_with(pool, config, workers, WorkerSettings::default())
+        let settings = WorkerSettings { smtp_send_timeout: config.smtp_timeout, ..WorkerSettings::default() };
+        Self::start_with(pool, config, workers, settings)
     }
 
     pub fn start_with(
@@ -179,12 +185,19 @@ impl Worker {
             store::claim_due(&mut conn, self.settings.batch_size, self.settings.lease()).await?
         };
         let count = claimed.len();
+        let mut leased_at = std::time::Instant::now();
         // Addresses refused during this batch: their other rows here were held by then and must not be tried.
         let mut bounced = HashSet::new();
-        for mail in claimed {
+        let unsent: Vec<uuid::Uuid> = claimed.iter().map(|m| m.id).collect();
+        for (i, mail) in claimed.into_iter().enumerate() {
             let (id, recipient) = (mail.id, mail.recipient.to_lowercase());
             if bounced.contains(&recipient) {
                 continue;
+            }
+            if self.settings.lease_runs_low(leased_at) {
+                let mut conn = self.pool.get().await?;
+                store::renew_lease(&mut conn, &unsent[i..], self.settings.lease()).await?;
+                leased_at = std::time::Instant::now();
             }
             match self.deliver(mail).await {
                 Ok(Delivery::Bounced) => {
@@ -258,9 +271,9 @@ mod tests {
     }
 
     #[test]
-    fn a_lease_outlasts_the_slowest_batch() {
+    fn a_lease_outlasts_a_send_with_room_to_renew() {
         let settings = WorkerSettings::default();
-        let slowest = settings.smtp_send_timeout * 10;
-        assert!(settings.lease() > slowest);
+        // Renewed before each send once half a send timeout has passed, a lease always outlasts the send.
+        assert!(settings.lease() >= settings.smtp_send_timeout + settings.smtp_send_timeout / 2);
     }
 }

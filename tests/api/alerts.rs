@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::helpers::{Account, TestApp};
 use crate::orgs::create_org;
-use crate::smtp::{Received, SmtpServer};
+use crate::smtp::{parts, quoted_printable, Received, SmtpServer};
 
 const ALERTS: &str = "/api/v1/me/alerts";
 
@@ -159,54 +159,6 @@ where
 
 fn skills_alert(name: &str, skills: &[&str], frequency: &str) -> Value {
     json!({"name": name, "query": {"skills": skills}, "match_profile": false, "frequency": frequency})
-}
-
-/// A received message's text and HTML parts, decoded.
-fn parts(mail: &Received) -> (String, String) {
-    let content_type = mail.header("Content-Type").expect("content type");
-    let boundary = content_type.split("boundary=").nth(1).expect("multipart").trim_matches('"').to_owned();
-    let (mut text, mut html) = (String::new(), String::new());
-    for part in mail.data.split(&format!("--{boundary}")).skip(1) {
-        let Some((head, body)) = part.split_once("\r\n\r\n") else { continue };
-        let head = head.to_ascii_lowercase();
-        let decoded = if head.contains("content-transfer-encoding: base64") {
-            let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
-            String::from_utf8(base64::engine::general_purpose::STANDARD.decode(compact).expect("base64"))
-                .expect("utf-8")
-        } else if head.contains("content-transfer-encoding: quoted-printable") {
-            quoted_printable(body)
-        } else {
-            body.to_owned()
-        };
-        let decoded = decoded.replace("\r\n", "\n");
-        if head.contains("content-type: text/plain") {
-            text = decoded;
-        } else if head.contains("content-type: text/html") {
-            // minijinja escapes `/` in HTML; links read better with it back.
-            html = decoded.replace("&#x2f;", "/");
-        }
-    }
-    assert!(!text.is_empty() && !html.is_empty(), "both parts in {}", mail.data);
-    (text, html)
-}
-
-fn quoted_printable(body: &str) -> String {
-    let joined = body.replace("=\r\n", "");
-    let bytes = joined.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'=' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).expect("utf-8")
 }
 
 /// A header value with its RFC 2047 encoded words (`=?utf-8?b?...?=`, `=?utf-8?q?...?=`) decoded; the space
@@ -680,35 +632,4 @@ async fn a_restarted_matcher_that_lost_its_position_repeats_work_but_sends_nothi
     let sent = format!("SELECT count(*) AS n FROM alert_matches WHERE alert_id = '{alert}' AND status = 'sent'");
     assert_eq!(world.app.count(&sent).await, 2);
     world.shutdown().await;
-}
-
-/// Matching one new job against N profiles and saved searches, and the daily digest over the jobs matched.
-/// `ALERT_BENCH_PROFILES` (default 100000) synthetic seekers, each with one daily alert; `ALERT_BENCH_JOBS`
-/// (default 2500) jobs matched.
-#[tokio::test]
-#[ignore = "a benchmark: ALERT_BENCH_PROFILES=1000000 cargo test --release --test api alerts::bench -- --ignored --nocapture"]
-async fn bench_matching_and_digest() {
-    use tandem::alerts::bench;
-    let env = |name: &str, default: u64| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
-    let (profiles, jobs) = (env("ALERT_BENCH_PROFILES", 100_000), env("ALERT_BENCH_JOBS", 2_500));
-    let app = TestApp::spawn().await;
-    let started = Instant::now();
-    tandem::seed::synthetic::load(&app.state.config.database_url, tandem::seed::synthetic::Spec::new(profiles))
-        .await
-        .expect("synthetic data");
-    println!("loaded {profiles} synthetic seekers in {:.1} s", started.elapsed().as_secs_f64());
-    let mut conn = app.state.pool.get().await.expect("conn");
-    let seeded = bench::seed_alerts(&mut conn).await.expect("alerts");
-    println!("{} saved searches and {} profile matches", seeded.saved_searches, seeded.profile_matches);
-    let timings = bench::time_matching(&app.state.pool, i64::try_from(jobs).expect("jobs")).await.expect("matching");
-    println!("matching: {}", bench::summary(&timings));
-    let audience = bench::seekers_with_pending(&mut conn).await.expect("audience");
-    let (took, report) =
-        bench::time_digest(&app.state.pool, &tandem::alerts::mailer(&app.state)).await.expect("digest");
-    println!(
-        "daily digest: {} mails to {audience} seekers listing {} jobs in {:.1} s",
-        report.mails,
-        report.jobs,
-        took.as_secs_f64()
-    );
 }

@@ -86,13 +86,16 @@ async fn ensure_template() {
     conn.batch_execute("SELECT pg_advisory_unlock(727274)").await.expect("unlock");
 }
 
+/// The signing key of every test server, so that a token from one is good at another on the same database.
+pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret!";
+
 fn test_config(database_url: &str, dir: &std::path::Path) -> Config {
     let vars = [
         ("DATABASE_URL", database_url.to_owned()),
         ("BIND_ADDR", "127.0.0.1:0".to_owned()),
         ("INDEX_DIR", dir.join("index").to_string_lossy().into_owned()),
         ("MAIL_OUTBOX_DIR", dir.join("mail").to_string_lossy().into_owned()),
-        ("JWT_SECRET", "test-secret-test-secret-test-secret!".to_owned()),
+        ("JWT_SECRET", TEST_JWT_SECRET.to_owned()),
         ("PUBLIC_BASE_URL", "http://tandem.test".to_owned()),
         // Tests that send mail start their own workers against their own SMTP server.
         ("MAIL_WORKERS", "0".to_owned()),
@@ -124,6 +127,11 @@ impl TestApp {
         tokio::spawn(app.run_until_stopped());
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
         Self { base, client, state, db_name, dir }
+    }
+
+    /// This test's database, for a second server process to share.
+    pub fn database_url(&self) -> String {
+        format!("{}/{}", server_url(), self.db_name)
     }
 
     pub fn url(&self, path: &str) -> String {

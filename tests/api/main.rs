@@ -2,12 +2,14 @@
 
 mod alerts;
 mod auth;
+mod crash;
 mod demo;
 mod helpers;
 mod http_errors;
 mod jobs;
 mod mail;
 mod orgs;
+mod partner_alerts;
 mod partners;
 mod privacy;
 mod profiles;

@@ -4,7 +4,6 @@
 use std::future::Future;
 use std::time::Duration;
 
-use base64::Engine;
 use serde_json::{json, Value};
 use tandem::config::Config;
 use tandem::mail::worker::{MailWorkers, WorkerSettings};
@@ -12,7 +11,7 @@ use uuid::Uuid;
 
 use crate::helpers::{Account, TestApp};
 use crate::orgs::{add_member, create_org, join_network};
-use crate::smtp::{Received, SmtpServer};
+use crate::smtp::{parts, SmtpServer};
 
 const INVITE: &str = "/api/v1/me/partner/invitations";
 
@@ -87,49 +86,6 @@ async fn recruit(app: &TestApp, org: Uuid, member: &Account, talent: &Account, t
     id
 }
 
-/// A received message's text part, decoded.
-fn text_part(mail: &Received) -> String {
-    let content_type = mail.header("Content-Type").expect("content type");
-    let boundary = content_type.split("boundary=").nth(1).expect("multipart").trim_matches('"').to_owned();
-    for part in mail.data.split(&format!("--{boundary}")).skip(1) {
-        let Some((head, body)) = part.split_once("\r\n\r\n") else { continue };
-        let head = head.to_ascii_lowercase();
-        if !head.contains("content-type: text/plain") {
-            continue;
-        }
-        let decoded = if head.contains("content-transfer-encoding: base64") {
-            let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
-            let bytes = base64::engine::general_purpose::STANDARD.decode(compact).expect("base64");
-            String::from_utf8(bytes).expect("utf-8")
-        } else if head.contains("content-transfer-encoding: quoted-printable") {
-            quoted_printable(body)
-        } else {
-            body.to_owned()
-        };
-        return decoded.replace("\r\n", "\n");
-    }
-    panic!("no text part in {}", mail.data)
-}
-
-fn quoted_printable(body: &str) -> String {
-    let joined = body.replace("=\r\n", "");
-    let bytes = joined.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'=' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).expect("utf-8")
-}
-
 /// Waits up to 20 s for `check` to hold.
 async fn eventually<F, Fut>(what: &str, mut check: F)
 where
@@ -199,7 +155,7 @@ async fn a_partner_is_invited_linked_pooled_found_and_referred_with_real_email()
     eventually("the invitation email", || async { !smtp.received_for(&pim.email).is_empty() }).await;
     let mail = &smtp.received_for(&pim.email)[0];
     assert!(mail.header("Subject").expect("subject").contains("Tove Talent"), "{}", mail.data);
-    let token = token_in(&text_part(mail));
+    let token = token_in(&parts(mail).0);
 
     let shown = app.get(&format!("/api/v1/partner-invitations/{token}"), None).await;
     assert_eq!(shown.status, 200, "{}", shown.text);
@@ -262,7 +218,7 @@ async fn a_partner_is_invited_linked_pooled_found_and_referred_with_real_email()
     assert_eq!(r.body["from_organization"]["name"], "Västra Pharma");
     assert_eq!(r.body["to_organization"]["id"], gota.to_string());
     eventually("the referral email", || async { !smtp.received_for(&cia.email).is_empty() }).await;
-    let text = text_part(&smtp.received_for(&cia.email)[0]);
+    let (text, _) = parts(&smtp.received_for(&cia.email)[0]);
     assert!(text.contains(&format!("http://tandem.test/api/v1/candidates/{pim_candidate}")), "{text}");
     assert!(text.contains("Strong in HPLC & QC.") && text.contains("Västra Pharma"), "{text}");
     assert!(smtp.received_for(&bo.email).is_empty(), "only contact points are emailed");

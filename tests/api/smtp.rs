@@ -1,5 +1,7 @@
-//! A real SMTP server on a local port for the tests: records what it accepts, and can be told to refuse.
+//! A real SMTP server on a local port for the tests: records what it accepts, and can be told to refuse; and the
+//! decoding of what it received.
 
+use base64::Engine;
 use mailin_embedded::{response, Action, Handler, Response, Server, SslConfig};
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, TcpListener};
@@ -180,4 +182,53 @@ impl SmtpServer {
     pub fn received_for(&self, address: &str) -> Vec<Received> {
         self.received().into_iter().filter(|m| m.to.iter().any(|to| to == address)).collect()
     }
+}
+
+/// A received message's text and HTML parts, decoded.
+pub fn parts(mail: &Received) -> (String, String) {
+    let content_type = mail.header("Content-Type").expect("content type");
+    let boundary = content_type.split("boundary=").nth(1).expect("multipart").trim_matches('"').to_owned();
+    let (mut text, mut html) = (String::new(), String::new());
+    for part in mail.data.split(&format!("--{boundary}")).skip(1) {
+        let Some((head, body)) = part.split_once("\r\n\r\n") else { continue };
+        let head = head.to_ascii_lowercase();
+        let decoded = if head.contains("content-transfer-encoding: base64") {
+            let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+            String::from_utf8(base64::engine::general_purpose::STANDARD.decode(compact).expect("base64"))
+                .expect("utf-8")
+        } else if head.contains("content-transfer-encoding: quoted-printable") {
+            quoted_printable(body)
+        } else {
+            body.to_owned()
+        };
+        let decoded = decoded.replace("\r\n", "\n");
+        if head.contains("content-type: text/plain") {
+            text = decoded;
+        } else if head.contains("content-type: text/html") {
+            // minijinja escapes `/` in HTML; links read better with it back.
+            html = decoded.replace("&#x2f;", "/");
+        }
+    }
+    assert!(!text.is_empty() && !html.is_empty(), "both parts in {}", mail.data);
+    (text, html)
+}
+
+/// Quoted-printable text (RFC 2045) decoded, soft line breaks joined.
+pub fn quoted_printable(body: &str) -> String {
+    let joined = body.replace("=\r\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).expect("utf-8")
 }

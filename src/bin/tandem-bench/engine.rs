@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
-use tandem::search::query::{CandidateSearch, WantedSkill};
 use tandem::search::dir::{open, IndexDir};
+use tandem::search::query::{CandidateSearch, WantedSkill};
 use tandem::search::rebuild::reindex;
 use tandem::search::SearchIndex;
 

@@ -1,0 +1,228 @@
+//! `tandem-bench-alerts`: times job alerts and mail on synthetic data — one new job matched against every profile
+//! and saved search, the daily digest those matches make (queued, then delivered to a local SMTP sink), and emails
+//! per second to that sink over pooled and unpooled SMTP. See BENCHMARKS.md for how to run it and what it found.
+
+mod sink;
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Parser;
+use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
+use tandem::alerts::bench;
+use tandem::app::AppState;
+use tandem::config::Config;
+use tandem::mail::worker::{MailWorkers, WorkerSettings};
+use tandem::seed::synthetic::{self, Outcome, Spec};
+use tracing_subscriber::EnvFilter;
+
+use sink::Sink;
+
+#[derive(Parser, Debug)]
+#[command(name = "tandem-bench-alerts", about = "Alert matching, daily digests and SMTP throughput on synthetic data")]
+struct Options {
+    /// Synthetic seekers (loaded once per benchmark database), each given one daily alert: half saved searches,
+    /// half profile matches.
+    #[arg(long, default_value_t = 100_000)]
+    profiles: u64,
+    /// The benchmark database; by default `tandem_alertbench_<profiles>` on the local server, created if missing.
+    /// Its name must contain "alertbench": the benchmark deletes every alert match and outbox mail in it.
+    #[arg(long, env = "ALERT_BENCH_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Published jobs matched one at a time (each a "new job"); their matches make the digest.
+    #[arg(long, default_value_t = 2_500)]
+    jobs: i64,
+    /// Skip the daily digest (e.g. when only matching latency is wanted).
+    #[arg(long)]
+    skip_digest: bool,
+    /// Mailer workers delivering the digest (also the size of their SMTP connection pool).
+    #[arg(long, default_value_t = 8)]
+    mail_workers: usize,
+    /// Messages sent each way (pooled, unpooled) in the SMTP throughput comparison; 0 skips it.
+    #[arg(long, default_value_t = 10_000)]
+    pooling_messages: usize,
+    /// Messages in flight at once in the comparison (the pool's size when pooled).
+    #[arg(long, default_value_t = 8)]
+    concurrency: usize,
+}
+
+fn main() -> std::process::ExitCode {
+    let options = Options::parse();
+    // The report goes to stdout; logs, warnings and up, to stderr.
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(options)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(options: Options) -> anyhow::Result<()> {
+    let load_at_start = load_average();
+    let url = options
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("postgres://postgres@127.0.0.1:5432/tandem_alertbench_{}", options.profiles));
+    let database = url.rsplit('/').next().unwrap_or_default().split('?').next().unwrap_or_default();
+    anyhow::ensure!(
+        database.contains("alertbench"),
+        "the benchmark database's name must contain \"alertbench\" (got {database:?})"
+    );
+    let sink = Sink::start().await.context("starting the SMTP sink")?;
+    let config = Config::from_lookup(|name| match name {
+        "DATABASE_URL" => Some(url.clone()),
+        "SMTP_URL" => Some(sink.url()),
+        "PUBLIC_BASE_URL" => Some("https://tandem.example".to_owned()),
+        "JWT_SECRET" => Some("alert-benchmark-secret-alert-benchmark".to_owned()),
+        _ => None,
+    })?;
+    eprintln!("preparing {} (created if missing, migrations, taxonomy)", tandem::db::redact(&url));
+    let state = AppState::connect(config).await?;
+    load(&url, options.profiles).await?;
+    let mut conn = state.pool.get().await?;
+    // Seeding a million alerts takes longer than the pool's statement timeout allows a request.
+    conn.batch_execute("SET statement_timeout = 0").await?;
+    // A fresh start for every run: matches recorded and mail queued by an earlier run would change what is timed.
+    conn.batch_execute("DELETE FROM alert_matches; DELETE FROM mail_outbox; DELETE FROM mail_bounces").await?;
+    let seeded = bench::seed_alerts(&mut conn).await?;
+    let alerts = count(&mut conn, "SELECT count(*) AS n FROM alerts").await?;
+    eprintln!(
+        "{alerts} alerts ({} saved searches and {} profile matches added now)",
+        seeded.saved_searches, seeded.profile_matches
+    );
+    drop(conn);
+
+    println!("## Alerts and mail: {} synthetic seekers, {alerts} daily alerts", options.profiles);
+    println!();
+    let timings = bench::time_matching(&state.pool, options.jobs).await?;
+    println!("Matching, one new job at a time: {}", bench::summary(&timings));
+    if !options.skip_digest {
+        digest(&state, &options, &sink).await?;
+    }
+    if options.pooling_messages > 0 {
+        pooling(&state, &options, &sink).await?;
+    }
+    println!();
+    println!("Machine: {}; load average {load_at_start:.1} at the start, {:.1} at the end", machine(), load_average());
+    Ok(())
+}
+
+/// Loads the synthetic seekers and jobs unless this database already holds them.
+async fn load(url: &str, profiles: u64) -> anyhow::Result<()> {
+    match synthetic::load(url, Spec::new(profiles)).await? {
+        Outcome::AlreadyLoaded { profiles } => eprintln!("{profiles} synthetic seekers already loaded"),
+        Outcome::Loaded(loaded) => eprintln!(
+            "loaded {} seekers and {} jobs in {:.1} s ({:.0} seekers/s)",
+            loaded.profiles,
+            loaded.jobs,
+            loaded.elapsed.as_secs_f64(),
+            loaded.profiles_per_second()
+        ),
+    }
+    Ok(())
+}
+
+/// Queues the daily digest of every pending match, then delivers it to the sink and waits until every mail is sent.
+async fn digest(state: &AppState, options: &Options, sink: &Sink) -> anyhow::Result<()> {
+    let mut conn = state.pool.get().await?;
+    // Millions of matches were just written in one go; without fresh statistics the planner picks plans for an
+    // empty table (autovacuum would analyze it soon after such a load in production too).
+    conn.batch_execute("ANALYZE alert_matches").await?;
+    let audience = bench::seekers_with_pending(&mut conn).await?;
+    let (queued_in, report) = bench::time_digest(&state.pool, &tandem::alerts::mailer(state)).await?;
+    println!(
+        "Daily digest queued: {} mails to {audience} seekers listing {} jobs in {:.1} s",
+        report.mails,
+        report.jobs,
+        queued_in.as_secs_f64()
+    );
+    let before = sink.accepted();
+    let settings = WorkerSettings { batch_size: 50, idle_poll: Duration::from_millis(20), ..WorkerSettings::default() };
+    let started = Instant::now();
+    let workers = MailWorkers::start_with(state.pool.clone(), &state.config, options.mail_workers, settings)?;
+    let mut progressed = (0, Instant::now());
+    loop {
+        let pending = count(&mut conn, "SELECT count(*) AS n FROM mail_outbox WHERE status = 'pending'").await?;
+        if pending == 0 {
+            break;
+        }
+        if pending != progressed.0 {
+            progressed = (pending, Instant::now());
+        }
+        anyhow::ensure!(progressed.1.elapsed() < Duration::from_secs(60), "delivery stalled with {pending} left");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let delivered_in = started.elapsed();
+    workers.shutdown().await;
+    let failed = count(&mut conn, "SELECT count(*) AS n FROM mail_outbox WHERE status <> 'sent'").await?;
+    let accepted = sink.accepted() - before;
+    println!(
+        "Daily digest delivered to the benchmark's SMTP sink by {} mailer workers: {accepted} mails in {:.1} s \
+         ({:.0}/s), {failed} not sent; queued and delivered in {:.1} s",
+        options.mail_workers,
+        delivered_in.as_secs_f64(),
+        accepted as f64 / delivered_in.as_secs_f64().max(1e-9),
+        (queued_in + delivered_in).as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The same notices through lettre's pooled transport and through a connection per message.
+async fn pooling(state: &AppState, options: &Options, sink: &Sink) -> anyhow::Result<()> {
+    let comparison = tandem::mail::bench::compare_pooling(
+        &sink.url(),
+        &state.config.mail_from,
+        "bench@synthetic.invalid",
+        options.pooling_messages,
+        options.concurrency,
+    )
+    .await?;
+    println!(
+        "SMTP to the benchmark's sink, {} messages each way, {} at a time: pooled {:.0}/s ({:.1} s), unpooled {:.0}/s \
+         ({:.1} s)",
+        comparison.messages,
+        options.concurrency,
+        comparison.pooled_per_second(),
+        comparison.pooled.as_secs_f64(),
+        comparison.unpooled_per_second(),
+        comparison.unpooled.as_secs_f64()
+    );
+    Ok(())
+}
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+async fn count(conn: &mut diesel_async::AsyncPgConnection, sql: &str) -> anyhow::Result<i64> {
+    Ok(diesel::sql_query(sql).get_result::<Count>(conn).await?.n)
+}
+
+/// The 1-minute load average.
+fn load_average() -> f64 {
+    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    text.split_whitespace().next().and_then(|l| l.parse().ok()).unwrap_or(0.0)
+}
+
+fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name").and_then(|rest| rest.split_once(':')).map(|(_, m)| m.trim()))
+        .unwrap_or("unknown CPU")
+        .to_owned();
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{cpus} CPUs, {model}")
+}
