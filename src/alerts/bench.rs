@@ -20,7 +20,7 @@ use super::email::AlertMailer;
 use super::matcher::{load_percolator, match_job};
 use super::model::Frequency;
 use super::percolator::Percolator;
-use super::store::{self, NewMatch, PENDING};
+use super::store;
 use super::AlertError;
 use crate::db::{DbPool, StoreError};
 
@@ -124,13 +124,7 @@ pub async fn time_matching(pool: &DbPool, jobs: i64) -> Result<MatchTimings, Ale
         let found = match_job(&mut conn, &percolator, &facts).await?;
         per_job.push(started.elapsed());
         matches.push(found.matches.len());
-        rows.extend(found.matches.iter().map(|m| NewMatch {
-            alert_id: m.subscription.alert.id,
-            job_id: job.id,
-            matched_skills: serde_json::to_value(&m.matched_skills).unwrap_or_default(),
-            status: PENDING,
-            commute: m.commute.as_ref().and_then(|c| serde_json::to_value(c).ok()),
-        }));
+        rows.extend(found.matches.iter().map(|m| m.pending(job.id)));
     }
     let started = Instant::now();
     store::insert_new_matches(&mut conn, &rows).await?;

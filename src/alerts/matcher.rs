@@ -46,6 +46,19 @@ pub struct AlertMatch {
     pub commute: Option<Commute>,
 }
 
+impl AlertMatch {
+    /// The row that records this match of `job_id`, pending until a mail carries it.
+    pub fn pending(&self, job_id: Uuid) -> NewMatch {
+        NewMatch {
+            alert_id: self.subscription.alert.id,
+            job_id,
+            matched_skills: serde_json::to_value(&self.matched_skills).unwrap_or_default(),
+            status: PENDING,
+            commute: self.commute.as_ref().and_then(|c| serde_json::to_value(c).ok()),
+        }
+    }
+}
+
 /// What matching one job found.
 #[derive(Debug, Default)]
 pub struct Matched {
@@ -354,13 +367,7 @@ async fn record(
             for outcome in outcomes {
                 let still: Vec<Uuid> = outcome.matches.iter().map(|m| m.subscription.alert.id).collect();
                 store::withdraw_pending(conn, outcome.job_id, &still).await?;
-                rows.extend(outcome.matches.iter().map(|m| NewMatch {
-                    alert_id: m.subscription.alert.id,
-                    job_id: outcome.job_id,
-                    matched_skills: serde_json::to_value(&m.matched_skills).unwrap_or_default(),
-                    status: PENDING,
-                    commute: m.commute.as_ref().and_then(|c| serde_json::to_value(c).ok()),
-                }));
+                rows.extend(outcome.matches.iter().map(|m| m.pending(outcome.job_id)));
             }
             let inserted: HashSet<(Uuid, Uuid)> = store::insert_new_matches(conn, &rows).await?.into_iter().collect();
             let sent = send_instant(conn, mailer, outcomes, &inserted).await?;

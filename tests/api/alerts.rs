@@ -3,7 +3,6 @@
 //! closed jobs, the `alerts run` path, the schedule), one-click unsubscribe, and delivery across an SMTP outage and
 //! a matcher restart.
 
-use std::future::Future;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -17,7 +16,7 @@ use tandem::config::Config;
 use tandem::mail::worker::{MailWorkers, WorkerSettings};
 use uuid::Uuid;
 
-use crate::helpers::{Account, TestApp};
+use crate::helpers::{eventually, Account, TestApp};
 use crate::orgs::create_org;
 use crate::smtp::{parts, quoted_printable, Received, SmtpServer};
 
@@ -115,19 +114,8 @@ impl World {
     /// Waits until the matcher has consumed every change so far and the mailer has sent every mail queued.
     async fn settle(&self) {
         let app = &self.app;
-        eventually("the matcher to catch up", || async {
-            app.count(
-                "SELECT count(*) AS n FROM index_outbox
-                 WHERE seq > (SELECT position FROM outbox_cursors WHERE name = 'alerts')",
-            )
-            .await
-                == 0
-        })
-        .await;
-        eventually("the mailer to send everything", || async {
-            app.count("SELECT count(*) AS n FROM mail_outbox WHERE status = 'pending'").await == 0
-        })
-        .await;
+        app.alert_matcher_caught_up().await;
+        app.mail_sent().await;
     }
 
     fn mails_to(&self, seeker: &Account) -> Vec<Received> {
@@ -141,19 +129,6 @@ impl World {
         if let Some(mailer) = self.mailer.take() {
             mailer.shutdown().await;
         }
-    }
-}
-
-/// Waits up to 20 s for `check` to hold.
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while !check().await {
-        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

@@ -233,6 +233,42 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Waits until the alert matcher has consumed every index change so far.
+    pub async fn alert_matcher_caught_up(&self) {
+        eventually("the matcher to catch up", || async {
+            self.count(
+                "SELECT count(*) AS n FROM index_outbox
+                 WHERE seq > (SELECT position FROM outbox_cursors WHERE name = 'alerts')",
+            )
+            .await
+                == 0
+        })
+        .await;
+    }
+
+    /// Waits until the mailer has sent every mail queued so far.
+    pub async fn mail_sent(&self) {
+        eventually("the mailer to send everything", || async {
+            self.count("SELECT count(*) AS n FROM mail_outbox WHERE status = 'pending'").await == 0
+        })
+        .await;
+    }
+}
+
+/// Waits up to 20 s for `check` to hold.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !check().await {
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         let name = self.db_name.clone();

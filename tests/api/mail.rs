@@ -2,7 +2,6 @@
 //! retries while the server is away, bounces, several workers at once, and draining on shutdown.
 
 use std::collections::HashSet;
-use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -16,7 +15,7 @@ use tandem::mail::store::{self, MailKind, NewMail, OutboxRow};
 use tandem::mail::worker::{MailWorkers, WorkerSettings};
 use uuid::Uuid;
 
-use crate::helpers::TestApp;
+use crate::helpers::{eventually, TestApp};
 
 use crate::smtp::SmtpServer;
 
@@ -38,19 +37,6 @@ fn smtp_config(app: &TestApp, port: u16) -> Config {
 
 fn workers(app: &TestApp, config: &Config, n: usize, settings: WorkerSettings) -> MailWorkers {
     MailWorkers::start_with(app.state.pool.clone(), config, n, settings).expect("workers start")
-}
-
-/// Waits up to 20 s for `check` to hold.
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while !check().await {
-        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 fn notice(to: &str) -> NewMail {

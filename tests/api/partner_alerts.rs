@@ -2,7 +2,6 @@
 //! pool, hears of jobs in any sector near the recruiting employer (not of far ones, nor of jobs in towns Tandem
 //! cannot place), can stop them, and a partner outside the pool hears nothing.
 
-use std::future::Future;
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -19,19 +18,6 @@ use crate::smtp::{parts, Received, SmtpServer};
 
 const INVITE: &str = "/api/v1/me/partner/invitations";
 const PREFERENCES: &str = "/api/v1/me/referral-preferences";
-
-/// Waits up to 20 s for `check` to hold.
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while !check().await {
-        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 /// A running Tandem with the alert matcher, mail workers sending to a real SMTP server, an employer in Göteborg
 /// that recruits, and another employer that posts jobs in several towns.
@@ -152,20 +138,9 @@ impl World {
     /// Waits for the matcher to consume every change, sends the daily digests, and waits for the mail to go out.
     async fn send_daily_digests(&self) {
         let app = &self.app;
-        eventually("the matcher to catch up", || async {
-            app.count(
-                "SELECT count(*) AS n FROM index_outbox
-                 WHERE seq > (SELECT position FROM outbox_cursors WHERE name = 'alerts')",
-            )
-            .await
-                == 0
-        })
-        .await;
+        app.alert_matcher_caught_up().await;
         tandem::alerts::run::run(&smtp_state(app, &self.smtp), Frequency::Daily).await.expect("digest run");
-        eventually("the mailer to send everything", || async {
-            app.count("SELECT count(*) AS n FROM mail_outbox WHERE status = 'pending'").await == 0
-        })
-        .await;
+        app.mail_sent().await;
     }
 
     /// The alert emails the SMTP server received for `seeker` (the invitation email is not one).

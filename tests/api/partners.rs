@@ -1,7 +1,6 @@
 //! Dual career over HTTP: partner invitations by email (single use, 14 days), links and unlinking, recruitments and
 //! their confirmation, the partner pool, the network directory, referrals by email and the referral opt-out.
 
-use std::future::Future;
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -9,7 +8,7 @@ use tandem::config::Config;
 use tandem::mail::worker::{MailWorkers, WorkerSettings};
 use uuid::Uuid;
 
-use crate::helpers::{Account, TestApp};
+use crate::helpers::{eventually, Account, TestApp};
 use crate::orgs::{add_member, create_org, join_network};
 use crate::smtp::{parts, SmtpServer};
 
@@ -84,19 +83,6 @@ async fn recruit(app: &TestApp, org: Uuid, member: &Account, talent: &Account, t
     let r = app.post(&format!("/api/v1/me/recruitments/{id}/confirm"), talent.t(), json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     id
-}
-
-/// Waits up to 20 s for `check` to hold.
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while !check().await {
-        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 fn quick_mail() -> WorkerSettings {

@@ -2,6 +2,8 @@
 //! and saved search, the daily digest those matches make (queued, then delivered to a local SMTP sink), and emails
 //! per second to that sink over pooled and unpooled SMTP. See BENCHMARKS.md for how to run it and what it found.
 
+#[path = "../bench-common/mod.rs"]
+mod bench_common;
 mod sink;
 
 use std::time::{Duration, Instant};
@@ -14,7 +16,6 @@ use tandem::app::AppState;
 use tandem::config::Config;
 use tandem::mail::worker::{MailWorkers, WorkerSettings};
 use tandem::seed::synthetic::{self, Outcome, Spec};
-use tracing_subscriber::EnvFilter;
 
 use sink::Sink;
 
@@ -47,37 +48,16 @@ struct Options {
 }
 
 fn main() -> std::process::ExitCode {
-    let options = Options::parse();
-    // The report goes to stdout; logs, warnings and up, to stderr.
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return std::process::ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(options)) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    bench_common::run_main(run(Options::parse()))
 }
 
 async fn run(options: Options) -> anyhow::Result<()> {
-    let load_at_start = load_average();
-    let url = options
-        .database_url
-        .clone()
-        .unwrap_or_else(|| format!("postgres://postgres@127.0.0.1:5432/tandem_alertbench_{}", options.profiles));
-    let database = url.rsplit('/').next().unwrap_or_default().split('?').next().unwrap_or_default();
-    anyhow::ensure!(
-        database.contains("alertbench"),
-        "the benchmark database's name must contain \"alertbench\" (got {database:?})"
-    );
+    let load_at_start = bench_common::load_average();
+    let url = bench_common::database_url(
+        options.database_url.as_deref(),
+        &format!("tandem_alertbench_{}", options.profiles),
+        "alertbench",
+    )?;
     let sink = Sink::start().await.context("starting the SMTP sink")?;
     let config = Config::from_lookup(|name| match name {
         "DATABASE_URL" => Some(url.clone()),
@@ -113,7 +93,11 @@ async fn run(options: Options) -> anyhow::Result<()> {
         pooling(&state, &options, &sink).await?;
     }
     println!();
-    println!("Machine: {}; load average {load_at_start:.1} at the start, {:.1} at the end", machine(), load_average());
+    println!(
+        "Machine: {}; load average {load_at_start:.1} at the start, {:.1} at the end",
+        machine(),
+        bench_common::load_average()
+    );
     Ok(())
 }
 
@@ -210,19 +194,6 @@ async fn count(conn: &mut diesel_async::AsyncPgConnection, sql: &str) -> anyhow:
     Ok(diesel::sql_query(sql).get_result::<Count>(conn).await?.n)
 }
 
-/// The 1-minute load average.
-fn load_average() -> f64 {
-    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    text.split_whitespace().next().and_then(|l| l.parse().ok()).unwrap_or(0.0)
-}
-
 fn machine() -> String {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo
-        .lines()
-        .find_map(|l| l.strip_prefix("model name").and_then(|rest| rest.split_once(':')).map(|(_, m)| m.trim()))
-        .unwrap_or("unknown CPU")
-        .to_owned();
-    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
-    format!("{cpus} CPUs, {model}")
+    format!("{} CPUs, {}", bench_common::cpus(), bench_common::cpu_model())
 }

@@ -2,6 +2,8 @@
 //! runs the same queries on both by class (a rare skill, a common skill, three skills, free text) and reports
 //! latency percentiles, build rates and sizes. See BENCHMARKS.md for how to run it and what it found.
 
+#[path = "../bench-common/mod.rs"]
+mod bench_common;
 mod engine;
 mod pg;
 mod queries;
@@ -15,7 +17,6 @@ use anyhow::Context;
 use clap::Parser;
 use serde::Serialize;
 use tokio_postgres::{Client, NoTls};
-use tracing_subscriber::EnvFilter;
 
 use engine::Mode;
 use queries::{Class, Query, QuerySet};
@@ -95,37 +96,16 @@ struct Report {
 }
 
 fn main() -> std::process::ExitCode {
-    let options = Options::parse();
-    // The report goes to stdout; logs, warnings and up, to stderr.
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return std::process::ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(options)) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    bench_common::run_main(run(Options::parse()))
 }
 
 async fn run(options: Options) -> anyhow::Result<()> {
-    let load_at_start = load_average();
-    let url = options
-        .database_url
-        .clone()
-        .unwrap_or_else(|| format!("postgres://postgres@localhost:5432/tandem_bench_{}", options.profiles));
-    let database = url.rsplit('/').next().unwrap_or_default().split('?').next().unwrap_or_default();
-    anyhow::ensure!(
-        database.contains("bench"),
-        "the benchmark database's name must contain \"bench\" (got {database:?})"
-    );
+    let load_at_start = bench_common::load_average();
+    let url = bench_common::database_url(
+        options.database_url.as_deref(),
+        &format!("tandem_bench_{}", options.profiles),
+        "bench",
+    )?;
     let index_dir =
         options.index_dir.clone().unwrap_or_else(|| PathBuf::from(format!("target/bench/index-{}", options.profiles)));
 
@@ -258,19 +238,7 @@ async fn time_postgres(
     Ok((Latency::of(samples), hits as f64 / count))
 }
 
-/// The 1-minute load average.
-fn load_average() -> f64 {
-    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    text.split_whitespace().next().and_then(|l| l.parse().ok()).unwrap_or(0.0)
-}
-
 async fn machine(client: &Client, load_at_start: f64) -> anyhow::Result<Machine> {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let cpu_model = cpuinfo
-        .lines()
-        .find_map(|l| l.strip_prefix("model name").and_then(|rest| rest.split_once(':')).map(|(_, m)| m.trim()))
-        .unwrap_or("unknown")
-        .to_owned();
     let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
     let memory_kib: f64 = meminfo
         .lines()
@@ -279,11 +247,11 @@ async fn machine(client: &Client, load_at_start: f64) -> anyhow::Result<Machine>
         .unwrap_or(0.0);
     let postgres: String = client.query_one("SHOW server_version", &[]).await?.get(0);
     Ok(Machine {
-        cpus: std::thread::available_parallelism().map_or(0, |n| n.get()),
-        cpu_model,
+        cpus: bench_common::cpus(),
+        cpu_model: bench_common::cpu_model(),
         memory_gib: memory_kib / 1024.0 / 1024.0,
         postgres,
-        load_average: (load_at_start, load_average()),
+        load_average: (load_at_start, bench_common::load_average()),
     })
 }
 
