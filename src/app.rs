@@ -96,6 +96,7 @@ fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(middleware::from_fn(crate::hygiene::refuse_control_characters))
             .wrap(middleware::Logger::new("%a \"%r\" %s %Dms").exclude("/healthz"))
             .app_data(data.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))

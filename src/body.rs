@@ -52,8 +52,16 @@ fn is_json(req: &HttpRequest) -> bool {
     essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
-/// Deserializes, naming the offending field on a data error.
+/// Deserializes, naming the offending field on a data error. Strings holding control characters are refused first,
+/// each named by its path (`display_name`, `experience[0].title`).
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) {
+        let mut errors = Vec::new();
+        control_characters(&value, String::new(), &mut errors);
+        if !errors.is_empty() {
+            return Err(ApiError::Invalid(errors));
+        }
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
@@ -69,6 +77,32 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })?;
     de.end().map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
     Ok(value)
+}
+
+/// Collects the path of every string (or object key) that holds a control character other than tab and newline.
+fn control_characters(value: &serde_json::Value, path: String, errors: &mut Vec<FieldError>) {
+    use serde_json::Value;
+    match value {
+        Value::String(text) if crate::hygiene::has_forbidden(text) => {
+            let field = if path.is_empty() { "body".to_owned() } else { path };
+            errors.push(FieldError::new(field, crate::hygiene::MESSAGE));
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                control_characters(item, format!("{path}[{i}]"), errors);
+            }
+        }
+        Value::Object(fields) => {
+            for (name, item) in fields {
+                let child = if path.is_empty() { name.clone() } else { format!("{path}.{name}") };
+                if crate::hygiene::has_forbidden(name) {
+                    errors.push(FieldError::new(child.clone(), crate::hygiene::MESSAGE));
+                }
+                control_characters(item, child, errors);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// serde reports an unknown or missing field at its parent; the name itself is in the message.
@@ -146,6 +180,15 @@ mod tests {
             remote: Remote,
         }
         assert_eq!(field_of(parse::<Job>(br#"{"remote": null}"#).expect_err("null")), "remote");
+    }
+
+    #[test]
+    fn control_characters_are_named_by_path() {
+        let err = parse::<serde_json::Value>(br#"{"name":"ok\tfine\n","items":[{"t":"a"},{"t":"b\u0000"}]}"#)
+            .expect_err("nul");
+        assert_eq!(field_of(err), "items[1].t");
+        let err = parse::<Outer>(br#"{"items":[],"x":"\r"}"#).expect_err("carriage return");
+        assert_eq!(field_of(err), "x");
     }
 
     #[test]

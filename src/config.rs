@@ -36,6 +36,9 @@ pub struct Config {
     /// `PARTNER_COMMUTE_KM`: how far (great-circle km) from the recruiting employer a job may be for the partner
     /// commute alert.
     pub partner_commute_km: f64,
+    /// `TRUSTED_PROXIES`: comma-separated IPs or CIDR blocks of reverse proxies whose `X-Forwarded-For` is believed;
+    /// empty (the default) means the TCP peer is the client.
+    pub trusted_proxies: Vec<crate::auth::client_addr::IpNet>,
 }
 
 /// The default commuting radius: Göteborg to Kungsbacka, Alingsås or Trollhättan, not to Borås.
@@ -96,7 +99,10 @@ impl Config {
                     invalid("PARTNER_COMMUTE_KM", "expected kilometres between 1 and 500, such as 50")
                 })?,
             };
+        let trusted_proxies = crate::auth::client_addr::parse_trusted(&get("TRUSTED_PROXIES").unwrap_or_default())
+            .map_err(|reason| ConfigError::Invalid { name: "TRUSTED_PROXIES", reason })?;
         Ok(Self {
+            trusted_proxies,
             mail_workers,
             smtp_timeout,
             partner_commute_km,

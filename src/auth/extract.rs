@@ -14,6 +14,8 @@ use crate::error::ApiError;
 pub struct AuthUser {
     pub id: Uuid,
     pub role: Role,
+    /// The refresh-token family (sign-in) the access token belongs to, if it names one.
+    pub session: Option<Uuid>,
 }
 
 impl FromRequest for AuthUser {
@@ -40,7 +42,7 @@ fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
         .tokens
         .verify_access(token.trim())
         .map_err(|_| ApiError::Unauthorized("the access token is invalid or expired".to_owned()))?;
-    Ok(AuthUser { id: claims.sub, role: claims.role })
+    Ok(AuthUser { id: claims.sub, role: claims.role, session: claims.sid })
 }
 
 macro_rules! role_extractor {

@@ -1,6 +1,7 @@
 //! Accounts: registration, login with throttling, JWT access tokens, rotating refresh tokens, and the
 //! extractors that tell handlers who is calling.
 
+pub mod client_addr;
 pub mod extract;
 pub mod model;
 pub mod password;
@@ -11,3 +12,4 @@ pub mod tokens;
 
 pub use extract::{Admin, AuthUser, Employer, Seeker};
 pub use model::Role;
+pub use session::verify_current_password;

@@ -1,20 +1,30 @@
-//! HTTP endpoints for accounts: register, login, refresh, logout, me.
+//! HTTP endpoints for accounts: register, login, refresh, logout (here or everywhere), password change, me.
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use utoipa::OpenApi;
 
-use super::model::{LoginRequest, Me, RefreshRequest, RegisterRequest, RegisteredUser, TokenPair};
+use super::client_addr::ClientAddr;
+use super::model::{
+    ChangePasswordRequest, LoginRequest, Me, RefreshRequest, RegisterRequest, RegisteredUser, TokenPair,
+};
 use super::{session, AuthUser};
 use crate::app::AppState;
 use crate::body::JsonBody;
 use crate::error::{ApiError, Problem};
+use crate::throttle;
 
 #[derive(OpenApi)]
-#[openapi(paths(register, login, refresh, logout, me))]
+#[openapi(paths(register, login, refresh, logout, logout_everywhere, change_password, me))]
 pub struct AuthApi;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(register).service(login).service(refresh).service(logout).service(me);
+    cfg.service(register)
+        .service(login)
+        .service(refresh)
+        .service(logout)
+        .service(logout_everywhere)
+        .service(change_password)
+        .service(me);
 }
 
 /// Create an account as a job seeker or an employer.
@@ -25,11 +35,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         (status = 201, body = RegisteredUser),
         (status = 409, description = "email already registered", body = Problem),
         (status = 422, body = Problem),
+        (status = 429, description = "too many registrations from this address; see Retry-After", body = Problem),
+        (status = 503, description = "too many passwords being hashed at once; see Retry-After", body = Problem),
     )
 )]
 #[post("/api/v1/auth/register")]
-async fn register(state: web::Data<AppState>, body: JsonBody<RegisterRequest>) -> Result<HttpResponse, ApiError> {
+async fn register(
+    state: web::Data<AppState>,
+    client: ClientAddr,
+    body: JsonBody<RegisterRequest>,
+) -> Result<HttpResponse, ApiError> {
     let account = body.0.validate().map_err(ApiError::Invalid)?;
+    throttle::check(&state, &throttle::REGISTRATIONS, &client.0.to_string()).await?;
     let user = session::register(&state, account).await?;
     Ok(HttpResponse::Created().json(RegisteredUser {
         user_id: user.id,
@@ -45,18 +62,19 @@ async fn register(state: web::Data<AppState>, body: JsonBody<RegisterRequest>) -
     responses(
         (status = 200, body = TokenPair),
         (status = 401, description = "wrong email or password (the same answer for both)", body = Problem),
+        (status = 422, body = Problem),
         (status = 429, description = "too many failures; see Retry-After", body = Problem),
+        (status = 503, description = "too many passwords being hashed at once; see Retry-After", body = Problem),
     )
 )]
 #[post("/api/v1/auth/login")]
 async fn login(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    client: ClientAddr,
     body: JsonBody<LoginRequest>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
-    let addr = req.peer_addr().map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
     let LoginRequest { email, password } = body.0;
-    Ok(web::Json(session::login(&state, &email, password, &addr).await?))
+    Ok(web::Json(session::login(&state, &email, password, client.0).await?))
 }
 
 /// Trade a refresh token for a new pair. Each refresh token works once; reusing one signs out its whole family.
@@ -84,6 +102,45 @@ async fn logout(
     body: JsonBody<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     session::logout(&state, user.id, &body.0.refresh_token).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Sign out everywhere: revokes every refresh-token family of the account, this session's included. Access tokens
+/// already issued run out within 15 minutes.
+#[utoipa::path(
+    tag = "accounts",
+    security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = Problem))
+)]
+#[post("/api/v1/auth/logout-everywhere")]
+async fn logout_everywhere(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+    session::logout_everywhere(&state, user.id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Change the password. Every other session (refresh-token family) of the account is revoked; the session that
+/// made the change stays signed in.
+#[utoipa::path(
+    tag = "accounts",
+    request_body = ChangePasswordRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "changed; every other session is signed out"),
+        (status = 401, description = "no or an invalid access token", body = Problem),
+        (status = 403, description = "current_password is wrong", body = Problem),
+        (status = 422, description = "new_password is too short or too long", body = Problem),
+        (status = 429, description = "too many wrong current passwords; see Retry-After", body = Problem),
+        (status = 503, description = "too many passwords being hashed at once; see Retry-After", body = Problem),
+    )
+)]
+#[post("/api/v1/me/password")]
+async fn change_password(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: JsonBody<ChangePasswordRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let ChangePasswordRequest { current_password, new_password } = body.0;
+    session::change_password(&state, user, current_password, new_password).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

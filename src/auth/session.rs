@@ -1,23 +1,32 @@
 //! Signing in and out: registration, throttled login, refresh-token rotation, logout.
 
-use chrono::{Duration, Utc};
+use std::net::IpAddr;
+
+use diesel_async::AsyncPgConnection;
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::model::{NewAccount, Role, TokenPair};
 use super::store::{self, NewUser, Rotation, UserRow};
-use super::{password, tokens};
+use super::{password, tokens, AuthUser};
 use crate::app::AppState;
 use crate::error::ApiError;
+use crate::throttle::{self, Slot, Verdict};
 
 /// Failed logins are counted over this window.
-const WINDOW_MINUTES: i64 = 15;
+const WINDOW_SECS: i64 = 15 * 60;
 /// More failures than this for one email, or from one address, within the window are refused with 429.
-pub const MAX_FAILURES_PER_EMAIL: i64 = 10;
-pub const MAX_FAILURES_PER_ADDR: i64 = 100;
+pub const MAX_FAILURES_PER_EMAIL: i32 = 10;
+pub const MAX_FAILURES_PER_ADDR: i32 = 100;
 
 impl From<password::PasswordError> for ApiError {
     fn from(e: password::PasswordError) -> Self {
-        ApiError::Internal(e.to_string())
+        match e {
+            password::PasswordError::Busy => {
+                ApiError::Unavailable("too many sign-ins at this moment; try again shortly".to_owned())
+            }
+            other => ApiError::Internal(other.to_string()),
+        }
     }
 }
 
@@ -44,33 +53,95 @@ pub async fn register(state: &AppState, account: NewAccount) -> Result<UserRow, 
     Ok(user)
 }
 
-pub async fn login(state: &AppState, email: &str, secret: String, client_addr: &str) -> Result<TokenPair, ApiError> {
+pub async fn login(state: &AppState, email: &str, secret: String, client: IpAddr) -> Result<TokenPair, ApiError> {
     let email = super::model::normalize_email(email);
+    let slots = login_slots(&email, client);
+    let user = {
+        let mut conn = state.conn().await?;
+        take_or_refuse(&mut conn, &slots).await?;
+        store::find_by_email(&mut conn, &email).await?
+    };
+    // No connection is held while the hash runs: a burst of sign-ins must not empty the pool.
+    let verified = password::verify(secret, user.as_ref().map(|u| u.password_hash.clone())).await;
     let mut conn = state.conn().await?;
-    let counts = store::recent_failures(&mut conn, &email, client_addr, Duration::minutes(WINDOW_MINUTES)).await?;
-    if counts.by_email >= MAX_FAILURES_PER_EMAIL || counts.by_addr >= MAX_FAILURES_PER_ADDR {
-        let frees_at = counts.oldest.unwrap_or_else(Utc::now) + Duration::minutes(WINDOW_MINUTES);
-        let retry_after_secs = (frees_at - Utc::now()).num_seconds().max(1) as u64;
-        return Err(ApiError::RateLimited { retry_after_secs });
-    }
-    let user = store::find_by_email(&mut conn, &email).await?;
-    let ok = password::verify(secret, user.as_ref().map(|u| u.password_hash.clone())).await?;
-    match user {
-        Some(user) if ok => issue_pair(state, &mut conn, user.id, parse_role(&user.role)?).await,
-        _ => {
-            store::record_failure(&mut conn, &email, client_addr).await?;
+    match (verified, user) {
+        (Ok(true), Some(user)) => {
+            throttle::give_back(&mut conn, &slots).await?;
+            issue_pair(state, &mut conn, user.id, parse_role(&user.role)?).await
+        }
+        (Ok(_), _) => {
+            store::record_failure(&mut conn, &email, &client.to_string()).await?;
             Err(ApiError::Unauthorized("the email or the password is wrong".to_owned()))
         }
+        (Err(e), _) => {
+            throttle::give_back(&mut conn, &slots).await?;
+            Err(e.into())
+        }
     }
+}
+
+/// Every login attempt takes a slot per email and per address before its hash runs, and keeps it only if the
+/// password was wrong; so concurrent wrong passwords can never add up to more than the limits.
+fn login_slots(email: &str, client: IpAddr) -> [Slot; 2] {
+    let email_digest: String = Sha256::digest(email.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    [
+        Slot { key: format!("login-email:{email_digest}"), max: MAX_FAILURES_PER_EMAIL },
+        Slot { key: format!("login-addr:{client}"), max: MAX_FAILURES_PER_ADDR },
+    ]
+}
+
+/// Takes the slots; when refused, returns them (a refused attempt tests no password) and answers 429.
+async fn take_or_refuse(conn: &mut AsyncPgConnection, slots: &[Slot]) -> Result<(), ApiError> {
+    let verdict = throttle::take(conn, slots, WINDOW_SECS).await?;
+    if verdict != Verdict::Granted {
+        throttle::give_back(conn, slots).await?;
+    }
+    verdict.into_result()
+}
+
+/// Checks a user's current password (password change, account deletion) without holding a connection while the
+/// hash runs. Wrong guesses are throttled per account like failed logins, so a stolen access token cannot be used
+/// to guess the password. Err(429) past the limit; Err(404) if the account is gone.
+pub async fn verify_current_password(state: &AppState, user_id: Uuid, password: String) -> Result<bool, ApiError> {
+    let slots = [Slot { key: format!("password-check:{user_id}"), max: MAX_FAILURES_PER_EMAIL }];
+    let stored = {
+        let mut conn = state.conn().await?;
+        take_or_refuse(&mut conn, &slots).await?;
+        store::find_by_id(&mut conn, user_id).await?.password_hash
+    };
+    let verified = password::verify(password, Some(stored)).await;
+    if !matches!(verified, Ok(false)) {
+        throttle::give_back(&mut *state.conn().await?, &slots).await?;
+    }
+    Ok(verified?)
+}
+
+/// Replaces the password after checking the current one, and signs out every other session of the account.
+pub async fn change_password(state: &AppState, user: AuthUser, current: String, new: String) -> Result<(), ApiError> {
+    super::model::check_password(&new).map_err(|m| ApiError::invalid("new_password", m))?;
+    if !verify_current_password(state, user.id, current).await? {
+        return Err(ApiError::Forbidden("the current password is wrong".to_owned()));
+    }
+    let hash = password::hash(new).await?;
+    let mut conn = state.conn().await?;
+    store::replace_password(&mut conn, user.id, &hash, user.session).await?;
+    Ok(())
+}
+
+/// Signs out every session of the account: every refresh-token family is revoked.
+pub async fn logout_everywhere(state: &AppState, user_id: Uuid) -> Result<(), ApiError> {
+    let mut conn = state.conn().await?;
+    store::revoke_families(&mut conn, user_id, None).await?;
+    Ok(())
 }
 
 pub async fn refresh(state: &AppState, presented: &str) -> Result<TokenPair, ApiError> {
     let (new_token, new_hash) = tokens::new_refresh_token();
     let mut conn = state.conn().await?;
     match store::rotate(&mut conn, &tokens::hash_refresh_token(presented), &new_hash).await? {
-        Rotation::Rotated { user_id } => {
+        Rotation::Rotated { user_id, family_id } => {
             let user = store::find_by_id(&mut conn, user_id).await?;
-            let access = state.tokens.issue_access(user.id, parse_role(&user.role)?)?;
+            let access = state.tokens.issue_access(user.id, parse_role(&user.role)?, family_id)?;
             Ok(pair(access, new_token))
         }
         Rotation::Reused => Err(ApiError::Unauthorized(
@@ -96,8 +167,8 @@ async fn issue_pair(
     role: Role,
 ) -> Result<TokenPair, ApiError> {
     let (refresh_token, hash) = tokens::new_refresh_token();
-    store::start_family(conn, user_id, &hash).await?;
-    Ok(pair(state.tokens.issue_access(user_id, role)?, refresh_token))
+    let family_id = store::start_family(conn, user_id, &hash).await?;
+    Ok(pair(state.tokens.issue_access(user_id, role, family_id)?, refresh_token))
 }
 
 fn pair(access_token: String, refresh_token: String) -> TokenPair {

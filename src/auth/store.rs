@@ -42,31 +42,7 @@ pub async fn find_by_id(conn: &mut AsyncPgConnection, id: Uuid) -> Result<UserRo
     Ok(users::table.find(id).select(UserRow::as_select()).first(conn).await?)
 }
 
-/// How many logins failed recently for this email and from this address, and when the oldest of them was.
-pub struct FailureCounts {
-    pub by_email: i64,
-    pub by_addr: i64,
-    pub oldest: Option<DateTime<Utc>>,
-}
-
-pub async fn recent_failures(
-    conn: &mut AsyncPgConnection,
-    email: &str,
-    addr: &str,
-    window: Duration,
-) -> Result<FailureCounts, StoreError> {
-    let since = Utc::now() - window;
-    let recent = login_failures::table.filter(login_failures::failed_at.gt(since));
-    let by_email = recent.filter(login_failures::email.eq(email)).count().get_result(conn).await?;
-    let by_addr = recent.filter(login_failures::client_addr.eq(addr)).count().get_result(conn).await?;
-    let oldest = recent
-        .filter(login_failures::email.eq(email).or(login_failures::client_addr.eq(addr)))
-        .select(diesel::dsl::min(login_failures::failed_at))
-        .first(conn)
-        .await?;
-    Ok(FailureCounts { by_email, by_addr, oldest })
-}
-
+/// Keeps a failed login for the account holder to see in their data export; throttling counts elsewhere.
 pub async fn record_failure(conn: &mut AsyncPgConnection, email: &str, addr: &str) -> Result<(), StoreError> {
     diesel::insert_into(login_failures::table)
         .values((login_failures::email.eq(email), login_failures::client_addr.eq(addr)))
@@ -79,9 +55,11 @@ pub async fn record_failure(conn: &mut AsyncPgConnection, email: &str, addr: &st
     Ok(())
 }
 
-/// Stores the first refresh token of a new family (one login).
-pub async fn start_family(conn: &mut AsyncPgConnection, user_id: Uuid, hash: &[u8]) -> Result<(), StoreError> {
-    insert_token(conn, Uuid::new_v4(), user_id, hash).await
+/// Stores the first refresh token of a new family (one login, one session); returns the family's id.
+pub async fn start_family(conn: &mut AsyncPgConnection, user_id: Uuid, hash: &[u8]) -> Result<Uuid, StoreError> {
+    let family_id = Uuid::new_v4();
+    insert_token(conn, family_id, user_id, hash).await?;
+    Ok(family_id)
 }
 
 async fn insert_token(
@@ -117,7 +95,7 @@ struct TokenRow {
 /// What became of a presented refresh token.
 pub enum Rotation {
     /// Valid: it is now used, and `new_hash` is stored in its place in the same family.
-    Rotated { user_id: Uuid },
+    Rotated { user_id: Uuid, family_id: Uuid },
     /// It had been used before: someone replayed it, so its whole family is now revoked.
     Reused,
     /// Unknown, expired or revoked.
@@ -149,7 +127,7 @@ pub async fn rotate(conn: &mut AsyncPgConnection, old_hash: &[u8], new_hash: &[u
                 .execute(conn)
                 .await?;
             insert_token(conn, row.family_id, row.user_id, &new_hash).await?;
-            Ok(Rotation::Rotated { user_id: row.user_id })
+            Ok(Rotation::Rotated { user_id: row.user_id, family_id: row.family_id })
         }
         .scope_boxed()
     })
@@ -177,4 +155,45 @@ pub async fn revoke_family_of(conn: &mut AsyncPgConnection, hash: &[u8], user_id
         Some(f) => revoke_family(conn, f).await.map(|()| true),
         None => Ok(false),
     }
+}
+
+/// Revokes every refresh-token family of the account, except `keep` (the caller's own session) when given.
+pub async fn revoke_families(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    keep: Option<Uuid>,
+) -> Result<(), StoreError> {
+    let mine = refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)).filter(refresh_tokens::revoked_at.is_null());
+    match keep {
+        Some(family) => {
+            diesel::update(mine.filter(refresh_tokens::family_id.ne(family)))
+                .set(refresh_tokens::revoked_at.eq(Utc::now()))
+                .execute(conn)
+                .await?
+        }
+        None => diesel::update(mine).set(refresh_tokens::revoked_at.eq(Utc::now())).execute(conn).await?,
+    };
+    Ok(())
+}
+
+/// Stores a new password hash and signs out every other session, together.
+pub async fn replace_password(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    hash: &str,
+    keep: Option<Uuid>,
+) -> Result<(), StoreError> {
+    let hash = hash.to_owned();
+    conn.transaction::<_, StoreError, _>(|conn| {
+        async move {
+            let updated =
+                diesel::update(users::table.find(user_id)).set(users::password_hash.eq(&hash)).execute(conn).await?;
+            if updated == 0 {
+                return Err(StoreError::NotFound);
+            }
+            revoke_families(conn, user_id, keep).await
+        }
+        .scope_boxed()
+    })
+    .await
 }

@@ -24,6 +24,10 @@ pub struct Claims {
     pub exp: i64,
     pub iss: String,
     pub aud: String,
+    /// The session: the refresh-token family this access token was issued with. Tokens from before sessions were
+    /// named have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<Uuid>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,7 +68,7 @@ impl TokenKeys {
         Self::new(&secret)
     }
 
-    pub fn issue_access(&self, user_id: Uuid, role: Role) -> Result<String, TokenError> {
+    pub fn issue_access(&self, user_id: Uuid, role: Role, session: Uuid) -> Result<String, TokenError> {
         let now = Utc::now().timestamp();
         let claims = Claims {
             sub: user_id,
@@ -73,6 +77,7 @@ impl TokenKeys {
             exp: now + ACCESS_TTL_SECS,
             iss: ISSUER.to_owned(),
             aud: AUDIENCE.to_owned(),
+            sid: Some(session),
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| TokenError::Sign(e.to_string()))
     }
@@ -108,9 +113,11 @@ mod tests {
     fn access_tokens_verify_with_their_key_only() {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef");
         let id = Uuid::new_v4();
-        let token = keys.issue_access(id, Role::Seeker).expect("sign");
+        let session = Uuid::new_v4();
+        let token = keys.issue_access(id, Role::Seeker, session).expect("sign");
         let claims = keys.verify_access(&token).expect("valid");
         assert_eq!(claims.sub, id);
+        assert_eq!(claims.sid, Some(session));
         assert_eq!(claims.role, Role::Seeker);
         assert!(TokenKeys::random().verify_access(&token).is_err());
     }
@@ -126,6 +133,7 @@ mod tests {
             exp,
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
+            sid: None,
         };
         let secret = EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef");
         let hs512 = encode(&Header::new(Algorithm::HS512), &claims(now + 60), &secret).expect("sign");

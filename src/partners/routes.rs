@@ -65,6 +65,7 @@ async fn invite_partner(
     seeker: Seeker,
     body: JsonBody<InvitePartner>,
 ) -> Result<HttpResponse, ApiError> {
+    crate::throttle::check(&state, &crate::throttle::PARTNER_INVITATIONS, &seeker.id().to_string()).await?;
     let invitation = links::invite(&state, seeker.id(), body.0).await?;
     Ok(HttpResponse::Created().json(invitation))
 }
@@ -210,6 +211,7 @@ async fn refer(
     user: AuthUser,
     body: JsonBody<ReferralRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    crate::throttle::check(&state, &crate::throttle::REFERRALS, &user.id.to_string()).await?;
     let referral = referrals::refer(&state, user.id, body.0).await?;
     Ok(HttpResponse::Created().json(referral))
 }
