@@ -163,7 +163,8 @@ pub async fn revoke_families(
     user_id: Uuid,
     keep: Option<Uuid>,
 ) -> Result<(), StoreError> {
-    let mine = refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)).filter(refresh_tokens::revoked_at.is_null());
+    let mine =
+        refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)).filter(refresh_tokens::revoked_at.is_null());
     match keep {
         Some(family) => {
             diesel::update(mine.filter(refresh_tokens::family_id.ne(family)))

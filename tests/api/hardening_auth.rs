@@ -110,9 +110,8 @@ async fn a_burst_of_wrong_passwords_counts_at_most_ten_and_the_service_keeps_ans
     let app = TestApp::spawn().await;
     let ana = app.seeker("Ana").await;
 
-    let burst: Vec<_> = (0..40)
-        .map(|_| app.post(LOGIN, None, json!({"email": ana.email, "password": "not the password"})))
-        .collect();
+    let burst: Vec<_> =
+        (0..40).map(|_| app.post(LOGIN, None, json!({"email": ana.email, "password": "not the password"}))).collect();
     let meanwhile = async {
         let mut slowest = Duration::ZERO;
         for _ in 0..5 {
@@ -129,8 +128,9 @@ async fn a_burst_of_wrong_passwords_counts_at_most_ten_and_the_service_keeps_ans
     assert!(with(401) <= 10, "at most ten wrong passwords are tried, not {}", with(401));
     assert!(with(429) >= 20, "the rest are throttled, not tried: {} got 429", with(429));
     assert!(answers.iter().filter(|r| r.status == 429).all(|r| r.headers.contains_key("retry-after")));
-    let counted =
-        app.count(&format!("SELECT count(*) AS n FROM login_failures WHERE email = '{}'", ana.email.to_lowercase())).await;
+    let counted = app
+        .count(&format!("SELECT count(*) AS n FROM login_failures WHERE email = '{}'", ana.email.to_lowercase()))
+        .await;
     assert!(counted <= 10, "{counted} failures recorded");
     assert!(slowest < Duration::from_secs(2), "other clients waited {slowest:?}");
 
@@ -217,7 +217,11 @@ async fn changing_the_password_signs_out_other_sessions_and_keeps_this_one() {
     let new_password = "a much better passphrase";
 
     let r = app
-        .post("/api/v1/me/password", ana.t(), json!({"current_password": "not my password", "new_password": new_password}))
+        .post(
+            "/api/v1/me/password",
+            ana.t(),
+            json!({"current_password": "not my password", "new_password": new_password}),
+        )
         .await;
     r.problem(403);
     let r = app
