@@ -260,3 +260,29 @@ async fn logout_everywhere_revokes_every_session() {
     assert_eq!(app.post(REFRESH, None, json!({"refresh_token": bo.refresh})).await.status, 200, "others untouched");
     app.login(&ana.email, &ana.password).await;
 }
+
+#[tokio::test]
+async fn partner_invitations_and_referrals_are_throttled_per_user() {
+    let app = TestApp::spawn().await;
+    let ana = app.seeker("Ana").await;
+    let eva = app.employer("Eva").await;
+    for n in 0..10 {
+        let r =
+            app.post("/api/v1/me/partner/invitations", ana.t(), json!({"email": format!("p{n}@example.org")})).await;
+        assert_ne!(r.status, 429, "invitation {n}: {}", r.text);
+    }
+    let r = app.post("/api/v1/me/partner/invitations", ana.t(), json!({"email": "p10@example.org"})).await;
+    r.problem(429);
+    assert!(r.headers.contains_key("retry-after"));
+
+    let referral = json!({"candidate_id": Uuid::new_v4(), "to_organization_id": Uuid::new_v4(), "note": "a fit"});
+    for n in 0..30 {
+        let r = app.post("/api/v1/referrals", eva.t(), referral.clone()).await;
+        assert_ne!(r.status, 429, "referral {n}: {}", r.text);
+    }
+    app.post("/api/v1/referrals", eva.t(), referral).await.problem(429);
+    // Per user: another seeker may still invite.
+    let bo = app.seeker("Bo").await;
+    let r = app.post("/api/v1/me/partner/invitations", bo.t(), json!({"email": "partner@example.org"})).await;
+    assert_ne!(r.status, 429, "{}", r.text);
+}
