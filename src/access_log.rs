@@ -15,9 +15,7 @@ const TOKEN_PARENTS: [&str; 1] = ["partner-invitations"];
 
 /// The access-log middleware: client address, request line (redacted), status and time taken.
 pub fn logger() -> Logger {
-    Logger::new("%a \"%{request}xi\" %s %Dms")
-        .custom_request_replace("request", request_line)
-        .exclude("/healthz")
+    Logger::new("%a \"%{request}xi\" %s %Dms").custom_request_replace("request", request_line).exclude("/healthz")
 }
 
 fn request_line(req: &ServiceRequest) -> String {

@@ -116,11 +116,7 @@ pub struct Unsubscription {
 }
 
 /// Reads a token without acting on it. A token that is not genuine is refused as naming nothing.
-pub async fn inspect(
-    conn: &mut AsyncPgConnection,
-    secrets: &Secrets,
-    token: &str,
-) -> Result<Unsubscription, ApiError> {
+pub async fn inspect(conn: &mut AsyncPgConnection, secrets: &Secrets, token: &str) -> Result<Unsubscription, ApiError> {
     let alert_id = secrets.unsubscribe_keys().find_map(|key| token::verify(key, token)).ok_or(ApiError::NotFound)?;
     Ok(Unsubscription { alert_id, alert: store::find(conn, alert_id).await? })
 }

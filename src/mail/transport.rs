@@ -158,10 +158,7 @@ fn classify(error: &lettre::transport::smtp::Error, recipient: &str) -> SendFail
 
 /// `text` with every word that holds an email address replaced by `[address]`, so failures can be logged.
 pub fn without_addresses(text: &str) -> String {
-    text.split(' ')
-        .map(|word| if word.contains('@') { "[address]" } else { word })
-        .collect::<Vec<_>>()
-        .join(" ")
+    text.split(' ').map(|word| if word.contains('@') { "[address]" } else { word }).collect::<Vec<_>>().join(" ")
 }
 
 /// Whether a permanent reply refuses the recipient's address rather than the sender or the message.

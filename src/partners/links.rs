@@ -7,9 +7,7 @@ use diesel_async::AsyncConnection;
 use minijinja::context;
 use uuid::Uuid;
 
-use super::model::{
-    Invitation, InvitationPreview, InvitePartner, Linked, PendingInvitation, MAX_PENDING_INVITATIONS,
-};
+use super::model::{Invitation, InvitationPreview, InvitePartner, Linked, PendingInvitation, MAX_PENDING_INVITATIONS};
 use super::store::{self, NewInvitation, Revocation};
 use super::token::{self, INVITATION_TTL_DAYS};
 use crate::app::AppState;
@@ -102,9 +100,9 @@ pub async fn revoke(state: &AppState, inviter_id: Uuid, id: Uuid) -> Result<(), 
     let mut conn = state.conn().await?;
     match store::revoke_invitation(&mut conn, inviter_id, id).await? {
         Revocation::Revoked => Ok(()),
-        Revocation::Accepted => {
-            Err(ApiError::Conflict("this invitation was accepted; unlink (DELETE /api/v1/me/partner) instead".to_owned()))
-        }
+        Revocation::Accepted => Err(ApiError::Conflict(
+            "this invitation was accepted; unlink (DELETE /api/v1/me/partner) instead".to_owned(),
+        )),
         Revocation::Unknown => Err(ApiError::NotFound),
     }
 }

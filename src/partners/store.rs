@@ -133,12 +133,7 @@ pub async fn lock_invitation_by_hash(
 /// Locks the inviter's profile row until the transaction ends, so that two invitations sent at once are counted
 /// one after the other against the pending limit.
 pub async fn lock_inviter(conn: &mut AsyncPgConnection, inviter_id: Uuid) -> Result<(), StoreError> {
-    seeker_profiles::table
-        .find(inviter_id)
-        .select(seeker_profiles::user_id)
-        .for_update()
-        .first::<Uuid>(conn)
-        .await?;
+    seeker_profiles::table.find(inviter_id).select(seeker_profiles::user_id).for_update().first::<Uuid>(conn).await?;
     Ok(())
 }
 

@@ -77,9 +77,9 @@ async fn export(state: web::Data<AppState>, user: AuthUser) -> Result<web::Json<
         (status = 401, body = Problem),
         (status = 403, description = "the password is wrong", body = Problem),
         (status = 404, body = Problem),
-        (status = 413, description = "a body over 1 MiB", body = Problem),
         (status = 409, description = "the only admin of an organisation with other members, and no successor named; \
             the problem names the organisation", body = Problem),
+        (status = 413, description = "a body over 1 MiB", body = Problem),
         (status = 415, description = "a body that is not JSON", body = Problem),
         (status = 422, description = "no body or no password, or a successor who is not a member", body = Problem),
     )
