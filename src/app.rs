@@ -4,7 +4,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::{get, middleware, web, App, HttpResponse, HttpServer};
+use actix_web::{get, web, App, HttpResponse, HttpServer};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::db::{self, DbConn, DbPool};
 use crate::error::{self, ApiError, Problem};
 use crate::search::{Indexer, SearchIndex};
+use crate::secrets::Secrets;
 
 /// How long start-up waits for the search index before serving anyway.
 const INDEX_START_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
@@ -25,6 +26,8 @@ pub struct AppState {
     pub pool: DbPool,
     pub config: Arc<Config>,
     pub tokens: Arc<TokenKeys>,
+    /// The keys derived from the root secret, for unsubscribe links and invitation tokens.
+    pub secrets: Arc<Secrets>,
     /// The search index; unavailable until an indexer (started by `Application::build`) has opened it.
     pub search: SearchIndex,
 }
@@ -35,14 +38,18 @@ impl AppState {
         db::prepare(&config.database_url).await?;
         let pool = db::pool(&config.database_url, 16)?;
         crate::taxonomy::load::ensure_loaded(&pool).await?;
-        let tokens = match &config.jwt_secret {
-            Some(secret) => TokenKeys::new(secret.as_bytes()),
-            None => {
-                tracing::warn!("JWT_SECRET is not set: using a random key, so tokens end with this process");
-                TokenKeys::random()
-            }
+        let secrets = {
+            let mut conn = pool.get().await.map_err(db::StoreError::from)?;
+            Secrets::load(&mut conn, config.jwt_secret.as_deref()).await?
         };
-        Ok(Self { pool, config: Arc::new(config), tokens: Arc::new(tokens), search: SearchIndex::new() })
+        let tokens = TokenKeys::new(secrets.token_key());
+        Ok(Self {
+            pool,
+            config: Arc::new(config),
+            tokens: Arc::new(tokens),
+            secrets: Arc::new(secrets),
+            search: SearchIndex::new(),
+        })
     }
 
     pub async fn conn(&self) -> Result<DbConn, ApiError> {
@@ -97,7 +104,7 @@ fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
     let server = HttpServer::new(move || {
         App::new()
             .wrap(middleware::from_fn(crate::hygiene::refuse_control_characters))
-            .wrap(middleware::Logger::new("%a \"%r\" %s %Dms").exclude("/healthz"))
+            .wrap(crate::access_log::logger())
             .app_data(data.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .app_data(web::QueryConfig::default().error_handler(error::query_error))

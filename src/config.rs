@@ -26,7 +26,8 @@ pub struct Config {
     pub mail_from: String,
     /// `PUBLIC_BASE_URL`: base of links in emails, without a trailing slash.
     pub public_base_url: String,
-    /// `JWT_SECRET`: signing key; `None` means a random key for this process.
+    /// `JWT_SECRET`: the root secret every signing key is derived from (see `crate::secrets`); `None` means the
+    /// root generated once and kept in the database.
     pub jwt_secret: Option<String>,
     /// `MAIL_WORKERS`: how many mailer workers `serve` runs (0 queues mail without sending it).
     pub mail_workers: usize,
@@ -77,8 +78,8 @@ impl Config {
             return Err(invalid("PUBLIC_BASE_URL", "it must start with http:// or https://"));
         }
         let jwt_secret = get("JWT_SECRET");
-        if jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
-            return Err(invalid("JWT_SECRET", "use at least 32 characters"));
+        if let Some(weakness) = jwt_secret.as_deref().and_then(crate::secrets::weakness) {
+            return Err(invalid("JWT_SECRET", weakness));
         }
         let mail_workers = match get("MAIL_WORKERS") {
             None => 2,

@@ -3,6 +3,7 @@
 //! Each feature lives in its own folder with `routes.rs` (HTTP), `model.rs` (types and validation) and
 //! `store.rs` (queries). `app` assembles them; `config`, `db` and `error` are the shared plumbing.
 
+pub mod access_log;
 pub mod alerts;
 pub mod app;
 pub mod auth;
@@ -21,6 +22,7 @@ pub mod places;
 pub mod privacy;
 pub mod schema;
 pub mod search;
+pub mod secrets;
 pub mod seed;
 pub mod seekers;
 pub mod taxonomy;

@@ -66,7 +66,7 @@ struct MailContext<'a> {
 }
 
 impl AlertMailer {
-    /// `base_url` is `PUBLIC_BASE_URL`; `secret` the server's signing key.
+    /// `base_url` is `PUBLIC_BASE_URL`; `secret` the deployment's unsubscribe key (`Secrets::unsubscribe_key`).
     pub fn new(base_url: &str, secret: &[u8]) -> Self {
         Self { base_url: base_url.trim_end_matches('/').to_owned(), secret: secret.to_vec() }
     }

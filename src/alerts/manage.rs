@@ -14,6 +14,7 @@ use crate::db::StoreError;
 use crate::error::{ApiError, FieldError};
 use crate::pagination::{Page, PageParams};
 use crate::schema::skills;
+use crate::secrets::Secrets;
 use crate::taxonomy::store::resolve;
 use crate::taxonomy::SkillRef;
 
@@ -115,15 +116,19 @@ pub struct Unsubscription {
 }
 
 /// Reads a token without acting on it. A token that is not genuine is refused as naming nothing.
-pub async fn inspect(conn: &mut AsyncPgConnection, secret: &[u8], token: &str) -> Result<Unsubscription, ApiError> {
-    let alert_id = token::verify(secret, token).ok_or(ApiError::NotFound)?;
+pub async fn inspect(conn: &mut AsyncPgConnection, secrets: &Secrets, token: &str) -> Result<Unsubscription, ApiError> {
+    let alert_id = secrets.unsubscribe_keys().find_map(|key| token::verify(key, token)).ok_or(ApiError::NotFound)?;
     Ok(Unsubscription { alert_id, alert: store::find(conn, alert_id).await? })
 }
 
 /// Deletes the alert a genuine token names; unsubscribing twice is no error. Returns the alert's name if it was
 /// there to delete.
-pub async fn unsubscribe(conn: &mut AsyncPgConnection, secret: &[u8], token: &str) -> Result<Option<String>, ApiError> {
-    let target = inspect(conn, secret, token).await?;
+pub async fn unsubscribe(
+    conn: &mut AsyncPgConnection,
+    secrets: &Secrets,
+    token: &str,
+) -> Result<Option<String>, ApiError> {
+    let target = inspect(conn, secrets, token).await?;
     let deleted = store::delete(conn, target.alert_id).await?;
     Ok(target.alert.filter(|_| deleted).map(|a| a.name))
 }

@@ -72,9 +72,10 @@ impl Default for AlertSettings {
     }
 }
 
-/// The mailer of alert emails for this deployment: links under `PUBLIC_BASE_URL`, tokens signed with its key.
+/// The mailer of alert emails for this deployment: links under `PUBLIC_BASE_URL`, tokens signed with its
+/// unsubscribe key.
 pub fn mailer(state: &AppState) -> AlertMailer {
-    AlertMailer::new(&state.config.public_base_url, state.tokens.secret())
+    AlertMailer::new(&state.config.public_base_url, state.secrets.unsubscribe_key())
 }
 
 /// The running matcher and digest scheduler.

@@ -120,7 +120,7 @@ async fn unsubscribe_page(
     params: web::Query<UnsubscribeParams>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    let target = manage::inspect(&mut conn, state.tokens.secret(), &params.token).await?;
+    let target = manage::inspect(&mut conn, &state.secrets, &params.token).await?;
     match target.alert {
         Some(alert) => page("confirm", &alert.name),
         None => page("gone", ""),
@@ -145,7 +145,7 @@ async fn unsubscribe(
     params: web::Query<UnsubscribeParams>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    match manage::unsubscribe(&mut conn, state.tokens.secret(), &params.token).await? {
+    match manage::unsubscribe(&mut conn, &state.secrets, &params.token).await? {
         Some(name) => page("done", &name),
         None => page("gone", ""),
     }

@@ -1,5 +1,6 @@
 //! Unsubscribe tokens: the alert id and an HMAC-SHA256 over "alert-unsubscribe:{id}", so a token can stop one
-//! alert and nothing else, and cannot be made for another alert without the server's key.
+//! alert and nothing else, and cannot be made for another alert without the deployment's unsubscribe key (derived
+//! from the root secret, see `crate::secrets`).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

@@ -138,7 +138,8 @@ pub(super) async fn send_smtp(smtp: &AsyncSmtpTransport<Tokio1Executor>, message
 }
 
 fn classify(error: &lettre::transport::smtp::Error, recipient: &str) -> SendFailure {
-    let text = error.to_string();
+    // SMTP replies often quote the address; the text is logged and stored beside the row, which names it already.
+    let text = without_addresses(&error.to_string());
     if error.is_permanent() {
         let code = error.status().map(u16::from);
         let reply = error.source().map(ToString::to_string).unwrap_or_default();
@@ -153,6 +154,11 @@ fn classify(error: &lettre::transport::smtp::Error, recipient: &str) -> SendFail
     } else {
         SendFailure::Transient(text)
     }
+}
+
+/// `text` with every word that holds an email address replaced by `[address]`, so failures can be logged.
+pub fn without_addresses(text: &str) -> String {
+    text.split(' ').map(|word| if word.contains('@') { "[address]" } else { word }).collect::<Vec<_>>().join(" ")
 }
 
 /// Whether a permanent reply refuses the recipient's address rather than the sender or the message.
@@ -202,6 +208,10 @@ mod tests {
     #[test]
     fn enhanced_codes_decide_who_was_refused() {
         assert!(refuses_recipient(Some(550), "5.1.1 <bob@example.org>: Recipient address rejected", TO));
+        assert_eq!(
+            without_addresses("550 5.1.1 <bob@example.org>: Recipient address rejected"),
+            "550 5.1.1 [address] Recipient address rejected"
+        );
         assert!(refuses_recipient(Some(550), "5.1.1 User unknown", TO));
         assert!(refuses_recipient(Some(550), "5.2.1 Mailbox disabled", TO));
         assert!(refuses_recipient(Some(550), "5.1.0 <bob@example.org>: Address rejected", TO));

@@ -214,7 +214,7 @@ impl Worker {
     async fn deliver(&self, mail: ClaimedMail) -> Result<Delivery, StoreError> {
         let outcome = match message::build(&self.sender, &mail) {
             Ok(message) => self.transport.send(mail.id, &message).await,
-            Err(e) => Err(SendFailure::Rejected(e.to_string())),
+            Err(e) => Err(SendFailure::Rejected(super::transport::without_addresses(&e.to_string()))),
         };
         // No database connection is held while talking to the SMTP server.
         let mut conn = self.pool.get().await?;

@@ -544,3 +544,64 @@ pub async fn network_contacts(
         })
         .collect()
 }
+
+/// An organisation whose only admin is a given user, and how many other members it has.
+#[derive(Clone, Debug)]
+pub struct SoleAdminship {
+    pub organization_id: Uuid,
+    pub name: String,
+    pub other_members: usize,
+}
+
+/// The organisations whose only admin is `user_id`, by name. Their memberships stay locked until the transaction
+/// ends, so no other admin can leave or be demoted while the caller decides what becomes of them.
+pub async fn sole_adminships(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Vec<SoleAdminship>, StoreError> {
+    let admin_of: Vec<(Uuid, String)> = memberships::table
+        .inner_join(organizations::table)
+        .filter(memberships::user_id.eq(user_id))
+        .filter(memberships::role.eq(MemberRole::Admin.as_str()))
+        .order((organizations::name.asc(), organizations::id.asc()))
+        .select((organizations::id, organizations::name))
+        .load(conn)
+        .await?;
+    let mut sole = Vec::new();
+    for (organization_id, name) in admin_of {
+        let roles = lock_roles(conn, organization_id).await?;
+        if is_last_admin(&roles, user_id) == Some(true) {
+            sole.push(SoleAdminship { organization_id, name, other_members: roles.len().saturating_sub(1) });
+        }
+    }
+    Ok(sole)
+}
+
+/// Makes a member of the organisation its admin; `false` if they are not a member.
+pub async fn promote_to_admin(conn: &mut AsyncPgConnection, org_id: Uuid, user_id: Uuid) -> Result<bool, StoreError> {
+    let updated = diesel::update(memberships::table.find((org_id, user_id)))
+        .set(memberships::role.eq(MemberRole::Admin.as_str()))
+        .execute(conn)
+        .await?;
+    Ok(updated > 0)
+}
+
+/// Deletes an organisation with its jobs, memberships and recruitments (by cascade). Its jobs leave the search
+/// index, and the partners of the seekers it recruited are re-indexed, as they may leave the partner pool.
+pub async fn close_organization(conn: &mut AsyncPgConnection, org_id: Uuid) -> Result<(), StoreError> {
+    use crate::schema::{jobs, recruitments};
+    use crate::search::outbox::{enqueue, IndexEntity};
+    let job_ids: Vec<Uuid> = jobs::table.filter(jobs::organization_id.eq(org_id)).select(jobs::id).load(conn).await?;
+    for job_id in job_ids {
+        enqueue(conn, IndexEntity::Job, job_id).await?;
+    }
+    let recruited: Vec<Uuid> = recruitments::table
+        .filter(recruitments::organization_id.eq(org_id))
+        .select(recruitments::seeker_id)
+        .load(conn)
+        .await?;
+    let mut partners = Vec::new();
+    for seeker_id in recruited {
+        partners.extend(crate::partners::store::partner_id_of(conn, seeker_id).await?);
+    }
+    crate::partners::store::reindex_seekers(conn, &partners).await?;
+    diesel::delete(organizations::table.find(org_id)).execute(conn).await?;
+    Ok(())
+}

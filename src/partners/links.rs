@@ -1,4 +1,5 @@
-//! Linking two seekers as partners: the invitation by email, what its link shows, accepting it once, unlinking.
+//! Linking two seekers as partners: the invitation by email (a few pending at most, revocable by its sender), what
+//! its link shows, accepting it once and only from the invited address, unlinking.
 
 use chrono::{Duration, Utc};
 use diesel_async::scoped_futures::ScopedFutureExt;
@@ -6,10 +7,11 @@ use diesel_async::AsyncConnection;
 use minijinja::context;
 use uuid::Uuid;
 
-use super::model::{Invitation, InvitationPreview, InvitePartner, Linked};
-use super::store::{self, NewInvitation};
+use super::model::{Invitation, InvitationPreview, InvitePartner, Linked, PendingInvitation, MAX_PENDING_INVITATIONS};
+use super::store::{self, NewInvitation, Revocation};
 use super::token::{self, INVITATION_TTL_DAYS};
 use crate::app::AppState;
+use crate::auth::model::normalize_email;
 use crate::db::StoreError;
 use crate::error::ApiError;
 use crate::mail::render::render;
@@ -28,7 +30,14 @@ fn no_profile() -> ApiError {
     ApiError::Conflict("save your profile first: partners are linked through their profiles".to_owned())
 }
 
-/// Sends an invitation to `request.email`: the row and its email commit together.
+fn too_many_pending() -> ApiError {
+    ApiError::Conflict(format!(
+        "you already have {MAX_PENDING_INVITATIONS} pending invitations; revoke one \
+         (DELETE /api/v1/me/partner/invitations/{{id}}) or wait until one is accepted or expires"
+    ))
+}
+
+/// Sends an invitation to `request.email`: the row and its email commit together, within the pending limit.
 pub async fn invite(state: &AppState, inviter_id: Uuid, request: InvitePartner) -> Result<Invitation, ApiError> {
     let mut conn = state.conn().await?;
     let inviter = store::seeker(&mut conn, inviter_id).await?.ok_or_else(no_profile)?;
@@ -36,7 +45,7 @@ pub async fn invite(state: &AppState, inviter_id: Uuid, request: InvitePartner) 
     if store::partner_id_of(&mut conn, inviter_id).await?.is_some() {
         return Err(already_linked());
     }
-    let (token, hash) = token::new_token();
+    let (token, hash) = token::new_token(state.secrets.invitation_key());
     let invitation =
         Invitation { id: Uuid::new_v4(), email, expires_at: Utc::now() + Duration::days(INVITATION_TTL_DAYS) };
     let content = render(
@@ -56,27 +65,59 @@ pub async fn invite(state: &AppState, inviter_id: Uuid, request: InvitePartner) 
         token_hash: &hash,
         expires_at: invitation.expires_at,
     };
-    conn.transaction::<_, StoreError, _>(|conn| {
-        async move {
-            store::insert_invitation(conn, new).await?;
-            enqueue(conn, mail).await?;
-            Ok(())
-        }
-        .scope_boxed()
-    })
-    .await?;
+    let sent = conn
+        .transaction::<_, StoreError, _>(|conn| {
+            async move {
+                store::lock_inviter(conn, inviter_id).await?;
+                if store::pending_invitations(conn, inviter_id, Utc::now()).await?.len() >= MAX_PENDING_INVITATIONS {
+                    return Ok(false);
+                }
+                store::insert_invitation(conn, new).await?;
+                enqueue(conn, mail).await?;
+                Ok(true)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    if !sent {
+        return Err(too_many_pending());
+    }
     Ok(invitation)
 }
 
+/// The inviter's invitations that can still be accepted, newest first.
+pub async fn pending(state: &AppState, inviter_id: Uuid) -> Result<Vec<PendingInvitation>, ApiError> {
+    let mut conn = state.conn().await?;
+    let rows = store::pending_invitations(&mut conn, inviter_id, Utc::now()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| PendingInvitation { id: r.id, email: r.email, created_at: r.created_at, expires_at: r.expires_at })
+        .collect())
+}
+
+/// Withdraws an invitation: its link answers 410 from now on. Revoking twice is no error.
+pub async fn revoke(state: &AppState, inviter_id: Uuid, id: Uuid) -> Result<(), ApiError> {
+    let mut conn = state.conn().await?;
+    match store::revoke_invitation(&mut conn, inviter_id, id).await? {
+        Revocation::Revoked => Ok(()),
+        Revocation::Accepted => Err(ApiError::Conflict(
+            "this invitation was accepted; unlink (DELETE /api/v1/me/partner) instead".to_owned(),
+        )),
+        Revocation::Unknown => Err(ApiError::NotFound),
+    }
+}
+
 fn gone() -> ApiError {
-    ApiError::Gone("this invitation has been used or has expired".to_owned())
+    ApiError::Gone("this invitation has been used, revoked or has expired".to_owned())
 }
 
 /// Who invites and until when, for anyone holding the link.
 pub async fn preview(state: &AppState, token: &str) -> Result<InvitationPreview, ApiError> {
     let mut conn = state.conn().await?;
     let (invitation, inviter_name) =
-        store::invitation_by_hash(&mut conn, &token::hash(token)).await?.ok_or(ApiError::NotFound)?;
+        store::invitation_by_hash(&mut conn, &token::lookup_hashes(state.secrets.invitation_key(), token))
+            .await?
+            .ok_or(ApiError::NotFound)?;
     if !invitation.is_open(Utc::now()) {
         return Err(gone());
     }
@@ -88,21 +129,22 @@ enum Refusal {
     Unknown,
     Gone,
     Own,
+    OtherAddress,
     AlreadyLinked,
 }
 
-/// Accepts the invitation for `partner_id`: links the two, uses up the token and re-indexes both profiles, in one
-/// transaction. The invitation row stays locked meanwhile, so a token links once however often it is sent.
+/// Accepts the invitation for `partner_id`, whose account must have the invited address: links the two, uses up
+/// the token and re-indexes both profiles, in one transaction. The invitation row stays locked meanwhile, so a
+/// token links once however often it is sent.
 pub async fn accept(state: &AppState, partner_id: Uuid, token: &str) -> Result<Linked, ApiError> {
     let mut conn = state.conn().await?;
-    if store::seeker(&mut conn, partner_id).await?.is_none() {
-        return Err(no_profile());
-    }
-    let hash = token::hash(token);
+    let partner = store::seeker(&mut conn, partner_id).await?.ok_or_else(no_profile)?;
+    let partner_email = normalize_email(&partner.email);
+    let hashes = token::lookup_hashes(state.secrets.invitation_key(), token);
     let outcome = conn
         .transaction::<_, StoreError, _>(|conn| {
             async move {
-                let Some(invitation) = store::lock_invitation_by_hash(conn, &hash).await? else {
+                let Some(invitation) = store::lock_invitation_by_hash(conn, &hashes).await? else {
                     return Ok(Err(Refusal::Unknown));
                 };
                 if !invitation.is_open(Utc::now()) {
@@ -111,6 +153,9 @@ pub async fn accept(state: &AppState, partner_id: Uuid, token: &str) -> Result<L
                 let inviter_id = invitation.inviter_id;
                 if inviter_id == partner_id {
                     return Ok(Err(Refusal::Own));
+                }
+                if invitation.email != partner_email {
+                    return Ok(Err(Refusal::OtherAddress));
                 }
                 let linked_now =
                     [store::partner_id_of(conn, inviter_id).await?, store::partner_id_of(conn, partner_id).await?];
@@ -130,6 +175,12 @@ pub async fn accept(state: &AppState, partner_id: Uuid, token: &str) -> Result<L
         Ok(Err(Refusal::Unknown)) => return Err(ApiError::NotFound),
         Ok(Err(Refusal::Gone)) => return Err(gone()),
         Ok(Err(Refusal::Own)) => return Err(ApiError::Conflict("this is your own invitation".to_owned())),
+        Ok(Err(Refusal::OtherAddress)) => {
+            return Err(ApiError::Forbidden(
+                "this invitation was sent to another email address; sign in with the account of that address"
+                    .to_owned(),
+            ))
+        }
         // Two acceptances at once: the second one's insert meets the first one's link.
         Ok(Err(Refusal::AlreadyLinked)) | Err(StoreError::Conflict(_)) => {
             return Err(ApiError::Conflict("one of you already has a partner; unlink first".to_owned()))

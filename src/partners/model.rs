@@ -12,11 +12,14 @@ use crate::seekers::model::PartnerLink;
 /// The longest referral note.
 pub const MAX_NOTE: usize = 2000;
 
+/// How many invitations one seeker may have waiting at once; revoking one frees a place.
+pub const MAX_PENDING_INVITATIONS: usize = 3;
+
 /// The body of `POST /api/v1/me/partner/invitations`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InvitePartner {
-    /// Where the invitation goes; the partner may sign up with another address.
+    /// Where the invitation goes; only the account with this address can accept it.
     #[schema(example = "partner@example.org")]
     pub email: String,
 }
@@ -38,6 +41,15 @@ impl InvitePartner {
 pub struct Invitation {
     pub id: Uuid,
     pub email: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// An invitation not yet accepted, revoked or expired, as its sender lists it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct PendingInvitation {
+    pub id: Uuid,
+    pub email: String,
+    pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
 

@@ -5,8 +5,8 @@ use utoipa::OpenApi;
 use uuid::Uuid;
 
 use super::model::{
-    Invitation, InvitationPreview, InvitePartner, Linked, PreferencesUpdate, RecruitRequest, Recruitment, Referral,
-    ReferralPreferences, ReferralRequest,
+    Invitation, InvitationPreview, InvitePartner, Linked, PendingInvitation, PreferencesUpdate, RecruitRequest,
+    Recruitment, Referral, ReferralPreferences, ReferralRequest,
 };
 use super::{links, recruits, referrals};
 use crate::app::AppState;
@@ -19,6 +19,8 @@ use crate::pagination::{Page, PageParams};
 #[derive(OpenApi)]
 #[openapi(paths(
     invite_partner,
+    pending_invitations,
+    revoke_invitation,
     show_invitation,
     accept_invitation,
     unlink_partner,
@@ -34,6 +36,8 @@ pub struct Api;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(invite_partner)
+        .service(pending_invitations)
+        .service(revoke_invitation)
         .service(show_invitation)
         .service(accept_invitation)
         .service(unlink_partner)
@@ -55,7 +59,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         (status = 201, body = Invitation),
         (status = 401, body = Problem),
         (status = 403, description = "not a job seeker", body = Problem),
-        (status = 409, description = "no profile saved yet, or already linked to a partner", body = Problem),
+        (status = 409, description = "no profile saved yet, already linked to a partner, or already 3 invitations \
+            pending", body = Problem),
         (status = 422, description = "not an email address, or one's own", body = Problem),
     )
 )]
@@ -70,6 +75,47 @@ async fn invite_partner(
     Ok(HttpResponse::Created().json(invitation))
 }
 
+/// My invitations that can still be accepted (neither accepted, revoked nor expired), newest first.
+#[utoipa::path(
+    tag = "partners",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<PendingInvitation>),
+        (status = 401, body = Problem),
+        (status = 403, description = "not a job seeker", body = Problem),
+    )
+)]
+#[get("/api/v1/me/partner/invitations")]
+async fn pending_invitations(
+    state: web::Data<AppState>,
+    seeker: Seeker,
+) -> Result<web::Json<Vec<PendingInvitation>>, ApiError> {
+    Ok(web::Json(links::pending(&state, seeker.id()).await?))
+}
+
+/// Revoke an invitation I sent: its link answers 410 from now on. Revoking twice is no error.
+#[utoipa::path(
+    tag = "partners",
+    params(("id" = Uuid, Path, description = "invitation id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "revoked"),
+        (status = 401, body = Problem),
+        (status = 403, description = "not a job seeker", body = Problem),
+        (status = 404, description = "no such invitation of mine", body = Problem),
+        (status = 409, description = "already accepted: unlink instead", body = Problem),
+    )
+)]
+#[delete("/api/v1/me/partner/invitations/{id}")]
+async fn revoke_invitation(
+    state: web::Data<AppState>,
+    seeker: Seeker,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    links::revoke(&state, seeker.id(), id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 /// Who invites, and until when the invitation holds (anyone with the link).
 #[utoipa::path(
     tag = "partners",
@@ -77,7 +123,7 @@ async fn invite_partner(
     responses(
         (status = 200, body = InvitationPreview),
         (status = 404, description = "no such invitation", body = Problem),
-        (status = 410, description = "used or expired", body = Problem),
+        (status = 410, description = "used, revoked or expired", body = Problem),
     )
 )]
 #[get("/api/v1/partner-invitations/{token}")]
@@ -88,7 +134,7 @@ async fn show_invitation(
     Ok(web::Json(links::preview(&state, &token).await?))
 }
 
-/// Accept an invitation as the partner: the two profiles are linked.
+/// Accept an invitation as the partner (signed in with the invited address): the two profiles are linked.
 #[utoipa::path(
     tag = "partners",
     params(("token" = String, Path, description = "the token from the invitation link")),
@@ -96,11 +142,12 @@ async fn show_invitation(
     responses(
         (status = 200, body = Linked),
         (status = 401, body = Problem),
-        (status = 403, description = "not a job seeker", body = Problem),
+        (status = 403, description = "not a job seeker, or the invitation was sent to another address",
+            body = Problem),
         (status = 404, description = "no such invitation", body = Problem),
         (status = 409, description = "no profile saved yet, one's own invitation, or either already linked",
             body = Problem),
-        (status = 410, description = "used or expired", body = Problem),
+        (status = 410, description = "used, revoked or expired", body = Problem),
     )
 )]
 #[post("/api/v1/partner-invitations/{token}/accept")]

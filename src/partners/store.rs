@@ -88,25 +88,28 @@ pub async fn insert_invitation(conn: &mut AsyncPgConnection, new: NewInvitation<
 pub struct InvitationRow {
     pub id: Uuid,
     pub inviter_id: Uuid,
+    /// The invited address (normalised): only the account with this address may accept.
+    pub email: String,
     pub expires_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 impl InvitationRow {
     /// Whether the invitation can still be accepted at `now`.
     pub fn is_open(&self, now: DateTime<Utc>) -> bool {
-        self.accepted_at.is_none() && self.expires_at > now
+        self.accepted_at.is_none() && self.revoked_at.is_none() && self.expires_at > now
     }
 }
 
-/// The invitation whose token hashes to `hash`, with its inviter's display name.
+/// The invitation whose token hashes to one of `hashes`, with its inviter's display name.
 pub async fn invitation_by_hash(
     conn: &mut AsyncPgConnection,
-    hash: &[u8],
+    hashes: &[Vec<u8>],
 ) -> Result<Option<(InvitationRow, String)>, StoreError> {
     Ok(partner_invitations::table
         .inner_join(users::table.on(users::id.eq(partner_invitations::inviter_id)))
-        .filter(partner_invitations::token_hash.eq(hash))
+        .filter(partner_invitations::token_hash.eq_any(hashes))
         .select((InvitationRow::as_select(), users::display_name))
         .first(conn)
         .await
@@ -116,15 +119,90 @@ pub async fn invitation_by_hash(
 /// Like [`invitation_by_hash`], but locks the row until the transaction ends, so a token is accepted only once.
 pub async fn lock_invitation_by_hash(
     conn: &mut AsyncPgConnection,
-    hash: &[u8],
+    hashes: &[Vec<u8>],
 ) -> Result<Option<InvitationRow>, StoreError> {
     Ok(partner_invitations::table
-        .filter(partner_invitations::token_hash.eq(hash))
+        .filter(partner_invitations::token_hash.eq_any(hashes))
         .select(InvitationRow::as_select())
         .for_update()
         .first(conn)
         .await
         .optional()?)
+}
+
+/// Locks the inviter's profile row until the transaction ends, so that two invitations sent at once are counted
+/// one after the other against the pending limit.
+pub async fn lock_inviter(conn: &mut AsyncPgConnection, inviter_id: Uuid) -> Result<(), StoreError> {
+    seeker_profiles::table.find(inviter_id).select(seeker_profiles::user_id).for_update().first::<Uuid>(conn).await?;
+    Ok(())
+}
+
+/// A pending invitation as its sender lists it.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = partner_invitations)]
+pub struct PendingRow {
+    pub id: Uuid,
+    pub email: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The inviter's invitations that can still be accepted at `now`, newest first.
+pub async fn pending_invitations(
+    conn: &mut AsyncPgConnection,
+    inviter_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Vec<PendingRow>, StoreError> {
+    Ok(partner_invitations::table
+        .filter(partner_invitations::inviter_id.eq(inviter_id))
+        .filter(partner_invitations::accepted_at.is_null())
+        .filter(partner_invitations::revoked_at.is_null())
+        .filter(partner_invitations::expires_at.gt(now))
+        .order((partner_invitations::created_at.desc(), partner_invitations::id.desc()))
+        .select(PendingRow::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// What revoking an invitation found.
+pub enum Revocation {
+    /// Revoked now, or earlier: its link answers 410 either way.
+    Revoked,
+    /// Already accepted: the two are linked, and unlinking is the way back.
+    Accepted,
+    /// No invitation of this inviter has this id.
+    Unknown,
+}
+
+/// Revokes the inviter's invitation `id` unless it was accepted.
+pub async fn revoke_invitation(
+    conn: &mut AsyncPgConnection,
+    inviter_id: Uuid,
+    id: Uuid,
+) -> Result<Revocation, StoreError> {
+    let revoked = diesel::update(partner_invitations::table)
+        .filter(partner_invitations::id.eq(id))
+        .filter(partner_invitations::inviter_id.eq(inviter_id))
+        .filter(partner_invitations::accepted_at.is_null())
+        .filter(partner_invitations::revoked_at.is_null())
+        .set(partner_invitations::revoked_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await?;
+    if revoked > 0 {
+        return Ok(Revocation::Revoked);
+    }
+    let found: Option<Option<DateTime<Utc>>> = partner_invitations::table
+        .filter(partner_invitations::id.eq(id))
+        .filter(partner_invitations::inviter_id.eq(inviter_id))
+        .select(partner_invitations::accepted_at)
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(match found {
+        None => Revocation::Unknown,
+        Some(Some(_)) => Revocation::Accepted,
+        Some(None) => Revocation::Revoked,
+    })
 }
 
 pub async fn mark_accepted(conn: &mut AsyncPgConnection, id: Uuid, accepted_by: Uuid) -> Result<(), StoreError> {

@@ -1,7 +1,7 @@
-//! What an export contains.
+//! What an export contains, and what erasing an account asks for.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -64,6 +64,7 @@ pub struct SentInvitation {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 /// A partner invitation I accepted.
@@ -97,4 +98,18 @@ pub struct Export {
     pub referrals: Vec<Referral>,
     /// My referral and partner-alert settings (with a profile only).
     pub partner_settings: Option<ReferralPreferences>,
+}
+
+/// The body of `DELETE /api/v1/me`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EraseAccount {
+    /// My current password.
+    #[schema(format = Password)]
+    pub password: String,
+    /// Needed when I am the only admin of an organisation that has other members: that member becomes its admin
+    /// (of every such organisation, so they must belong to each). An organisation with no other member is closed
+    /// with its jobs.
+    #[serde(default)]
+    pub successor_user_id: Option<Uuid>,
 }

@@ -2,8 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::scoped_futures::ScopedFutureExt;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::model::{AcceptedInvitation, EmailRecord, FailedLogin, PartnerRecord, SentInvitation, Session, ViewRecord};
@@ -91,8 +90,8 @@ pub async fn partner_of(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<O
     Ok(row.map(|(candidate_id, display_name, linked_at)| PartnerRecord { candidate_id, display_name, linked_at }))
 }
 
-/// email, created, expires, accepted.
-type SentRow = (String, DateTime<Utc>, DateTime<Utc>, Option<DateTime<Utc>>);
+/// email, created, expires, accepted, revoked.
+type SentRow = (String, DateTime<Utc>, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
 pub async fn invitations_sent(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Vec<SentInvitation>, StoreError> {
     let rows: Vec<SentRow> = partner_invitations::table
@@ -103,16 +102,18 @@ pub async fn invitations_sent(conn: &mut AsyncPgConnection, user_id: Uuid) -> Re
             partner_invitations::created_at,
             partner_invitations::expires_at,
             partner_invitations::accepted_at,
+            partner_invitations::revoked_at,
         ))
         .load(conn)
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(email, created_at, expires_at, accepted_at)| SentInvitation {
+        .map(|(email, created_at, expires_at, accepted_at, revoked_at)| SentInvitation {
             email,
             created_at,
             expires_at,
             accepted_at,
+            revoked_at,
         })
         .collect())
 }
@@ -151,32 +152,27 @@ pub async fn referrals_about(conn: &mut AsyncPgConnection, user_id: Uuid) -> Res
         .collect())
 }
 
-/// Erases the account in one transaction: the user row (its profile, memberships, sessions and everything else
-/// that references it go with it by cascade), failed logins under its email, every queued or sent email to it, and
-/// the search document, through the index outbox.
+/// Erases the account: the user row (its profile, memberships, sessions and everything else that references it go
+/// with it by cascade), failed logins under its email, every queued or sent email to it, and the search document,
+/// through the index outbox. Run it inside the caller's transaction.
 pub async fn erase(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<(), StoreError> {
-    conn.transaction::<_, StoreError, _>(|conn| {
-        async move {
-            let email: String = users::table.find(user_id).select(users::email).first(conn).await?;
-            let candidate: Option<Uuid> = seeker_profiles::table
-                .find(user_id)
-                .select(seeker_profiles::candidate_id)
-                .first(conn)
-                .await
-                .optional()?;
-            // The partner may leave the partner pool with this link gone: their document must be rebuilt too.
-            if let Some(partner) = crate::partners::store::partner_id_of(conn, user_id).await? {
-                crate::partners::store::reindex_seekers(conn, &[partner]).await?;
-            }
-            diesel::delete(users::table.find(user_id)).execute(conn).await?;
-            diesel::delete(login_failures::table.filter(login_failures::email.eq(&email))).execute(conn).await?;
-            crate::mail::store::erase_recipient(conn, &email).await?;
-            if let Some(candidate_id) = candidate {
-                enqueue(conn, IndexEntity::Candidate, candidate_id).await?;
-            }
-            Ok(())
-        }
-        .scope_boxed()
-    })
-    .await
+    let email: String = users::table.find(user_id).select(users::email).first(conn).await?;
+    let candidate: Option<Uuid> =
+        seeker_profiles::table.find(user_id).select(seeker_profiles::candidate_id).first(conn).await.optional()?;
+    // The partner may leave the partner pool with this link gone: their document must be rebuilt too.
+    if let Some(partner) = crate::partners::store::partner_id_of(conn, user_id).await? {
+        crate::partners::store::reindex_seekers(conn, &[partner]).await?;
+    }
+    diesel::delete(users::table.find(user_id)).execute(conn).await?;
+    diesel::delete(login_failures::table.filter(login_failures::email.eq(&email))).execute(conn).await?;
+    crate::mail::store::erase_recipient(conn, &email).await?;
+    if let Some(candidate_id) = candidate {
+        enqueue(conn, IndexEntity::Candidate, candidate_id).await?;
+    }
+    Ok(())
+}
+
+/// The stored password hash of the user, if the account still exists.
+pub async fn password_hash(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Option<String>, StoreError> {
+    Ok(users::table.find(user_id).select(users::password_hash).first(conn).await.optional()?)
 }

@@ -5,6 +5,7 @@ mod auth;
 mod crash;
 mod demo;
 mod hardening_auth;
+mod hardening_privacy;
 mod helpers;
 mod http_errors;
 mod jobs;

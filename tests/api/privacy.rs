@@ -51,7 +51,7 @@ async fn erasing_my_account_removes_my_rows_and_signs_me_out() {
     let candidate = put.body["candidate_id"].as_str().expect("candidate id").to_owned();
     let bo = app.seeker("Bo").await;
 
-    let r = app.delete("/api/v1/me", ana.t()).await;
+    let r = app.send(reqwest::Method::DELETE, "/api/v1/me", ana.t(), Some(json!({"password": ana.password}))).await;
     assert_eq!(r.status, 204, "{}", r.text);
     assert_eq!(app.count(&format!("SELECT count(*) AS n FROM users WHERE email = '{}'", ana.email)).await, 0);
     assert_eq!(app.count("SELECT count(*) AS n FROM seeker_profiles").await, 0);
