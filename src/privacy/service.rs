@@ -66,14 +66,9 @@ fn refusal(refusal: Refusal) -> ApiError {
     }
 }
 
-/// The caller's current password, checked without holding a database connection while it is hashed.
+/// The caller's current password, checked by auth (throttled, no connection held while it is hashed).
 async fn check_password(state: &AppState, user_id: Uuid, password: String) -> Result<(), ApiError> {
-    let stored = {
-        let mut conn = state.conn().await?;
-        store::password_hash(&mut conn, user_id).await?
-    };
-    let stored = stored.ok_or(ApiError::NotFound)?;
-    if crate::auth::password::verify(password, Some(stored)).await? {
+    if crate::auth::verify_current_password(state, user_id, password).await? {
         Ok(())
     } else {
         Err(ApiError::Forbidden("the password is wrong".to_owned()))

@@ -171,8 +171,3 @@ pub async fn erase(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<(), St
     }
     Ok(())
 }
-
-/// The stored password hash of the user, if the account still exists.
-pub async fn password_hash(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Option<String>, StoreError> {
-    Ok(users::table.find(user_id).select(users::password_hash).first(conn).await.optional()?)
-}
