@@ -66,13 +66,13 @@ enum Fault {
 /// diesel-async passes the SQLSTATE on only as a kind for a few codes and hides the rest (`Unknown`), so the
 /// message is all there is to tell `57014 query_canceled` from a type error.
 const UNAVAILABLE_MESSAGES: &[&str] = &[
-    "canceling statement due to",  // 57014 statement timeout or cancel, 55P03 lock timeout, recovery conflicts
-    "terminating connection",      // 57P01 administrator command, 57P02 crash, 25P03/57P05 idle timeouts
-    "the database system is",      // 57P03 starting up, shutting down, in recovery
-    "too many clients",            // 53300
-    "too many connections",        // 53300 per role or database
-    "out of memory",               // 53200
-    "no space left on device",     // 53100
+    "canceling statement due to", // 57014 statement timeout or cancel, 55P03 lock timeout, recovery conflicts
+    "terminating connection",     // 57P01 administrator command, 57P02 crash, 25P03/57P05 idle timeouts
+    "the database system is",     // 57P03 starting up, shutting down, in recovery
+    "too many clients",           // 53300
+    "too many connections",       // 53300 per role or database
+    "out of memory",              // 53200
+    "no space left on device",    // 53100
     "could not resize shared memory",
     "server closed the connection",
     "connection to server",
@@ -315,14 +315,17 @@ mod tests {
         ] {
             assert!(matches!(unknown(message), StoreError::Unavailable(_)), "{message}");
         }
-        let read_only = database_error(DatabaseErrorKind::ReadOnlyTransaction, "cannot execute UPDATE in a read-only transaction");
+        let read_only =
+            database_error(DatabaseErrorKind::ReadOnlyTransaction, "cannot execute UPDATE in a read-only transaction");
         assert!(matches!(StoreError::from(read_only), StoreError::Unavailable(_)));
     }
 
     #[test]
     fn serialization_failures_and_deadlocks_may_be_retried() {
-        let serialization =
-            database_error(DatabaseErrorKind::SerializationFailure, "could not serialize access due to concurrent update");
+        let serialization = database_error(
+            DatabaseErrorKind::SerializationFailure,
+            "could not serialize access due to concurrent update",
+        );
         for e in [StoreError::from(serialization), unknown("deadlock detected")] {
             assert!(matches!(e, StoreError::Contended(_)), "{e:?}");
             assert!(e.may_retry());

@@ -122,7 +122,12 @@ fn job(org: Uuid, title: &str) -> Value {
 
 fn ids(r: &Resp, field: &str) -> HashSet<Uuid> {
     assert_eq!(r.status, 200, "{}", r.text);
-    r.body["items"].as_array().expect("items").iter().map(|i| i[field].as_str().expect("id").parse().expect("uuid")).collect()
+    r.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i[field].as_str().expect("id").parse().expect("uuid"))
+        .collect()
 }
 
 async fn uuids(app: &TestApp, sql: &str) -> HashSet<Uuid> {
@@ -137,12 +142,13 @@ async fn uuids(app: &TestApp, sql: &str) -> HashSet<Uuid> {
 
 /// What search finds is exactly what PostgreSQL says is searchable (profiles) and published (jobs).
 async fn assert_search_equals_postgres(app: &TestApp, employer: &Account) {
-    app.state.search.catch_up(&app.state.pool, SETTLE).await.expect("the index catches up");
+    let caught_up = app.state.search.catch_up(&app.state.pool, SETTLE).await;
     let searchable = uuids(app, "SELECT candidate_id AS id FROM seeker_profiles WHERE searchable").await;
     let published = uuids(app, "SELECT id FROM jobs WHERE status = 'published'").await;
     assert_eq!(ids(&app.get("/api/v1/candidates?limit=100", employer.t()).await, "candidate_id"), searchable);
     assert_eq!(app.state.search.document_ids("candidate").expect("index"), searchable, "the index holds no one else");
     assert_eq!(ids(&app.get("/api/v1/jobs?limit=100", None).await, "id"), published);
+    caught_up.expect("the index has applied every change");
 }
 
 #[tokio::test]
@@ -183,8 +189,7 @@ async fn the_alert_matcher_records_a_batch_whose_connection_died_exactly_once() 
         AlertSettings { poll: Duration::from_millis(100), scheduler: false, ..AlertSettings::default() },
     );
     let seeker = app.seeker("Ada").await;
-    let alert =
-        json!({"name": "Cells", "query": {"skills": ["ls-cell-culture"]}, "match_profile": false, "frequency": "instant"});
+    let alert = json!({"name": "Cells", "query": {"skills": ["ls-cell-culture"]}, "match_profile": false, "frequency": "instant"});
     let r = app.post("/api/v1/me/alerts", seeker.t(), alert).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let employer = app.employer("Eva").await;
@@ -232,7 +237,11 @@ async fn interrupted_request(app: &TestApp, function: &str) -> Resp {
 #[track_caller]
 fn assert_unavailable(r: &Resp) {
     r.problem(503);
-    let retry: u64 = r.headers.get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok())
+    let retry: u64 = r
+        .headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| panic!("Retry-After in seconds on {}", r.text));
     assert!((1..=60).contains(&retry), "Retry-After {retry}");
 }
