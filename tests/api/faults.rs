@@ -32,8 +32,8 @@ struct N {
     n: i64,
 }
 
-/// Sessions of this database for which `who` holds (an application name, or `requests` for the pool's unnamed
-/// sessions) that wait for a lock.
+/// How many sessions of this test's database wait for a lock: those named `who`, or with `who` = `requests`
+/// the pool's unnamed sessions that serve requests.
 async fn waiting(conn: &mut AsyncPgConnection, app: &TestApp, who: &str) -> i64 {
     diesel::sql_query(
         "SELECT count(*) AS n FROM pg_stat_activity
