@@ -6,6 +6,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::deadpool::{Object, Pool, PoolError};
 use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::scoped_futures::ScopedBoxFuture;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use futures_util::FutureExt;
@@ -23,8 +24,13 @@ pub enum StoreError {
     /// A unique constraint refused the row; the constraint name says which.
     #[error("conflict on {0}")]
     Conflict(String),
+    /// The database cannot do the work now (unreachable, restarting, overloaded, a statement timed out or the
+    /// connection was lost): the same request may succeed later.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
+    /// The transaction lost a race with another one (serialization failure, deadlock): running it again may work.
+    #[error("the transaction collided with another: {0}")]
+    Contended(String),
     #[error("database error: {0}")]
     Query(DieselError),
 }
@@ -36,11 +42,90 @@ impl From<DieselError> for StoreError {
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 Self::Conflict(info.constraint_name().unwrap_or("unique").to_owned())
             }
-            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
-                Self::Unavailable(info.message().to_owned())
-            }
+            DieselError::DatabaseError(kind, info) => match fault_of(kind, info.message()) {
+                Some(Fault::Contended) => Self::Contended(info.message().to_owned()),
+                Some(Fault::Unavailable) => Self::Unavailable(info.message().to_owned()),
+                None => Self::Query(DieselError::DatabaseError(kind, info)),
+            },
+            // The connection died under an open transaction, so it could not even be rolled back.
+            DieselError::BrokenTransactionManager => Self::Unavailable(e.to_string()),
+            DieselError::RollbackErrorOnCommit { commit_error, .. } => Self::from(*commit_error),
             other => Self::Query(other),
         }
+    }
+}
+
+/// What kind of infrastructure trouble a database error is, if it is one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fault {
+    Unavailable,
+    Contended,
+}
+
+/// Server messages (PostgreSQL's English wording) of the conditions that are not the request's fault.
+/// diesel-async passes the SQLSTATE on only as a kind for a few codes and hides the rest (`Unknown`), so the
+/// message is all there is to tell `57014 query_canceled` from a type error.
+const UNAVAILABLE_MESSAGES: &[&str] = &[
+    "canceling statement due to", // 57014 statement timeout or cancel, 55P03 lock timeout, recovery conflicts
+    "terminating connection",     // 57P01 administrator command, 57P02 crash, 25P03/57P05 idle timeouts
+    "the database system is",     // 57P03 starting up, shutting down, in recovery
+    "too many clients",           // 53300
+    "too many connections",       // 53300 per role or database
+    "out of memory",              // 53200
+    "no space left on device",    // 53100
+    "could not resize shared memory",
+    "server closed the connection",
+    "connection to server",
+];
+const CONTENDED_MESSAGES: &[&str] = &["deadlock detected", "could not serialize access"];
+
+fn fault_of(kind: DatabaseErrorKind, message: &str) -> Option<Fault> {
+    match kind {
+        DatabaseErrorKind::SerializationFailure => Some(Fault::Contended),
+        // No answer came back at all: the connection is gone (diesel-async says UnableToSendCommand for every
+        // error that carries no SQLSTATE: closed, reset, refused, timed out).
+        DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => Some(Fault::Unavailable),
+        // A primary that turned into a standby (fail-over) refuses writes for a while.
+        DatabaseErrorKind::ReadOnlyTransaction => Some(Fault::Unavailable),
+        _ => {
+            let message = message.to_lowercase();
+            if CONTENDED_MESSAGES.iter().any(|m| message.contains(m)) {
+                Some(Fault::Contended)
+            } else if UNAVAILABLE_MESSAGES.iter().any(|m| message.contains(m)) {
+                Some(Fault::Unavailable)
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// Errors after which running the whole transaction again may succeed.
+pub trait MayRetry {
+    fn may_retry(&self) -> bool;
+}
+
+impl MayRetry for StoreError {
+    fn may_retry(&self) -> bool {
+        matches!(self, Self::Contended(_))
+    }
+}
+
+/// Runs `work` in a transaction; if it collides with another transaction (serialization failure, deadlock), it
+/// is run once more, and a second collision is the caller's (a 503). `work` must be safe to run twice: it is,
+/// since the first run was rolled back entirely.
+pub async fn transaction<'a, R, E, F>(conn: &mut AsyncPgConnection, work: F) -> Result<R, E>
+where
+    F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> ScopedBoxFuture<'a, 'r, Result<R, E>> + Clone + Send + 'a,
+    E: From<DieselError> + MayRetry + Send + 'a,
+    R: Send + 'a,
+{
+    match conn.transaction(work.clone()).await {
+        Err(e) if e.may_retry() => {
+            tracing::info!("a transaction collided with another; running it once more");
+            conn.transaction(work).await
+        }
+        done => done,
     }
 }
 
@@ -90,6 +175,9 @@ pub fn pool(url: &str, max_size: usize) -> Result<DbPool, SetupError> {
         .max_size(max_size)
         .wait_timeout(Some(Duration::from_secs(5)))
         .create_timeout(Some(Duration::from_secs(5)))
+        // Recycling pings the connection (and drops it if the ping fails or it was closed mid-request); a ping
+        // into a dead network must not hold the caller longer than a fresh connection would.
+        .recycle_timeout(Some(Duration::from_secs(5)))
         .runtime(deadpool::Runtime::Tokio1)
         .build()
         .map_err(|e| SetupError::Pool(e.to_string()))
@@ -192,6 +280,76 @@ mod tests {
         let (m, n) = split_database("postgres://u:p@h:5432/tandem?sslmode=disable").expect("valid url");
         assert_eq!(m, "postgres://u:p@h:5432/postgres?sslmode=disable");
         assert_eq!(n, "tandem");
+    }
+
+    fn database_error(kind: DatabaseErrorKind, message: &str) -> DieselError {
+        DieselError::DatabaseError(kind, Box::new(message.to_owned()))
+    }
+
+    fn unknown(message: &str) -> StoreError {
+        database_error(DatabaseErrorKind::Unknown, message).into()
+    }
+
+    #[test]
+    fn lost_and_refused_connections_are_unavailable() {
+        for kind in [DatabaseErrorKind::UnableToSendCommand, DatabaseErrorKind::ClosedConnection] {
+            let e: StoreError = database_error(kind, "connection closed").into();
+            assert!(matches!(e, StoreError::Unavailable(_)), "{kind:?}: {e:?}");
+        }
+        assert!(matches!(unknown("server closed the connection unexpectedly"), StoreError::Unavailable(_)));
+        assert!(matches!(StoreError::from(DieselError::BrokenTransactionManager), StoreError::Unavailable(_)));
+    }
+
+    #[test]
+    fn timeouts_cancels_and_administrator_commands_are_unavailable() {
+        for message in [
+            "canceling statement due to statement timeout",
+            "canceling statement due to user request",
+            "canceling statement due to lock timeout",
+            "terminating connection due to administrator command",
+            "terminating connection due to idle-in-transaction timeout",
+            "the database system is shutting down",
+            "the database system is starting up",
+            "sorry, too many clients already",
+            "out of memory",
+        ] {
+            assert!(matches!(unknown(message), StoreError::Unavailable(_)), "{message}");
+        }
+        let read_only =
+            database_error(DatabaseErrorKind::ReadOnlyTransaction, "cannot execute UPDATE in a read-only transaction");
+        assert!(matches!(StoreError::from(read_only), StoreError::Unavailable(_)));
+    }
+
+    #[test]
+    fn serialization_failures_and_deadlocks_may_be_retried() {
+        let serialization = database_error(
+            DatabaseErrorKind::SerializationFailure,
+            "could not serialize access due to concurrent update",
+        );
+        for e in [StoreError::from(serialization), unknown("deadlock detected")] {
+            assert!(matches!(e, StoreError::Contended(_)), "{e:?}");
+            assert!(e.may_retry());
+        }
+        assert!(!unknown("canceling statement due to statement timeout").may_retry(), "a timeout is not a race");
+    }
+
+    #[test]
+    fn a_failed_commit_is_judged_by_why_the_commit_failed() {
+        let e = DieselError::RollbackErrorOnCommit {
+            rollback_error: Box::new(database_error(DatabaseErrorKind::UnableToSendCommand, "connection closed")),
+            commit_error: Box::new(database_error(DatabaseErrorKind::UnableToSendCommand, "connection closed")),
+        };
+        assert!(matches!(StoreError::from(e), StoreError::Unavailable(_)));
+    }
+
+    #[test]
+    fn the_requests_own_faults_stay_what_they_are() {
+        let unique = database_error(DatabaseErrorKind::UniqueViolation, "duplicate key value");
+        assert!(matches!(StoreError::from(unique), StoreError::Conflict(_)));
+        assert!(matches!(StoreError::from(DieselError::NotFound), StoreError::NotFound));
+        let foreign = database_error(DatabaseErrorKind::ForeignKeyViolation, "violates foreign key constraint");
+        assert!(matches!(StoreError::from(foreign), StoreError::Query(_)));
+        assert!(matches!(unknown("invalid input syntax for type uuid: \"x\""), StoreError::Query(_)));
     }
 
     #[test]

@@ -134,13 +134,17 @@ impl ResponseError for ApiError {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
             }
             Self::Unavailable(_) => {
-                response.insert_header((header::RETRY_AFTER, "5"));
+                response.insert_header((header::RETRY_AFTER, UNAVAILABLE_RETRY_AFTER_SECS.to_string()));
             }
             _ => {}
         }
         response.json(self.problem())
     }
 }
+
+/// How long a client is asked to wait after a 503: about as long as a dropped database connection takes to be
+/// replaced, and short enough that a restarted database is noticed soon.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 5;
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
@@ -150,6 +154,10 @@ impl From<StoreError> for ApiError {
             StoreError::Unavailable(cause) => {
                 tracing::warn!(%cause, "database unavailable");
                 Self::Unavailable("the database is unavailable; try again shortly".to_owned())
+            }
+            StoreError::Contended(cause) => {
+                tracing::warn!(%cause, "a transaction collided with others again");
+                Self::Unavailable("the service is busy; try again shortly".to_owned())
             }
             StoreError::Query(e) => Self::Internal(e.to_string()),
         }

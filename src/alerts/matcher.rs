@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use diesel_async::scoped_futures::ScopedFutureExt;
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::{AsyncPgConnection, SimpleAsyncConnection};
 use tokio::sync::watch;
 use uuid::Uuid;
 
@@ -21,7 +21,7 @@ use super::model::{AlertKind, AlertQuery, AlertSkill, Commute, Frequency};
 use super::percolator::Percolator;
 use super::store::{self, Delivered, NewMatch, Subscription, CURSOR, PENDING};
 use super::AlertError;
-use crate::db::DbPool;
+use crate::db::{self, DbConn, DbPool, MayRetry, StoreError};
 use crate::jobs::model::JobView;
 use crate::search::fields::KIND_JOB;
 use crate::search::indexer::Position;
@@ -224,9 +224,15 @@ struct JobOutcome {
     matches: Vec<AlertMatch>,
 }
 
+/// The matcher's session as `pg_stat_activity` shows it.
+const APPLICATION_NAME: &str = "SET application_name = 'tandem-alert-matcher'";
+
 /// The matcher task: polls the outbox, matches, records.
 pub struct Matcher {
     pool: DbPool,
+    /// A connection of its own, named (see [`APPLICATION_NAME`]); taken out of the pool for good once let go,
+    /// so the name never reaches a request's session.
+    conn: Option<DbConn>,
     mailer: AlertMailer,
     percolator: Option<Arc<Percolator>>,
     refresher: Option<Refresher>,
@@ -238,7 +244,7 @@ pub struct Matcher {
 
 impl Matcher {
     pub fn new(pool: DbPool, mailer: AlertMailer, poll: Duration, commute_km: f64) -> Self {
-        Self { pool, mailer, percolator: None, refresher: None, position: None, poll, commute_km }
+        Self { pool, conn: None, mailer, percolator: None, refresher: None, position: None, poll, commute_km }
     }
 
     pub async fn run(mut self, mut stop: watch::Receiver<bool>) {
@@ -248,7 +254,8 @@ impl Matcher {
                 Ok(false) => self.poll,
                 Err(e) => {
                     tracing::warn!(error = %e, "alert matcher: will retry");
-                    // Start again from the stored position: whatever this batch did was rolled back.
+                    // The failed batch moved nothing; the stored position is read again because a matcher on
+                    // another node may have recorded the batch meanwhile.
                     self.position = None;
                     self.poll.max(Duration::from_secs(1))
                 }
@@ -258,12 +265,33 @@ impl Matcher {
                 _ = stop.changed() => {}
             }
         }
+        if let Some(conn) = self.conn.take() {
+            release(conn);
+        }
     }
 
-    /// One batch. True if there may be more right away.
+    /// One batch on the matcher's connection; a failure lets the connection go (it may be the cause).
     async fn step(&mut self) -> Result<bool, AlertError> {
-        let mut conn = self.pool.get().await.map_err(crate::db::StoreError::from)?;
-        let conn = &mut *conn;
+        let mut conn = match self.conn.take() {
+            Some(conn) => conn,
+            None => self.connect().await?,
+        };
+        let done = self.batch(&mut conn).await;
+        match done {
+            Ok(_) => self.conn = Some(conn),
+            Err(_) => release(conn),
+        }
+        done
+    }
+
+    async fn connect(&self) -> Result<DbConn, AlertError> {
+        let mut conn = self.pool.get().await.map_err(StoreError::from)?;
+        conn.batch_execute(APPLICATION_NAME).await?;
+        Ok(conn)
+    }
+
+    /// One batch. True if there may be more right away. The position moves only once the batch is recorded.
+    async fn batch(&mut self, conn: &mut AsyncPgConnection) -> Result<bool, AlertError> {
         let percolator = match &self.percolator {
             Some(p) => p.clone(),
             None => {
@@ -274,9 +302,9 @@ impl Matcher {
                 self.percolator.insert(percolator).clone()
             }
         };
-        let position = match &mut self.position {
-            Some(p) => p,
-            None => self.position.insert(Position::new(store::cursor(conn, CURSOR).await?)),
+        let mut position = match &self.position {
+            Some(p) => p.clone(),
+            None => Position::new(store::cursor(conn, CURSOR).await?),
         };
         let read = outbox::read(conn, position.high(), &position.gap_ranges(), BATCH).await?;
         let full = read.changes.len() as i64 >= BATCH;
@@ -287,6 +315,7 @@ impl Matcher {
         job_ids.sort();
         job_ids.dedup();
         if job_ids.is_empty() && watermark == before {
+            self.position = Some(position);
             return Ok(full);
         }
         if let Some(refresher) = self.refresher.as_mut() {
@@ -296,6 +325,7 @@ impl Matcher {
         }
         let outcomes = self.match_jobs(conn, &percolator, &job_ids).await?;
         let sent = record(conn, &self.mailer, &outcomes, watermark).await?;
+        self.position = Some(position);
         if sent > 0 {
             tracing::info!(mails = sent, jobs = job_ids.len(), "alert matcher: instant alerts queued");
         }
@@ -359,7 +389,7 @@ async fn record(
     outcomes: &[JobOutcome],
     watermark: i64,
 ) -> Result<usize, AlertError> {
-    conn.transaction::<_, AlertError, _>(|conn| {
+    db::transaction::<_, AlertError, _>(conn, |conn| {
         async move {
             // Matchers on other nodes wait here, so two never record the same batch at once.
             store::lock_cursor(conn, CURSOR).await?;
@@ -406,6 +436,17 @@ async fn send_instant(
     }
     store::mark_sent(conn, &delivered).await?;
     Ok(per_alert.len())
+}
+
+/// Closes a connection the matcher let go instead of returning it to the pool under the matcher's name.
+fn release(conn: DbConn) {
+    drop(DbConn::take(conn));
+}
+
+impl MayRetry for AlertError {
+    fn may_retry(&self) -> bool {
+        matches!(self, Self::Store(e) if e.may_retry())
+    }
 }
 
 fn recipient(m: &AlertMatch) -> Recipient<'_> {

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use tantivy::{IndexWriter, Term};
 use uuid::Uuid;
 
@@ -34,6 +34,8 @@ const BACKOFF: Duration = Duration::from_secs(1);
 const BATCH: i64 = 5_000;
 /// A gap is given up only this long after it was first seen, and once every transaction then running has ended.
 const MIN_GAP_AGE: Duration = Duration::from_secs(1);
+/// The indexer's session as `pg_stat_activity` shows it.
+const APPLICATION_NAME: &str = "SET application_name = 'tandem-indexer'";
 /// Memory for the incremental writer: small, since it commits every few hundred milliseconds.
 const WRITER_MEMORY: usize = 32_000_000;
 
@@ -236,8 +238,10 @@ impl Worker {
     /// One round: make sure the index is open and current, then apply one batch. True if there may be more.
     async fn step(&self, conn: &mut Option<AsyncPgConnection>, open: &mut Option<Open>) -> Result<bool, Trouble> {
         if conn.is_none() {
-            let fresh =
+            let mut fresh =
                 AsyncPgConnection::establish(&self.database_url).await.map_err(|e| Trouble::Database(e.to_string()))?;
+            // Named, so an operator (or a test) can tell the indexer's session from the pool's.
+            fresh.batch_execute(APPLICATION_NAME).await.map_err(|e| Trouble::Database(e.to_string()))?;
             *conn = Some(fresh);
         }
         let Some(conn) = conn.as_mut() else { return Ok(false) };
@@ -304,24 +308,45 @@ impl Worker {
     }
 
     /// Reads the next changes, applies and commits them, and makes them visible. True if there may be more.
+    ///
+    /// The position moves only once the batch is committed: a batch that fails half-way (its connection lost,
+    /// say) is thrown out of the writer and read again, never skipped.
     async fn apply_batch(&self, conn: &mut AsyncPgConnection, open: &mut Open) -> Result<bool, Trouble> {
         let read = outbox::read(conn, open.position.high(), &open.position.gap_ranges(), BATCH).await?;
         let full = read.changes.len() as i64 >= BATCH;
         let before = open.position.watermark();
-        let changes = open.position.observe(read, Instant::now());
+        let mut position = open.position.clone();
+        let changes = position.observe(read, Instant::now());
         if !changes.is_empty() {
-            apply(conn, open, &changes).await?;
-            let mut commit = open.writer.prepare_commit()?;
-            commit.set_payload(&open.position.watermark().to_string());
-            commit.commit()?;
-            open.live.reader.reload()?;
+            if let Err(trouble) = apply_and_commit(conn, open, &changes, position.watermark()).await {
+                // The next commit must not carry half of this batch under a later position.
+                open.writer.rollback()?;
+                return Err(trouble);
+            }
         }
-        if changes.is_empty() && open.position.watermark() == before {
+        open.position = position;
+        if !changes.is_empty() {
+            open.live.reader.reload()?;
+        } else if open.position.watermark() == before {
             return Ok(full);
         }
         self.search.set_applied(open.position.watermark());
         Ok(full)
     }
+}
+
+/// Applies the changes and commits them with `watermark` as the position the index has reached.
+async fn apply_and_commit(
+    conn: &mut AsyncPgConnection,
+    open: &mut Open,
+    changes: &[Change],
+    watermark: i64,
+) -> Result<(), Trouble> {
+    apply(conn, open, changes).await?;
+    let mut commit = open.writer.prepare_commit()?;
+    commit.set_payload(&watermark.to_string());
+    commit.commit()?;
+    Ok(())
 }
 
 /// Replaces the documents of every entity the changes touch with their current state (or nothing).

@@ -6,6 +6,7 @@ mod crash;
 mod demo;
 mod hardening_auth;
 mod hardening_privacy;
+mod faults;
 mod helpers;
 mod http_errors;
 mod jobs;
