@@ -46,7 +46,10 @@ impl AppState {
     }
 
     pub async fn conn(&self) -> Result<DbConn, ApiError> {
-        Ok(self.pool.get().await.map_err(db::StoreError::from)?)
+        let asked = std::time::Instant::now();
+        let conn = self.pool.get().await;
+        crate::observability::pool_waited(asked.elapsed());
+        Ok(conn.map_err(db::StoreError::from)?)
     }
 }
 
@@ -93,9 +96,12 @@ impl Application {
 
 fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
     let openapi = openapi();
+    // Installed before the first request, so that every request is counted.
+    crate::observability::handle();
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(middleware::from_fn(crate::observability::middleware::track_requests))
             .wrap(middleware::Logger::new("%a \"%r\" %s %Dms").exclude("/healthz"))
             .app_data(data.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
@@ -122,6 +128,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::privacy::routes::configure(cfg);
     crate::alerts::routes::configure(cfg);
     crate::partners::routes::configure(cfg);
+    crate::observability::routes::configure(cfg);
 }
 
 /// The OpenAPI document: every feature's paths, plus the bearer scheme.
@@ -136,6 +143,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(crate::privacy::routes::Api::openapi());
     doc.merge(crate::alerts::routes::Api::openapi());
     doc.merge(crate::partners::routes::Api::openapi());
+    doc.merge(crate::observability::routes::Api::openapi());
     doc
 }
 

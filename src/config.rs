@@ -36,6 +36,9 @@ pub struct Config {
     /// `PARTNER_COMMUTE_KM`: how far (great-circle km) from the recruiting employer a job may be for the partner
     /// commute alert.
     pub partner_commute_km: f64,
+    /// `METRICS_TOKEN`: a bearer token that may read `/metrics` (for a Prometheus scraper); `None` means only
+    /// operators' access tokens may.
+    pub metrics_token: Option<String>,
 }
 
 /// The default commuting radius: Göteborg to Kungsbacka, Alingsås or Trollhättan, not to Borås.
@@ -96,7 +99,12 @@ impl Config {
                     invalid("PARTNER_COMMUTE_KM", "expected kilometres between 1 and 500, such as 50")
                 })?,
             };
+        let metrics_token = get("METRICS_TOKEN");
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err(invalid("METRICS_TOKEN", "use at least 16 characters"));
+        }
         Ok(Self {
+            metrics_token,
             mail_workers,
             smtp_timeout,
             partner_commute_km,

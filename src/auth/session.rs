@@ -51,6 +51,7 @@ pub async fn login(state: &AppState, email: &str, secret: String, client_addr: &
     if counts.by_email >= MAX_FAILURES_PER_EMAIL || counts.by_addr >= MAX_FAILURES_PER_ADDR {
         let frees_at = counts.oldest.unwrap_or_else(Utc::now) + Duration::minutes(WINDOW_MINUTES);
         let retry_after_secs = (frees_at - Utc::now()).num_seconds().max(1) as u64;
+        crate::observability::login_throttled();
         return Err(ApiError::RateLimited { retry_after_secs });
     }
     let user = store::find_by_email(&mut conn, &email).await?;
