@@ -3,7 +3,9 @@
 
 use metrics::gauge;
 
-use super::{store, ALERT_MATCHER_LAG, DATABASE_UP, INDEX_APPLIED, INDEX_LAG, MAIL_OUTBOX, OUTBOX_HEAD, POOL_CONNECTIONS};
+use super::{
+    store, ALERT_MATCHER_LAG, DATABASE_UP, INDEX_APPLIED, INDEX_LAG, MAIL_OUTBOX, OUTBOX_HEAD, POOL_CONNECTIONS,
+};
 use crate::alerts::store as alert_store;
 use crate::app::AppState;
 use crate::db::DbPool;
@@ -27,12 +29,9 @@ pub async fn refresh(state: &AppState) {
 
 fn pool_gauges(pool: &DbPool) {
     let status = pool.status();
-    for (state, n) in [
-        ("max", status.max_size),
-        ("open", status.size),
-        ("available", status.available),
-        ("waiting", status.waiting),
-    ] {
+    for (state, n) in
+        [("max", status.max_size), ("open", status.size), ("available", status.available), ("waiting", status.waiting)]
+    {
         gauge!(POOL_CONNECTIONS, "state" => state).set(n as f64);
     }
 }

@@ -33,11 +33,8 @@ pub async fn track_requests(
 }
 
 fn record(method: &Method, route: String, status: StatusCode, started: Instant) {
-    let labels = [
-        ("method", method_label(method)),
-        ("route", route),
-        ("status", format!("{}xx", status.as_u16() / 100)),
-    ];
+    let labels =
+        [("method", method_label(method)), ("route", route), ("status", format!("{}xx", status.as_u16() / 100))];
     counter!(HTTP_REQUESTS, &labels).increment(1);
     histogram!(HTTP_DURATION, &labels).record(started.elapsed().as_secs_f64());
 }

@@ -61,7 +61,8 @@ impl Exposition {
     fn from(r: &Resp) -> Self {
         assert_eq!(r.status, 200, "{}", r.text);
         assert!(r.content_type.starts_with("text/plain; version=0.0.4"), "content type {}", r.content_type);
-        let samples = r.text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(parse_sample).collect();
+        let samples =
+            r.text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(parse_sample).collect();
         Self { text: r.text.clone(), samples }
     }
 
@@ -123,7 +124,9 @@ async fn an_operator_sees_requests_and_latency_by_route_pattern_never_by_the_ids
     let invitation = [("route", "/api/v1/partner-invitations/{token}"), ("method", "GET")];
     assert!(m.samples.iter().any(|s| s.name == "tandem_http_requests_total"
         && invitation.iter().all(|(k, v)| s.labels.get(*k).map(String::as_str) == Some(v))));
-    assert!(m.value("tandem_http_requests_total", &[("route", "unmatched"), ("method", "GET"), ("status", "4xx")]) >= 1.0);
+    assert!(
+        m.value("tandem_http_requests_total", &[("route", "unmatched"), ("method", "GET"), ("status", "4xx")]) >= 1.0
+    );
     for concrete in [job_id.to_string(), invitation_token, nowhere.to_string()] {
         assert!(!m.text.contains(&concrete), "{concrete} became a label:\n{}", m.text);
     }
@@ -141,16 +144,16 @@ async fn index_lag_alert_matcher_lag_and_the_mail_outbox_by_status_are_read_from
     assert_eq!(before.value("tandem_mail_outbox_mails", &[("status", "pending")]), 0.0);
     assert_eq!(before.value("tandem_database_up", &[]), 1.0);
 
-    // An invitation queues one mail (no mail workers run in tests) and a saved profile one index change.
+    // A saved profile is one index change; a partner invitation queues one mail (no mail workers run in tests).
     let seeker = app.seeker("Ines Inviter").await;
-    let r = app.post("/api/v1/me/partner/invitations", seeker.t(), json!({"email": "partner@example.org"})).await;
-    assert_eq!(r.status, 201, "{}", r.text);
     let profile = json!({
         "full_name": "Ines Inviter", "headline": "Bioinformatician", "summary": "Pipelines.",
         "location": {"city": "Göteborg", "country": "SE"}, "work_permit": "has_permit", "searchable": true,
     });
     let r = app.put("/api/v1/me/profile", seeker.t(), profile).await;
     assert_eq!(r.status, 200, "{}", r.text);
+    let r = app.post("/api/v1/me/partner/invitations", seeker.t(), json!({"email": "partner@example.org"})).await;
+    assert_eq!(r.status, 201, "{}", r.text);
     app.state.search.catch_up(&app.state.pool, std::time::Duration::from_secs(20)).await.expect("index catches up");
 
     let after = scrape(&app, operator.t()).await;
@@ -171,7 +174,8 @@ async fn logins_refused_for_too_many_failures_are_counted() {
     let victim = app.seeker("Tess Throttled").await;
     let mut throttled = false;
     for _ in 0..12 {
-        let r = app.post("/api/v1/auth/login", None, json!({"email": victim.email, "password": "wrong password"})).await;
+        let r =
+            app.post("/api/v1/auth/login", None, json!({"email": victim.email, "password": "wrong password"})).await;
         if r.status == 429 {
             throttled = true;
             break;
@@ -204,10 +208,13 @@ async fn a_scraper_reads_metrics_with_the_metrics_token_and_nothing_else_works_i
         request.send()
     };
 
+    let health = app.client.get(format!("{base}/healthz")).send().await.expect("healthz");
+    assert_eq!(health.status(), 200);
     let r = get(Some(METRICS_TOKEN)).await.expect("scrape");
     assert_eq!(r.status(), 200);
     let text = r.text().await.expect("body");
     assert!(text.contains("# TYPE tandem_http_requests_total counter"), "{text}");
+    assert!(text.contains(r#"route="/healthz""#), "{text}");
 
     let wrong = get(Some("scrape-token-for-the-metrics-test")).await.expect("scrape");
     assert_eq!(wrong.status(), 401);
