@@ -4,13 +4,16 @@
 //! The recorder is one per process and the tests run many servers in it, so counts are checked as "at least".
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use serde_json::json;
 use tandem::app::Application;
 use tandem::config::Config;
+use tandem::mail::worker::{MailWorkers, WorkerSettings};
 use uuid::Uuid;
 
-use crate::helpers::{Resp, TestApp};
+use crate::helpers::{eventually, Resp, TestApp};
+use crate::smtp::SmtpServer;
 
 const METRICS_TOKEN: &str = "scrape-token-for-the-metrics-tests";
 
@@ -154,7 +157,7 @@ async fn index_lag_alert_matcher_lag_and_the_mail_outbox_by_status_are_read_from
     assert_eq!(r.status, 200, "{}", r.text);
     let r = app.post("/api/v1/me/partner/invitations", seeker.t(), json!({"email": "partner@example.org"})).await;
     assert_eq!(r.status, 201, "{}", r.text);
-    app.state.search.catch_up(&app.state.pool, std::time::Duration::from_secs(20)).await.expect("index catches up");
+    app.state.search.catch_up(&app.state.pool, Duration::from_secs(20)).await.expect("index catches up");
 
     let after = scrape(&app, operator.t()).await;
     assert_eq!(after.value("tandem_mail_outbox_mails", &[("status", "pending")]), 1.0);
@@ -165,6 +168,36 @@ async fn index_lag_alert_matcher_lag_and_the_mail_outbox_by_status_are_read_from
     assert_eq!(after.value("tandem_index_lag_changes", &[]), 0.0);
     // No alert matcher runs in this test, so every change since the start is still to be matched.
     assert_eq!(after.value("tandem_alert_matcher_lag_changes", &[]), head);
+}
+
+#[tokio::test]
+async fn a_mail_the_smtp_server_refuses_is_counted_as_a_failure_and_shown_as_failed_in_the_outbox() {
+    let app = TestApp::spawn().await;
+    let operator = app.admin().await;
+    let smtp = SmtpServer::start();
+    smtp.reject_content_for("refused@example.org");
+    let seeker = app.seeker("Rita Refused").await;
+    let profile = json!({
+        "full_name": "Rita Refused", "headline": "Chemist", "summary": "Assays.",
+        "location": {"city": "Göteborg", "country": "SE"}, "work_permit": "has_permit",
+    });
+    assert_eq!(app.put("/api/v1/me/profile", seeker.t(), profile).await.status, 200);
+    let r = app.post("/api/v1/me/partner/invitations", seeker.t(), json!({"email": "refused@example.org"})).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+
+    let config = Config { smtp_url: Some(SmtpServer::url(smtp.port)), ..(*app.state.config).clone() };
+    let settings = WorkerSettings { idle_poll: Duration::from_millis(50), ..WorkerSettings::default() };
+    let mailer = MailWorkers::start_with(app.state.pool.clone(), &config, 1, settings).expect("mail workers");
+    eventually("the refusal to be recorded", || async {
+        app.count("SELECT count(*) AS n FROM mail_outbox WHERE status = 'failed'").await == 1
+    })
+    .await;
+    mailer.shutdown().await;
+
+    let m = scrape(&app, operator.t()).await;
+    assert!(m.value("tandem_mail_send_failures_total", &[("reason", "rejected")]) >= 1.0, "{}", m.text);
+    assert_eq!(m.value("tandem_mail_outbox_mails", &[("status", "failed")]), 1.0);
+    assert_eq!(m.value("tandem_mail_outbox_mails", &[("status", "pending")]), 0.0);
 }
 
 #[tokio::test]
