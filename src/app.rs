@@ -53,7 +53,10 @@ impl AppState {
     }
 
     pub async fn conn(&self) -> Result<DbConn, ApiError> {
-        Ok(self.pool.get().await.map_err(db::StoreError::from)?)
+        let asked = std::time::Instant::now();
+        let conn = self.pool.get().await;
+        crate::observability::pool_waited(asked.elapsed());
+        Ok(conn.map_err(db::StoreError::from)?)
     }
 }
 
@@ -100,10 +103,13 @@ impl Application {
 
 fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
     let openapi = openapi();
+    // Installed before the first request, so that every request is counted.
+    crate::observability::handle();
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
             .wrap(middleware::from_fn(crate::hygiene::refuse_control_characters))
+            .wrap(middleware::from_fn(crate::observability::middleware::track_requests))
             .wrap(crate::access_log::logger())
             .app_data(data.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
@@ -130,6 +136,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::privacy::routes::configure(cfg);
     crate::alerts::routes::configure(cfg);
     crate::partners::routes::configure(cfg);
+    crate::observability::routes::configure(cfg);
 }
 
 /// The OpenAPI document: every feature's paths, plus the bearer scheme.
@@ -144,6 +151,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(crate::privacy::routes::Api::openapi());
     doc.merge(crate::alerts::routes::Api::openapi());
     doc.merge(crate::partners::routes::Api::openapi());
+    doc.merge(crate::observability::routes::Api::openapi());
     doc
 }
 

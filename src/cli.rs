@@ -1,7 +1,6 @@
 //! The command line: `serve`, `migrate`, `reindex`, `seed`, `admin create`; each documents itself with `--help`.
 
 use clap::{Args, Parser, Subcommand};
-use tracing_subscriber::EnvFilter;
 
 use crate::app::{AppState, Application};
 use crate::config::Config;
@@ -72,8 +71,7 @@ pub enum AdminCommand {
 }
 
 pub fn init_tracing() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+    let _ = tracing_subscriber::fmt().with_env_filter(crate::observability::log_filter()).try_init();
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {

@@ -40,6 +40,9 @@ pub struct Config {
     /// `TRUSTED_PROXIES`: comma-separated IPs or CIDR blocks of reverse proxies whose `X-Forwarded-For` is believed;
     /// empty (the default) means the TCP peer is the client.
     pub trusted_proxies: Vec<crate::auth::client_addr::IpNet>,
+    /// `METRICS_TOKEN`: a bearer token that may read `/metrics` (for a Prometheus scraper); `None` means only
+    /// operators' access tokens may.
+    pub metrics_token: Option<String>,
 }
 
 /// The default commuting radius: Göteborg to Kungsbacka, Alingsås or Trollhättan, not to Borås.
@@ -102,8 +105,13 @@ impl Config {
             };
         let trusted_proxies = crate::auth::client_addr::parse_trusted(&get("TRUSTED_PROXIES").unwrap_or_default())
             .map_err(|reason| ConfigError::Invalid { name: "TRUSTED_PROXIES", reason })?;
+        let metrics_token = get("METRICS_TOKEN");
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err(invalid("METRICS_TOKEN", "use at least 16 characters"));
+        }
         Ok(Self {
             trusted_proxies,
+            metrics_token,
             mail_workers,
             smtp_timeout,
             partner_commute_km,

@@ -15,6 +15,7 @@ pub mod error;
 pub mod hygiene;
 pub mod jobs;
 pub mod mail;
+pub mod observability;
 pub mod orgs;
 pub mod pagination;
 pub mod partners;

@@ -58,7 +58,11 @@ pub async fn login(state: &AppState, email: &str, secret: String, client: IpAddr
     let slots = login_slots(&email, client);
     let user = {
         let mut conn = state.conn().await?;
-        take_or_refuse(&mut conn, &slots).await?;
+        take_or_refuse(&mut conn, &slots).await.inspect_err(|e| {
+            if matches!(e, ApiError::RateLimited { .. }) {
+                crate::observability::login_throttled();
+            }
+        })?;
         store::find_by_email(&mut conn, &email).await?
     };
     // No connection is held while the hash runs: a burst of sign-ins must not empty the pool.

@@ -216,6 +216,9 @@ impl Worker {
             Ok(message) => self.transport.send(mail.id, &message).await,
             Err(e) => Err(SendFailure::Rejected(super::transport::without_addresses(&e.to_string()))),
         };
+        if let Err(failure) = &outcome {
+            crate::observability::mail_failed(failure);
+        }
         // No database connection is held while talking to the SMTP server.
         let mut conn = self.pool.get().await?;
         match outcome {

@@ -11,6 +11,7 @@ mod helpers;
 mod http_errors;
 mod jobs;
 mod mail;
+mod metrics;
 mod orgs;
 mod partner_alerts;
 mod partners;
