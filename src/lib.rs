@@ -13,6 +13,7 @@ pub mod db;
 pub mod error;
 pub mod jobs;
 pub mod mail;
+pub mod openapi;
 pub mod orgs;
 pub mod pagination;
 pub mod partners;

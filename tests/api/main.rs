@@ -8,6 +8,7 @@ mod helpers;
 mod http_errors;
 mod jobs;
 mod mail;
+mod openapi;
 mod orgs;
 mod partner_alerts;
 mod partners;
