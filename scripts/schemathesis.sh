@@ -66,9 +66,15 @@ signed_in() {
   call POST /api/v1/auth/login "" "{\"email\":\"$email\",\"password\":\"$password\"}" | jq -r .access_token
 }
 
+# The employer's organisation joins the HR network, so that the network's operations answer it too.
 EMPLOYER=$(signed_in employer)
-call POST /api/v1/organizations "$EMPLOYER" \
-  '{"name":"Schemathesis Labs","sector":"biotech","location":{"city":"Göteborg","country":"SE"}}' >/dev/null
+ORG=$(call POST /api/v1/organizations "$EMPLOYER" \
+  '{"name":"Schemathesis Labs","sector":"biotech","location":{"city":"Göteborg","country":"SE"}}' | jq -r .id)
+REQUEST=$(call POST "/api/v1/organizations/$ORG/network-membership" "$EMPLOYER" '' | jq -r .id)
+TANDEM_PASSWORD=operator-password-$$ "$BIN" admin create --email "schemathesis-operator-$$@example.com" >/dev/null
+OPERATOR=$(call POST /api/v1/auth/login "" \
+  "{\"email\":\"schemathesis-operator-$$@example.com\",\"password\":\"operator-password-$$\"}" | jq -r .access_token)
+call POST "/api/v1/admin/network-requests/$REQUEST/approve" "$OPERATOR" '' >/dev/null
 SEEKER=$(signed_in seeker)
 call PUT /api/v1/me/profile "$SEEKER" \
   '{"full_name":"Schemathesis Seeker","headline":"Cell biologist","summary":"Process development.",
@@ -86,6 +92,7 @@ fuzz() {
     --exclude-operation-id erase \
     --header "Authorization: Bearer $token" \
     --suppress-health-check all \
+    --workers 2 \
     --request-timeout 10
 }
 

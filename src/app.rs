@@ -129,14 +129,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub struct OperationsApi;
 
 /// Liveness: the process answers.
-#[utoipa::path(tag = "operations", responses((status = 200, description = "alive")))]
+#[utoipa::path(
+    tag = "operations",
+    responses((status = 200, description = "alive", body = serde_json::Value, example = json!({"status": "ok"})))
+)]
 #[get("/healthz")]
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
 }
 
 /// Readiness: the database answers and the search index is open.
-#[utoipa::path(tag = "operations", responses((status = 200, description = "ready"), (status = 503, body = Problem)))]
+#[utoipa::path(
+    tag = "operations",
+    responses(
+        (status = 200, description = "ready", body = serde_json::Value, example = json!({"status": "ready"})),
+        (status = 503, description = "the database or the search index is not ready", body = Problem),
+    )
+)]
 #[get("/readyz")]
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     db::ping(&state.pool).await?;
