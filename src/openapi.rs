@@ -169,7 +169,7 @@ fn error_response(error: &ApiError) -> Response {
 fn as_problem(response: &mut Response, status: &str) {
     response.content.shift_remove("application/json");
     response.content.insert(PROBLEM_JSON.to_owned(), Content::new(Some(Ref::from_schema_name("Problem"))));
-    if status == "503" && !response.headers.contains_key("Retry-After") {
+    if (status == "429" || status == "503") && !response.headers.contains_key("Retry-After") {
         let retry = error_response(&ApiError::Unavailable(String::new()));
         response.headers.extend(retry.headers);
     }
