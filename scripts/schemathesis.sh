@@ -81,8 +81,9 @@ call PUT /api/v1/me/profile "$SEEKER" \
     "location":{"city":"Göteborg","country":"SE"},"skills":[{"name":"cell culture","level":4}],
     "languages":[{"code":"en","level":"C1"}],"work_permit":"eu_eea_citizen","searchable":true}' >/dev/null
 
-# One run as the given caller. Erasing the account (DELETE /api/v1/me) is left out: it would sign the caller out
-# for the rest of the run.
+# One run as the given caller, in one worker (with two, hypothesis sometimes fails inside itself with "AST
+# constructor recursion depth mismatch"). Erasing the account (DELETE /api/v1/me) is left out: it would sign the
+# caller out for the rest of the run.
 fuzz() {
   local who=$1 token=$2
   echo "schemathesis as the $who (${SECONDS_PER_RUN} s)"
@@ -93,7 +94,6 @@ fuzz() {
     --exclude-operation-id erase \
     --header "Authorization: Bearer $token" \
     --suppress-health-check all \
-    --workers 2 \
     --request-timeout 10)
 }
 
