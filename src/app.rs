@@ -1,12 +1,11 @@
-//! Application assembly: shared state, the HTTP server with every feature's routes, and the OpenAPI document.
+//! Application assembly: shared state and the HTTP server with every feature's routes.
 
 use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::{get, middleware, web, App, HttpResponse, HttpServer};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::tokens::TokenKeys;
@@ -102,7 +101,7 @@ impl Application {
 }
 
 fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
-    let openapi = openapi();
+    let openapi = crate::openapi::openapi();
     // Installed before the first request, so that every request is counted.
     crate::observability::handle();
     let data = web::Data::new(state);
@@ -139,75 +138,29 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::observability::routes::configure(cfg);
 }
 
-/// The OpenAPI document: every feature's paths, plus the bearer scheme.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    let mut doc = ApiDoc::openapi();
-    doc.merge(crate::auth::routes::AuthApi::openapi());
-    doc.merge(crate::taxonomy::routes::TaxonomyApi::openapi());
-    doc.merge(crate::seekers::routes::Api::openapi());
-    doc.merge(crate::orgs::routes::Api::openapi());
-    doc.merge(crate::jobs::routes::Api::openapi());
-    doc.merge(crate::search::routes::Api::openapi());
-    doc.merge(crate::privacy::routes::Api::openapi());
-    doc.merge(crate::alerts::routes::Api::openapi());
-    doc.merge(crate::partners::routes::Api::openapi());
-    doc.merge(crate::observability::routes::Api::openapi());
-    doc
-}
-
+/// The operations endpoints' part of the OpenAPI document (assembled in `crate::openapi`).
 #[derive(OpenApi)]
-#[openapi(
-    info(title = "Tandem", description = "Talent matching for the West Sweden life-science region."),
-    paths(healthz, readyz),
-    modifiers(&BearerAuth)
-)]
-struct ApiDoc;
-
-struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        problems_as_problem_json(openapi);
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
-        );
-    }
-}
-
-/// Error bodies are declared once as `Problem`; the server sends them as `application/problem+json`, so the
-/// document says so for every response whose schema is `Problem`.
-fn problems_as_problem_json(openapi: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::{RefOr, Schema};
-    let is_problem =
-        |schema: &Option<RefOr<Schema>>| matches!(schema, Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Problem"));
-    for item in openapi.paths.paths.values_mut() {
-        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
-        for op in operations.into_iter().flatten() {
-            for response in op.responses.responses.values_mut() {
-                let RefOr::T(response) = response else { continue };
-                if let Some(content) = response.content.shift_remove("application/json") {
-                    if is_problem(&content.schema) {
-                        response.content.insert("application/problem+json".to_owned(), content);
-                    } else {
-                        response.content.insert("application/json".to_owned(), content);
-                    }
-                }
-            }
-        }
-    }
-}
+#[openapi(paths(healthz, readyz))]
+pub struct OperationsApi;
 
 /// Liveness: the process answers.
-#[utoipa::path(tag = "operations", responses((status = 200, description = "alive")))]
+#[utoipa::path(
+    tag = "operations",
+    responses((status = 200, description = "alive", body = serde_json::Value, example = json!({"status": "ok"})))
+)]
 #[get("/healthz")]
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
 }
 
 /// Readiness: the database answers and the search index is open.
-#[utoipa::path(tag = "operations", responses((status = 200, description = "ready"), (status = 503, body = Problem)))]
+#[utoipa::path(
+    tag = "operations",
+    responses(
+        (status = 200, description = "ready", body = serde_json::Value, example = json!({"status": "ready"})),
+        (status = 503, description = "the database or the search index is not ready", body = Problem),
+    )
+)]
 #[get("/readyz")]
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     db::ping(&state.pool).await?;

@@ -16,6 +16,7 @@ pub mod hygiene;
 pub mod jobs;
 pub mod mail;
 pub mod observability;
+pub mod openapi;
 pub mod orgs;
 pub mod pagination;
 pub mod partners;

@@ -12,6 +12,7 @@ mod http_errors;
 mod jobs;
 mod mail;
 mod metrics;
+mod openapi;
 mod orgs;
 mod partner_alerts;
 mod partners;
