@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod jobs;
+pub mod limits;
 pub mod mail;
 pub mod orgs;
 pub mod pagination;

@@ -9,12 +9,13 @@ use uuid::Uuid;
 
 use super::codes;
 use crate::error::FieldError;
+use crate::limits;
 use crate::taxonomy::{normalize, ResolvedSkill};
 
-pub const MAX_SKILLS: usize = 100;
+pub const MAX_SKILLS: usize = crate::limits::MAX_PROFILE_SKILLS;
 pub const MAX_LANGUAGES: usize = 30;
-pub const MAX_EXPERIENCE: usize = 50;
-pub const MAX_EDUCATION: usize = 30;
+pub const MAX_EXPERIENCE: usize = crate::limits::MAX_ENTRIES;
+pub const MAX_EDUCATION: usize = crate::limits::MAX_ENTRIES;
 pub const MAX_DESIRED_LOCATIONS: usize = 20;
 pub const MAX_SECTORS: usize = 20;
 
@@ -89,6 +90,7 @@ impl LanguageLevel {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Location {
+    #[serde(deserialize_with = "limits::text::<SHORT, _>")]
     #[schema(min_length = 1, max_length = 200)]
     pub city: String,
     /// ISO 3166-1 alpha-2, e.g. `SE`.
@@ -100,10 +102,10 @@ pub struct Location {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DesiredLocation {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "limits::optional_text::<SHORT, _>")]
     #[schema(max_length = 200)]
     pub city: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "limits::optional_text::<SHORT, _>")]
     #[schema(max_length = 200)]
     pub region: Option<String>,
     /// ISO 3166-1 alpha-2, e.g. `SE`.
@@ -124,10 +126,13 @@ pub struct Language {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Education {
+    #[serde(deserialize_with = "limits::text::<SHORT, _>")]
     #[schema(min_length = 1, max_length = 200)]
     pub degree: String,
+    #[serde(deserialize_with = "limits::text::<SHORT, _>")]
     #[schema(min_length = 1, max_length = 200)]
     pub field: String,
+    #[serde(deserialize_with = "limits::text::<SHORT, _>")]
     #[schema(min_length = 1, max_length = 200)]
     pub institution: String,
     /// The year the degree was (or will be) completed.
@@ -141,11 +146,11 @@ pub struct Education {
 #[serde(deny_unknown_fields)]
 pub struct SkillInput {
     /// A taxonomy id; wins over `name` when both are given. One of the two is required.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "limits::optional_text::<SHORT, _>")]
     #[schema(max_length = 200, example = "ls-cell-culture")]
     pub skill_id: Option<String>,
     /// Any English or Swedish label or synonym; an unknown name is kept as a free-text skill.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "limits::optional_text::<SHORT, _>")]
     #[schema(max_length = 200, example = "cellodling")]
     pub name: Option<String>,
     /// 1 (beginner) to 5 (expert).
@@ -161,8 +166,10 @@ pub struct SkillInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExperienceInput {
+    #[serde(deserialize_with = "limits::text::<SHORT, _>")]
     #[schema(min_length = 1, max_length = 200)]
     pub title: String,
+    #[serde(deserialize_with = "limits::text::<SHORT, _>")]
     #[schema(min_length = 1, max_length = 200)]
     pub organization: String,
     /// YYYY-MM-DD.
@@ -172,7 +179,7 @@ pub struct ExperienceInput {
     #[serde(default)]
     #[schema(value_type = Option<String>, format = Date)]
     pub end: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "limits::optional_text::<LONG, _>")]
     #[schema(max_length = 5000)]
     pub description: Option<String>,
 }
@@ -181,30 +188,33 @@ pub struct ExperienceInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileRequest {
+    #[serde(deserialize_with = "limits::text::<SHORT, _>")]
     #[schema(min_length = 1, max_length = 200)]
     pub full_name: String,
     /// One line employers see in search results, e.g. "Cell biologist, 6 years in biologics process development".
+    #[serde(deserialize_with = "limits::text::<SHORT, _>")]
     #[schema(min_length = 1, max_length = 200)]
     pub headline: String,
+    #[serde(deserialize_with = "limits::text::<LONG, _>")]
     #[schema(max_length = 5000)]
     pub summary: String,
     pub location: Location,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "limits::list::<MAX_DESIRED_LOCATIONS, _, _>")]
     #[schema(max_items = 20)]
     pub desired_locations: Vec<DesiredLocation>,
     /// Each language once.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "limits::list::<MAX_LANGUAGES, _, _>")]
     #[schema(max_items = 30)]
     pub languages: Vec<Language>,
     /// Each skill once.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "limits::list::<MAX_SKILLS, _, _>")]
     #[schema(max_items = 100)]
     pub skills: Vec<SkillInput>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "limits::list::<MAX_EXPERIENCE, _, _>")]
     #[schema(max_items = 50)]
     pub experience: Vec<ExperienceInput>,
-    #[serde(default)]
-    #[schema(max_items = 30)]
+    #[serde(default, deserialize_with = "limits::list::<MAX_EDUCATION, _, _>")]
+    #[schema(max_items = 50)]
     pub education: Vec<Education>,
     #[schema(value_type = WorkPermit)]
     pub work_permit: String,
@@ -213,7 +223,7 @@ pub struct ProfileRequest {
     #[schema(value_type = Option<String>, format = Date)]
     pub available_from: Option<String>,
     /// Sectors the seeker would also work in, each once.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "limits::list::<MAX_SECTORS, _, _>")]
     #[schema(max_items = 20)]
     pub open_to_sectors: Vec<String>,
     /// Whether employers may find the profile. Off unless turned on.
@@ -536,12 +546,68 @@ pub struct Profile {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A searchable seeker's full profile as an employer sees it: the profile plus how to reach the seeker.
+/// A seeker's full profile as an employer sees it, plus how to reach the seeker. Not the seeker's own settings:
+/// whether they are in the partner pool or searchable, and their partner link, are theirs alone.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct CandidateProfile {
-    #[serde(flatten)]
-    pub profile: Profile,
+    pub candidate_id: Uuid,
+    pub full_name: String,
+    pub headline: String,
+    pub summary: String,
+    pub location: Location,
+    pub desired_locations: Vec<DesiredLocation>,
+    /// Ordered by language code.
+    pub languages: Vec<Language>,
+    pub skills: Vec<ProfileSkill>,
+    pub experience: Vec<Experience>,
+    pub education: Vec<Education>,
+    #[schema(value_type = WorkPermit)]
+    pub work_permit: String,
+    pub available_from: Option<NaiveDate>,
+    pub open_to_sectors: Vec<String>,
+    pub updated_at: DateTime<Utc>,
     pub email: String,
+}
+
+impl CandidateProfile {
+    pub fn new(profile: Profile, email: String) -> Self {
+        let Profile {
+            candidate_id,
+            full_name,
+            headline,
+            summary,
+            location,
+            desired_locations,
+            languages,
+            skills,
+            experience,
+            education,
+            work_permit,
+            available_from,
+            open_to_sectors,
+            updated_at,
+            searchable: _,
+            in_partner_pool: _,
+            partner: _,
+        } = profile;
+        Self {
+            candidate_id,
+            full_name,
+            headline,
+            summary,
+            location,
+            desired_locations,
+            languages,
+            skills,
+            experience,
+            education,
+            work_permit,
+            available_from,
+            open_to_sectors,
+            updated_at,
+            email,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -629,7 +695,11 @@ mod tests {
         let mut body = minimal();
         body["skills"] =
             serde_json::Value::Array((0..=MAX_SKILLS).map(|i| serde_json::json!({"name": format!("s{i}")})).collect());
-        assert_eq!(fields(request(body).validate().expect_err("too many")), vec!["skills"]);
+        // Refused while the body is read, before validation or the taxonomy see it.
+        match crate::body::parse::<ProfileRequest>(body.to_string().as_bytes()) {
+            Err(crate::error::ApiError::Invalid(errors)) => assert_eq!(fields(errors), vec!["skills"]),
+            other => panic!("expected a validation error, got {other:?}"),
+        }
     }
 
     #[test]

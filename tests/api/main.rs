@@ -4,6 +4,7 @@ mod alerts;
 mod auth;
 mod crash;
 mod demo;
+mod hardening_search;
 mod helpers;
 mod http_errors;
 mod jobs;
