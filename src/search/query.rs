@@ -158,7 +158,9 @@ fn date_range(field: Field, low: Option<tantivy::DateTime>, high: Option<tantivy
 /// One word in one field: its single term, or its terms as a phrase; `None` when the analyzer keeps nothing of it.
 fn word_query(field: Field, analyzer: &mut TextAnalyzer, word: &str) -> Option<Box<dyn Query>> {
     let mut terms: Vec<(usize, Term)> = Vec::new();
-    analyzer.token_stream(word).process(&mut |token| terms.push((token.position, Term::from_field_text(field, &token.text))));
+    analyzer
+        .token_stream(word)
+        .process(&mut |token| terms.push((token.position, Term::from_field_text(field, &token.text))));
     match terms.len() {
         0 => None,
         1 => terms.pop().map(|(_, t)| Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)) as Box<dyn Query>),

@@ -229,7 +229,8 @@ fn pool_members_are_indexed_but_found_only_by_pool_searches_unless_searchable() 
     let mut expected = vec![bo.candidate_id, cy.candidate_id];
     expected.sort();
     assert_eq!(found, expected, "ordinary searches: searchable seekers only");
-    let pool = CandidateSearch { filter: CandidateFilter { partner_pool: true, ..Default::default() }, ..search(vec![]) };
+    let pool =
+        CandidateSearch { filter: CandidateFilter { partner_pool: true, ..Default::default() }, ..search(vec![]) };
     let mut found = ids(&index, &pool);
     found.sort();
     let mut expected = vec![ana.candidate_id, bo.candidate_id];

@@ -60,13 +60,22 @@ fn candidate_ids(r: &Resp) -> Vec<Uuid> {
 
 /// Links `partner` to `talent` (by invitation), and has `org` recruit the talent, who confirms: from then the
 /// partner, having opted in, is in the partner pool.
-async fn pool_partner(app: &TestApp, talent: &Account, talent_id: Uuid, partner: &Account, org: Uuid, member: &Account) {
+async fn pool_partner(
+    app: &TestApp,
+    talent: &Account,
+    talent_id: Uuid,
+    partner: &Account,
+    org: Uuid,
+    member: &Account,
+) {
     let r = app.post("/api/v1/me/partner/invitations", talent.t(), json!({"email": partner.email})).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let token = invitation_token(app, &partner.email).await;
     let r = app.post(&format!("/api/v1/partner-invitations/{token}/accept"), partner.t(), json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = app.post(&format!("/api/v1/organizations/{org}/recruits"), member.t(), json!({"candidate_id": talent_id})).await;
+    let r = app
+        .post(&format!("/api/v1/organizations/{org}/recruits"), member.t(), json!({"candidate_id": talent_id}))
+        .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let r = app.post(&format!("/api/v1/me/recruitments/{}/confirm", r.uuid("id")), talent.t(), json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -100,7 +109,8 @@ async fn network_and_pool_member(app: &TestApp, partner_searchable: bool) -> (Ac
     let operator = app.admin().await;
     let (eva, network_org) = employer_with_org(app, "Eva Network", "Västra Pharma").await;
     join_network(app, network_org, &eva, &operator).await;
-    let (tove, tove_id) = seeker_with(app, "Tove Talent", profile("Tove Talent", "Process engineer", true, false)).await;
+    let (tove, tove_id) =
+        seeker_with(app, "Tove Talent", profile("Tove Talent", "Process engineer", true, false)).await;
     let (pim, pim_id) =
         seeker_with(app, "Pim Partner", profile("Pim Partner", "Molecular biologist", partner_searchable, true)).await;
     pool_partner(app, &tove, tove_id, &pim, network_org, &eva).await;
@@ -183,7 +193,8 @@ async fn a_job_with_twenty_thousand_skills_is_refused_at_once_while_others_are_s
     assert_eq!(app.count("SELECT count(*) AS n FROM jobs").await, 0, "nothing was stored");
 
     // The same through PATCH, and fifty skills named twice are refused once each, not compared pairwise.
-    let fifty: Vec<Value> = (0..50).map(|i| json!({"name": format!("made-up skill {}", i % 25), "required": false})).collect();
+    let fifty: Vec<Value> =
+        (0..50).map(|i| json!({"name": format!("made-up skill {}", i % 25), "required": false})).collect();
     let r = app.post(JOBS, employer.t(), job(org, Value::Array(fifty))).await;
     let fields = r.invalid_fields();
     assert_eq!(fields.len(), 25, "{fields:?}");
@@ -215,12 +226,10 @@ async fn every_limit_of_the_contract_is_a_422_naming_its_field() {
     body["skills"] = (0..101).map(|i| json!({"name": format!("s{i}")})).collect();
     assert_eq!(app.put(PROFILE, seeker.t(), body).await.invalid_fields(), vec!["skills"]);
     let mut body = base.clone();
-    body["experience"] =
-        (0..51).map(|_| json!({"title": "t", "organization": "o", "start": "2020-01-01"})).collect();
+    body["experience"] = (0..51).map(|_| json!({"title": "t", "organization": "o", "start": "2020-01-01"})).collect();
     assert_eq!(app.put(PROFILE, seeker.t(), body).await.invalid_fields(), vec!["experience"]);
     let mut body = base.clone();
-    body["education"] =
-        (0..51).map(|_| json!({"degree": "MSc", "field": "Biology", "institution": "GU"})).collect();
+    body["education"] = (0..51).map(|_| json!({"degree": "MSc", "field": "Biology", "institution": "GU"})).collect();
     assert_eq!(app.put(PROFILE, seeker.t(), body).await.invalid_fields(), vec!["education"]);
     let mut body = base.clone();
     body["summary"] = json!("s".repeat(20_001));
