@@ -90,7 +90,6 @@ impl LanguageLevel {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Location {
-    #[serde(deserialize_with = "limits::text::<SHORT, _>")]
     #[schema(min_length = 1, max_length = 200)]
     pub city: String,
     /// ISO 3166-1 alpha-2, e.g. `SE`.
@@ -102,10 +101,10 @@ pub struct Location {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DesiredLocation {
-    #[serde(default, deserialize_with = "limits::optional_text::<SHORT, _>")]
+    #[serde(default)]
     #[schema(max_length = 200)]
     pub city: Option<String>,
-    #[serde(default, deserialize_with = "limits::optional_text::<SHORT, _>")]
+    #[serde(default)]
     #[schema(max_length = 200)]
     pub region: Option<String>,
     /// ISO 3166-1 alpha-2, e.g. `SE`.
@@ -126,13 +125,10 @@ pub struct Language {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Education {
-    #[serde(deserialize_with = "limits::text::<SHORT, _>")]
     #[schema(min_length = 1, max_length = 200)]
     pub degree: String,
-    #[serde(deserialize_with = "limits::text::<SHORT, _>")]
     #[schema(min_length = 1, max_length = 200)]
     pub field: String,
-    #[serde(deserialize_with = "limits::text::<SHORT, _>")]
     #[schema(min_length = 1, max_length = 200)]
     pub institution: String,
     /// The year the degree was (or will be) completed.
@@ -146,11 +142,11 @@ pub struct Education {
 #[serde(deny_unknown_fields)]
 pub struct SkillInput {
     /// A taxonomy id; wins over `name` when both are given. One of the two is required.
-    #[serde(default, deserialize_with = "limits::optional_text::<SHORT, _>")]
+    #[serde(default)]
     #[schema(max_length = 200, example = "ls-cell-culture")]
     pub skill_id: Option<String>,
     /// Any English or Swedish label or synonym; an unknown name is kept as a free-text skill.
-    #[serde(default, deserialize_with = "limits::optional_text::<SHORT, _>")]
+    #[serde(default)]
     #[schema(max_length = 200, example = "cellodling")]
     pub name: Option<String>,
     /// 1 (beginner) to 5 (expert).
@@ -166,10 +162,8 @@ pub struct SkillInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExperienceInput {
-    #[serde(deserialize_with = "limits::text::<SHORT, _>")]
     #[schema(min_length = 1, max_length = 200)]
     pub title: String,
-    #[serde(deserialize_with = "limits::text::<SHORT, _>")]
     #[schema(min_length = 1, max_length = 200)]
     pub organization: String,
     /// YYYY-MM-DD.
@@ -179,23 +173,22 @@ pub struct ExperienceInput {
     #[serde(default)]
     #[schema(value_type = Option<String>, format = Date)]
     pub end: Option<String>,
-    #[serde(default, deserialize_with = "limits::optional_text::<LONG, _>")]
+    #[serde(default)]
     #[schema(max_length = 5000)]
     pub description: Option<String>,
 }
 
-/// The body of `PUT /api/v1/me/profile`: the whole profile, which replaces any previous one.
+/// The body of `PUT /api/v1/me/profile`: the whole profile, which replaces any previous one. Lists are capped while
+/// the body is read; texts are checked by [`ProfileRequest::validate`], before any other work, so that one answer
+/// names every text that is too long.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileRequest {
-    #[serde(deserialize_with = "limits::text::<SHORT, _>")]
     #[schema(min_length = 1, max_length = 200)]
     pub full_name: String,
     /// One line employers see in search results, e.g. "Cell biologist, 6 years in biologics process development".
-    #[serde(deserialize_with = "limits::text::<SHORT, _>")]
     #[schema(min_length = 1, max_length = 200)]
     pub headline: String,
-    #[serde(deserialize_with = "limits::text::<LONG, _>")]
     #[schema(max_length = 5000)]
     pub summary: String,
     pub location: Location,
