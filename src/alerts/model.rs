@@ -14,8 +14,8 @@ use crate::seekers::codes::is_country;
 pub const MAX_ALERTS: i64 = 20;
 /// Most skills, and most sectors, one alert may name.
 pub const MAX_LIST: usize = 20;
-/// Longest free-text query.
-pub const MAX_Q_CHARS: usize = crate::limits::MAX_QUERY_CHARS;
+/// Longest free-text query (under the contract's ceiling for `q`: an alert's words must all match).
+pub const MAX_Q_CHARS: usize = 200;
 /// Longest alert name, city, and skill or sector item.
 const MAX_NAME_CHARS: usize = 100;
 
@@ -94,9 +94,9 @@ impl Commute {
 #[serde(deny_unknown_fields)]
 pub struct QueryInput {
     /// Words that must all appear in the job's title, description, organisation or skills (stemmed as English
-    /// or Swedish). At most 256 characters.
+    /// or Swedish). At most 200 characters.
     #[serde(default, deserialize_with = "crate::limits::optional_text::<MAX_Q_CHARS, _>")]
-    #[schema(max_length = 256)]
+    #[schema(max_length = 200)]
     pub q: Option<String>,
     /// Skill ids or names (labels and synonyms, English or Swedish), at most 20: the job must ask for at least one.
     #[serde(default, deserialize_with = "crate::limits::optional_list::<MAX_LIST, _, _>")]
