@@ -14,6 +14,7 @@ pub mod db;
 pub mod error;
 pub mod hygiene;
 pub mod jobs;
+pub mod limits;
 pub mod mail;
 pub mod observability;
 pub mod openapi;

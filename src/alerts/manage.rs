@@ -61,9 +61,10 @@ async fn resolve_query(conn: &mut AsyncPgConnection, query: CheckedQuery) -> Res
     let resolved = resolve(conn, "query.skills", &refs).await?;
     let mut errors = Vec::new();
     let mut skills: Vec<AlertSkill> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     for (i, skill) in resolved.into_iter().enumerate() {
         match skill.skill_id {
-            Some(skill_id) if skills.iter().any(|s| s.skill_id == skill_id) => {}
+            Some(skill_id) if !seen.insert(skill_id.clone()) => {}
             Some(skill_id) => skills.push(AlertSkill { skill_id, name: skill.name }),
             None => errors.push(FieldError::new(
                 format!("query.skills[{i}]"),

@@ -14,8 +14,10 @@ use crate::seekers::codes::is_country;
 pub const MAX_ALERTS: i64 = 20;
 /// Most skills, and most sectors, one alert may name.
 pub const MAX_LIST: usize = 20;
-/// Longest free-text query.
+/// Longest free-text query (under the contract's ceiling for `q`: an alert's words must all match).
 pub const MAX_Q_CHARS: usize = 200;
+/// Longest alert name, city, and skill or sector item.
+const MAX_NAME_CHARS: usize = 100;
 
 /// How often an alert mails: at once for each new job, or one digest a day (07:00) or a week (Monday 07:00),
 /// Stockholm time.
@@ -93,15 +95,24 @@ impl Commute {
 pub struct QueryInput {
     /// Words that must all appear in the job's title, description, organisation or skills (stemmed as English
     /// or Swedish). At most 200 characters.
+    #[serde(default, deserialize_with = "crate::limits::optional_text::<MAX_Q_CHARS, _>")]
+    #[schema(max_length = 200)]
     pub q: Option<String>,
     /// Skill ids or names (labels and synonyms, English or Swedish), at most 20: the job must ask for at least one.
+    #[serde(default, deserialize_with = "crate::limits::optional_list::<MAX_LIST, _, _>")]
+    #[schema(max_items = 20)]
     pub skills: Option<Vec<String>>,
     /// Sectors, at most 20: the job must be in one of them.
+    #[serde(default, deserialize_with = "crate::limits::optional_list::<MAX_LIST, _, _>")]
+    #[schema(max_items = 20)]
     pub sectors: Option<Vec<String>>,
     /// ISO 3166-1 alpha-2 country of the workplace.
+    #[serde(default, deserialize_with = "crate::limits::optional_text::<MAX_NAME_CHARS, _>")]
     #[schema(example = "SE")]
     pub country: Option<String>,
     /// City of the workplace.
+    #[serde(default, deserialize_with = "crate::limits::optional_text::<MAX_NAME_CHARS, _>")]
+    #[schema(max_length = 100)]
     pub city: Option<String>,
     /// The job's remote mode.
     pub remote: Option<Remote>,
@@ -112,6 +123,8 @@ pub struct QueryInput {
 #[serde(deny_unknown_fields)]
 pub struct CreateAlert {
     /// 1 to 100 characters.
+    #[serde(deserialize_with = "crate::limits::text::<MAX_NAME_CHARS, _>")]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// A saved search; `null` (or left out) when the alert only follows the profile.
     #[serde(default)]
@@ -194,7 +207,7 @@ impl CreateAlert {
     pub fn validate(self) -> Result<NewAlert, Vec<FieldError>> {
         let mut errors = Vec::new();
         let name = self.name.trim().to_owned();
-        check_length("name", &name, 1, 100, &mut errors);
+        check_length("name", &name, 1, MAX_NAME_CHARS, &mut errors);
         let query = self.query.map(|q| q.validate(&mut errors));
         match &query {
             None if !self.match_profile => {
@@ -230,7 +243,7 @@ impl QueryInput {
         }
         let city = text(self.city);
         if let Some(city) = &city {
-            check_length("query.city", city, 1, 100, errors);
+            check_length("query.city", city, 1, MAX_NAME_CHARS, errors);
         }
         CheckedQuery { q, skills, sectors, country, city, remote: self.remote }
     }
@@ -262,7 +275,7 @@ fn list(field: &str, values: Option<Vec<String>>, errors: &mut Vec<FieldError>) 
         .enumerate()
         .map(|(i, v)| {
             let v = v.trim().to_owned();
-            check_length(&format!("{field}[{i}]"), &v, 1, 100, errors);
+            check_length(&format!("{field}[{i}]"), &v, 1, MAX_NAME_CHARS, errors);
             v
         })
         .collect()

@@ -1,15 +1,25 @@
 //! Job postings as clients send them, their validation, the status moves a job may make, and the job view.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::FieldError;
+use crate::limits;
 use crate::orgs::model::{check_length, check_url, not_null, nullable, trimmed, Location};
 use crate::seekers::codes::is_language;
 pub use crate::seekers::model::LanguageLevel;
 use crate::taxonomy::{normalize, ResolvedSkill, SkillRef};
+
+/// Sectors and employment types.
+const MAX_KEYWORD_CHARS: usize = 100;
+/// Languages a job may ask for.
+const MAX_LANGUAGES: usize = 20;
+/// Where to apply.
+const MAX_URL_CHARS: usize = 2048;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -93,7 +103,11 @@ pub struct JobLanguage {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JobSkillInput {
+    #[serde(default, deserialize_with = "limits::optional_text::<{ limits::MAX_NAME_CHARS }, _>")]
+    #[schema(max_length = 200)]
     pub skill_id: Option<String>,
+    #[serde(default, deserialize_with = "limits::optional_text::<{ limits::MAX_NAME_CHARS }, _>")]
+    #[schema(max_length = 200)]
     pub name: Option<String>,
     /// Must candidates have it (true), or is it a plus (false)?
     pub required: bool,
@@ -131,20 +145,34 @@ pub struct CreateJob {
     /// An organisation the caller is a member of.
     pub organization_id: Uuid,
     /// 1 to 200 characters.
+    #[serde(deserialize_with = "limits::text::<{ limits::MAX_NAME_CHARS }, _>")]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     /// 1 to 20000 characters.
+    #[serde(deserialize_with = "limits::text::<{ limits::MAX_TEXT_CHARS }, _>")]
+    #[schema(min_length = 1, max_length = 20000)]
     pub description: String,
     /// At most 50; the same skill may not appear twice.
+    #[serde(deserialize_with = "limits::list::<{ limits::MAX_JOB_SKILLS }, _, _>")]
+    #[schema(max_items = 50)]
     pub skills: Vec<JobSkillInput>,
     pub location: Location,
     pub remote: Remote,
     /// E.g. `permanent`, `fixed_term`, `postdoc`; 1 to 100 characters.
+    #[serde(deserialize_with = "limits::text::<MAX_KEYWORD_CHARS, _>")]
+    #[schema(min_length = 1, max_length = 100)]
     pub employment_type: String,
     /// 1 to 100 characters.
+    #[serde(deserialize_with = "limits::text::<MAX_KEYWORD_CHARS, _>")]
+    #[schema(min_length = 1, max_length = 100)]
     pub sector: String,
     /// At most 20, each code once.
+    #[serde(deserialize_with = "limits::list::<MAX_LANGUAGES, _, _>")]
+    #[schema(max_items = 20)]
     pub languages: Vec<JobLanguage>,
     /// Where to apply: an http(s) URL.
+    #[serde(default, deserialize_with = "limits::optional_text::<MAX_URL_CHARS, _>")]
+    #[schema(max_length = 2048)]
     pub apply_url: Option<String>,
     /// When applications close; must be in the future.
     pub closes_at: Option<DateTime<Utc>>,
@@ -156,14 +184,14 @@ pub struct CreateJob {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JobPatch {
-    #[serde(default, deserialize_with = "not_null")]
-    #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "limits::text_not_null::<{ limits::MAX_NAME_CHARS }, _>")]
+    #[schema(nullable = false, min_length = 1, max_length = 200)]
     pub title: Option<String>,
-    #[serde(default, deserialize_with = "not_null")]
-    #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "limits::text_not_null::<{ limits::MAX_TEXT_CHARS }, _>")]
+    #[schema(nullable = false, min_length = 1, max_length = 20000)]
     pub description: Option<String>,
-    #[serde(default, deserialize_with = "not_null")]
-    #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "limits::list_not_null::<{ limits::MAX_JOB_SKILLS }, _, _>")]
+    #[schema(nullable = false, max_items = 50)]
     pub skills: Option<Vec<JobSkillInput>>,
     #[serde(default, deserialize_with = "not_null")]
     #[schema(nullable = false)]
@@ -171,17 +199,17 @@ pub struct JobPatch {
     #[serde(default, deserialize_with = "not_null")]
     #[schema(nullable = false)]
     pub remote: Option<Remote>,
-    #[serde(default, deserialize_with = "not_null")]
-    #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "limits::text_not_null::<MAX_KEYWORD_CHARS, _>")]
+    #[schema(nullable = false, min_length = 1, max_length = 100)]
     pub employment_type: Option<String>,
-    #[serde(default, deserialize_with = "not_null")]
-    #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "limits::text_not_null::<MAX_KEYWORD_CHARS, _>")]
+    #[schema(nullable = false, min_length = 1, max_length = 100)]
     pub sector: Option<String>,
-    #[serde(default, deserialize_with = "not_null")]
-    #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "limits::list_not_null::<MAX_LANGUAGES, _, _>")]
+    #[schema(nullable = false, max_items = 20)]
     pub languages: Option<Vec<JobLanguage>>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "limits::nullable_text::<MAX_URL_CHARS, _>")]
+    #[schema(value_type = Option<String>, max_length = 2048)]
     pub apply_url: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<DateTime<Utc>>)]
@@ -255,8 +283,8 @@ impl JobFields {
         check_length("title", &title, 1, 200, &mut errors);
         let description = self.description.trim().to_owned();
         check_length("description", &description, 1, 20_000, &mut errors);
-        if self.skills.len() > 50 {
-            errors.push(FieldError::new("skills", "at most 50 skills"));
+        if self.skills.len() > limits::MAX_JOB_SKILLS {
+            errors.push(FieldError::new("skills", format!("at most {} items", limits::MAX_JOB_SKILLS)));
         }
         for (i, s) in self.skills.iter().enumerate() {
             if let Some(name) = &s.name {
@@ -301,18 +329,21 @@ fn check_languages(languages: &[JobLanguage], errors: &mut Vec<FieldError>) {
     }
 }
 
-/// Pairs resolved skills with their `required` flags, refusing the same skill twice (by id, or by free-text name).
+/// Pairs resolved skills with their `required` flags, refusing the same skill twice (by id, or by free-text name),
+/// in one pass.
 pub fn job_skills(inputs: &[JobSkillInput], resolved: Vec<ResolvedSkill>) -> Result<Vec<JobSkill>, Vec<FieldError>> {
     let mut errors = Vec::new();
+    let mut first_seen: HashMap<String, usize> = HashMap::with_capacity(resolved.len());
     let mut skills: Vec<JobSkill> = Vec::with_capacity(resolved.len());
     for (i, (input, skill)) in inputs.iter().zip(resolved).enumerate() {
-        let same = |other: &JobSkill| match (&skill.skill_id, &other.skill_id) {
-            (Some(a), Some(b)) => a == b,
-            (None, None) => normalize(&skill.name) == normalize(&other.name),
-            _ => false,
+        let key = match &skill.skill_id {
+            Some(id) => format!("id:{id}"),
+            None => format!("text:{}", normalize(&skill.name)),
         };
-        if let Some(j) = skills.iter().position(same) {
+        if let Some(j) = first_seen.get(&key) {
             errors.push(FieldError::new(format!("skills[{i}]"), format!("the same skill as skills[{j}]")));
+        } else {
+            first_seen.insert(key, i);
         }
         skills.push(JobSkill { skill_id: skill.skill_id, name: skill.name, required: input.required });
     }

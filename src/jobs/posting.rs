@@ -91,7 +91,8 @@ async fn apply(conn: &mut AsyncPgConnection, current: JobView, patch: JobPatch) 
     Ok(())
 }
 
-/// Validates the fields and resolves the skills, reporting every invalid field at once.
+/// Validates the fields and resolves the skills, reporting every invalid field at once. Too many skills are
+/// refused before any is resolved (HTTP bodies never get this far with them; other callers might).
 async fn checked(
     conn: &mut AsyncPgConnection,
     fields: JobFields,
@@ -100,6 +101,9 @@ async fn checked(
     let refs = fields.skill_refs();
     let inputs = fields.skills.clone();
     let validated = fields.validate(check_closes_at, Utc::now());
+    if refs.len() > crate::limits::MAX_JOB_SKILLS {
+        return Err(ApiError::Invalid(validated.err().unwrap_or_default()));
+    }
     let resolved = match resolve(conn, "skills", &refs).await {
         Ok(resolved) => job_skills(&inputs, resolved),
         Err(ResolveError::Invalid(errors)) => Err(errors),

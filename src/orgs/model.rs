@@ -6,7 +6,14 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::FieldError;
+use crate::limits;
 use crate::seekers::codes::is_country;
+
+const MAX_CITY_CHARS: usize = 100;
+const MAX_ORG_NUMBER_CHARS: usize = 32;
+const MAX_SECTOR_CHARS: usize = 100;
+const MAX_URL_CHARS: usize = 2048;
+const MAX_DESCRIPTION_CHARS: usize = 5000;
 
 /// A place: a city and an ISO 3166-1 alpha-2 country code in upper case (`SE`).
 // Named `Place` in the OpenAPI document so that it does not replace the seeker profile's `Location` schema.
@@ -15,6 +22,8 @@ use crate::seekers::codes::is_country;
 #[serde(deny_unknown_fields)]
 pub struct Location {
     /// 1 to 100 characters.
+    #[serde(deserialize_with = "limits::text::<MAX_CITY_CHARS, _>")]
+    #[schema(min_length = 1, max_length = 100)]
     pub city: String,
     /// ISO 3166-1 alpha-2, upper case.
     #[schema(example = "SE")]
@@ -25,7 +34,7 @@ impl Location {
     /// Trims the city and checks both parts; `field` prefixes error paths (`location.city`).
     pub fn validate(self, field: &str, errors: &mut Vec<FieldError>) -> Location {
         let city = self.city.trim().to_owned();
-        check_length(&format!("{field}.city"), &city, 1, 100, errors);
+        check_length(&format!("{field}.city"), &city, 1, MAX_CITY_CHARS, errors);
         if !is_country(&self.country) {
             errors.push(FieldError::new(
                 format!("{field}.country"),
@@ -103,14 +112,24 @@ pub fn check_url(field: &str, url: Option<&str>, errors: &mut Vec<FieldError>) {
 #[serde(deny_unknown_fields)]
 pub struct CreateOrganization {
     /// 1 to 200 characters.
+    #[serde(deserialize_with = "limits::text::<{ limits::MAX_NAME_CHARS }, _>")]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// The national registration number (in Sweden, organisationsnummer); unique. At most 32 characters.
+    #[serde(default, deserialize_with = "limits::optional_text::<MAX_ORG_NUMBER_CHARS, _>")]
+    #[schema(max_length = 32)]
     pub org_number: Option<String>,
     /// 1 to 100 characters, e.g. `pharma`, `medtech`, `academia`.
+    #[serde(deserialize_with = "limits::text::<MAX_SECTOR_CHARS, _>")]
+    #[schema(min_length = 1, max_length = 100)]
     pub sector: String,
     /// An http(s) URL.
+    #[serde(default, deserialize_with = "limits::optional_text::<MAX_URL_CHARS, _>")]
+    #[schema(max_length = 2048)]
     pub website: Option<String>,
     /// At most 5000 characters.
+    #[serde(default, deserialize_with = "limits::optional_text::<MAX_DESCRIPTION_CHARS, _>")]
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
     pub location: Location,
 }
@@ -131,13 +150,13 @@ impl CreateOrganization {
         let name = self.name.trim().to_owned();
         check_length("name", &name, 1, 200, &mut errors);
         let org_number = trimmed(self.org_number);
-        check_length("org_number", org_number.as_deref().unwrap_or(""), 0, 32, &mut errors);
+        check_length("org_number", org_number.as_deref().unwrap_or(""), 0, MAX_ORG_NUMBER_CHARS, &mut errors);
         let sector = self.sector.trim().to_owned();
-        check_length("sector", &sector, 1, 100, &mut errors);
+        check_length("sector", &sector, 1, MAX_SECTOR_CHARS, &mut errors);
         let website = trimmed(self.website);
         check_url("website", website.as_deref(), &mut errors);
         let description = trimmed(self.description);
-        check_length("description", description.as_deref().unwrap_or(""), 0, 5000, &mut errors);
+        check_length("description", description.as_deref().unwrap_or(""), 0, MAX_DESCRIPTION_CHARS, &mut errors);
         let location = self.location.validate("location", &mut errors);
         if !errors.is_empty() {
             return Err(errors);
@@ -151,20 +170,20 @@ impl CreateOrganization {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrganizationPatch {
-    #[serde(default, deserialize_with = "not_null")]
-    #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "limits::text_not_null::<{ limits::MAX_NAME_CHARS }, _>")]
+    #[schema(nullable = false, min_length = 1, max_length = 200)]
     pub name: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "limits::nullable_text::<MAX_ORG_NUMBER_CHARS, _>")]
+    #[schema(value_type = Option<String>, max_length = 32)]
     pub org_number: Option<Option<String>>,
-    #[serde(default, deserialize_with = "not_null")]
-    #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "limits::text_not_null::<MAX_SECTOR_CHARS, _>")]
+    #[schema(nullable = false, min_length = 1, max_length = 100)]
     pub sector: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "limits::nullable_text::<MAX_URL_CHARS, _>")]
+    #[schema(value_type = Option<String>, max_length = 2048)]
     pub website: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "limits::nullable_text::<MAX_DESCRIPTION_CHARS, _>")]
+    #[schema(value_type = Option<String>, max_length = 5000)]
     pub description: Option<Option<String>>,
     #[serde(default, deserialize_with = "not_null")]
     #[schema(nullable = false)]
@@ -181,11 +200,11 @@ impl OrganizationPatch {
         }
         let org_number = self.org_number.map(trimmed);
         if let Some(Some(n)) = &org_number {
-            check_length("org_number", n, 0, 32, &mut errors);
+            check_length("org_number", n, 0, MAX_ORG_NUMBER_CHARS, &mut errors);
         }
         let sector = self.sector.map(|s| s.trim().to_owned());
         if let Some(s) = &sector {
-            check_length("sector", s, 1, 100, &mut errors);
+            check_length("sector", s, 1, MAX_SECTOR_CHARS, &mut errors);
         }
         let website = self.website.map(trimmed);
         if let Some(w) = &website {
@@ -193,7 +212,7 @@ impl OrganizationPatch {
         }
         let description = self.description.map(trimmed);
         if let Some(Some(d)) = &description {
-            check_length("description", d, 0, 5000, &mut errors);
+            check_length("description", d, 0, MAX_DESCRIPTION_CHARS, &mut errors);
         }
         let location = self.location.map(|l| l.validate("location", &mut errors));
         if !errors.is_empty() {

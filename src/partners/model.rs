@@ -125,6 +125,7 @@ pub struct ReferralRequest {
     /// Another organisation in the HR network; its contact points are emailed.
     pub to_organization_id: Uuid,
     /// Why this partner fits the organisation (1 to 2000 characters).
+    #[serde(deserialize_with = "crate::limits::text::<MAX_NOTE, _>")]
     #[schema(min_length = 1, max_length = 2000)]
     pub note: String,
     /// Which of the caller's network organisations refers; the caller's oldest network membership if not given.

@@ -28,7 +28,7 @@ pub struct DesiredLocation {
     pub country: String,
 }
 
-/// A searchable seeker profile with what the index needs. Names, email and phone are not part of it.
+/// A seeker profile with what the index needs. Names, email and phone are not part of it.
 #[derive(Clone, Debug, Default)]
 pub struct CandidateSource {
     pub candidate_id: Uuid,
@@ -40,6 +40,7 @@ pub struct CandidateSource {
     pub available_from: Option<NaiveDate>,
     pub open_to_sectors: Vec<String>,
     pub searchable: bool,
+    /// In the partner pool now: opted in, and linked to a talent whose recruitment is confirmed.
     pub in_partner_pool: bool,
     pub skills: Vec<HitSkill>,
     pub languages: Vec<HitLanguage>,
@@ -130,9 +131,10 @@ impl Source for CandidateSource {
         self.candidate_id
     }
 
-    /// Only searchable seekers ever become documents.
+    /// Searchable seekers, and partner-pool members (the pool is itself consent to be seen by the HR network);
+    /// the document records both, so each search shows only those who agreed to it.
     fn is_visible(&self) -> bool {
-        self.searchable
+        self.searchable || self.in_partner_pool
     }
 
     fn skill_ids(&self) -> Vec<String> {

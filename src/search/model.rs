@@ -7,23 +7,27 @@ use uuid::Uuid;
 
 use super::query::{CandidateFilter, JobFilter, WantedLanguage};
 use crate::error::FieldError;
+use crate::limits;
 
 /// `GET /api/v1/candidates`: every filter is optional; all given filters must hold.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CandidateSearchParams {
-    /// Free text over headline, summary, experience, education and skills, stemmed as English and Swedish.
+    /// Free text over headline, summary, experience, education and skills, stemmed as English and Swedish: words,
+    /// any of which may match, never a query language. At most 256 characters.
+    #[param(max_length = 256)]
     pub q: Option<String>,
-    /// Comma-separated skill ids or names (labels and synonyms, English or Swedish): each one a candidate has
-    /// raises their score. An unknown name is looked for in skill labels as text.
+    /// Comma-separated skill ids or names (labels and synonyms, English or Swedish), at most 50: each one a
+    /// candidate has raises their score. An unknown name is looked for in skill labels as text.
     pub skills: Option<String>,
-    /// Comma-separated skill ids or names a candidate must all have. An unknown name matches nobody.
+    /// Comma-separated skill ids or names a candidate must all have, at most 50. An unknown name matches nobody.
     pub must_skills: Option<String>,
     /// Comma-separated languages, each `code` or `code:level` (`sv:B2` means Swedish at B2 or better).
     pub languages: Option<String>,
     /// ISO 3166-1 alpha-2 country where the candidate lives or wants to work.
     pub country: Option<String>,
     /// City where the candidate lives or wants to work.
+    #[param(max_length = 200)]
     pub city: Option<String>,
     /// Only candidates available on or before this date (`YYYY-MM-DD`); no date given means available now.
     pub available_before: Option<String>,
@@ -32,6 +36,7 @@ pub struct CandidateSearchParams {
     /// `true`: only seekers in the partner pool (accompanying partners looking for work).
     pub partner_pool: Option<bool>,
     /// How many items to return: 1 to 100, 20 if not given.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -41,21 +46,25 @@ pub struct CandidateSearchParams {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct JobSearchParams {
-    /// Free text over title, description, organisation and skills, stemmed as English and Swedish.
+    /// Free text over title, description, organisation and skills, stemmed as English and Swedish: words, any of
+    /// which may match, never a query language. At most 256 characters.
+    #[param(max_length = 256)]
     pub q: Option<String>,
-    /// Comma-separated skill ids or names: jobs asking for more of them rank higher.
+    /// Comma-separated skill ids or names, at most 50: jobs asking for more of them rank higher.
     pub skills: Option<String>,
     /// Comma-separated sectors.
     pub sector: Option<String>,
     /// ISO 3166-1 alpha-2 country of the workplace.
     pub country: Option<String>,
     /// City of the workplace.
+    #[param(max_length = 200)]
     pub city: Option<String>,
     /// Comma-separated remote modes: `no`, `hybrid`, `full`.
     pub remote: Option<String>,
     /// Only jobs published at or after this instant (RFC 3339) or date (`YYYY-MM-DD`).
     pub published_after: Option<String>,
     /// How many items to return: 1 to 100, 20 if not given.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -219,7 +228,7 @@ pub fn list(raw: Option<&str>) -> Vec<String> {
 }
 
 /// At most this many skills in one parameter.
-pub const MAX_SKILLS: usize = 50;
+pub const MAX_SKILLS: usize = limits::MAX_JOB_SKILLS;
 
 fn country(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
     let value = raw.map(str::trim).filter(|s| !s.is_empty())?;
@@ -264,8 +273,15 @@ fn languages(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Vec<WantedLangu
 }
 
 fn skill_count(field: &str, raw: Option<&str>, errors: &mut Vec<FieldError>) {
-    if list(raw).len() > MAX_SKILLS {
-        errors.push(FieldError::new(field, format!("name at most {MAX_SKILLS} skills")));
+    if limits::count_listed(raw) > MAX_SKILLS {
+        errors.push(FieldError::new(field, format!("at most {MAX_SKILLS} items")));
+    }
+}
+
+/// A free text of at most `max` characters.
+fn text_length(field: &str, raw: Option<&str>, max: usize, errors: &mut Vec<FieldError>) {
+    if raw.is_some_and(|text| text.len() > max && text.chars().count() > max) {
+        errors.push(FieldError::new(field, format!("at most {max} characters")));
     }
 }
 
@@ -276,6 +292,8 @@ impl CandidateSearchParams {
     /// Checks every parameter but the skills (those need the taxonomy) and builds the filters.
     pub fn validate(&self) -> Result<(CandidateFilter, PageSpec), Vec<FieldError>> {
         let mut errors = Vec::new();
+        text_length("q", self.q.as_deref(), limits::MAX_QUERY_CHARS, &mut errors);
+        text_length("city", self.city.as_deref(), limits::MAX_NAME_CHARS, &mut errors);
         skill_count("skills", self.skills.as_deref(), &mut errors);
         skill_count("must_skills", self.must_skills.as_deref(), &mut errors);
         let available_before =
@@ -306,6 +324,8 @@ impl JobSearchParams {
     /// Checks every parameter but the skills and builds the filters.
     pub fn validate(&self) -> Result<(JobFilter, PageSpec), Vec<FieldError>> {
         let mut errors = Vec::new();
+        text_length("q", self.q.as_deref(), limits::MAX_QUERY_CHARS, &mut errors);
+        text_length("city", self.city.as_deref(), limits::MAX_NAME_CHARS, &mut errors);
         skill_count("skills", self.skills.as_deref(), &mut errors);
         let published_after =
             self.published_after.as_deref().map(str::trim).filter(|s| !s.is_empty()).and_then(|raw| {
@@ -345,6 +365,7 @@ fn instant(raw: &str) -> Option<DateTime<Utc>> {
 #[into_params(parameter_in = Query)]
 pub struct MatchParams {
     /// How many items to return: 1 to 100, 20 if not given.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,

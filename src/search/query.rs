@@ -9,9 +9,11 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery, TermSetQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+    TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, Term};
 
 use super::document::{date_value, instant_value, StoredCandidate, StoredJob};
@@ -129,6 +131,11 @@ fn term(field: Field, value: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
 }
 
+/// Documents whose boolean `field` is true.
+fn flag(field: Field) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_bool(field, true), IndexRecordOption::Basic))
+}
+
 fn filter(query: Box<dyn Query>) -> Clause {
     (Occur::Must, Box::new(ConstScoreQuery::new(query, 0.0)))
 }
@@ -148,33 +155,70 @@ fn date_range(field: Field, low: Option<tantivy::DateTime>, high: Option<tantivy
     Box::new(RangeQuery::new(low, high))
 }
 
+/// One word in one field: its single term, or its terms as a phrase; `None` when the analyzer keeps nothing of it.
+fn word_query(field: Field, analyzer: &mut TextAnalyzer, word: &str) -> Option<Box<dyn Query>> {
+    let mut terms: Vec<(usize, Term)> = Vec::new();
+    analyzer
+        .token_stream(word)
+        .process(&mut |token| terms.push((token.position, Term::from_field_text(field, &token.text))));
+    match terms.len() {
+        0 => None,
+        1 => terms.pop().map(|(_, t)| Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)) as Box<dyn Query>),
+        _ => Some(Box::new(PhraseQuery::new_with_offset(terms))),
+    }
+}
+
+fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    if boost == 1.0 {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, boost))
+    }
+}
+
 /// The weight of each skill that is not required.
 pub fn optional_weight(skills: &[WantedSkill]) -> f32 {
     let optional = skills.iter().filter(|s| !s.required).count().max(1) as f32;
     W_SKILL.min(OPTIONAL_BUDGET / optional)
 }
 
-/// Builds queries against one index (its analyzers parse the free text).
+/// Builds queries against one index (its analyzers cut the free text into terms).
 pub struct QueryBuilder<'a> {
     pub index: &'a Index,
     pub fields: Fields,
 }
 
 impl QueryBuilder<'_> {
+    /// Free text as words over the given fields, never as a query language: each whitespace-separated word is
+    /// run through each field's analyzer and looked for there (a word the analyzer cuts in several terms, such as
+    /// "cell-culture", as a phrase), boosted per field. Any word may match (BM25 sums them), or with
+    /// `conjunction` every word must. Text with no word in it matches nothing.
     fn text(&self, text: &str, fields: &[(Field, f32)], conjunction: bool) -> Option<Box<dyn Query>> {
         if text.trim().is_empty() {
             return None;
         }
-        let mut parser = QueryParser::for_index(self.index, fields.iter().map(|(f, _)| *f).collect());
-        for (field, boost) in fields {
-            parser.set_field_boost(*field, *boost);
+        let mut analyzers: Vec<(Field, f32, TextAnalyzer)> = fields
+            .iter()
+            .filter_map(|&(field, boost)| Some((field, boost, self.index.tokenizer_for_field(field).ok()?)))
+            .collect();
+        let occur = if conjunction { Occur::Must } else { Occur::Should };
+        let words: Vec<Clause> = text
+            .split_whitespace()
+            .filter_map(|word| {
+                let per_field: Vec<Clause> = analyzers
+                    .iter_mut()
+                    .filter_map(|(field, boost, analyzer)| {
+                        let query = word_query(*field, analyzer, word)?;
+                        Some((Occur::Should, boosted(query, *boost)))
+                    })
+                    .collect();
+                (!per_field.is_empty()).then(|| (occur, Box::new(BooleanQuery::new(per_field)) as Box<dyn Query>))
+            })
+            .collect();
+        if words.is_empty() {
+            return Some(Box::new(EmptyQuery));
         }
-        if conjunction {
-            parser.set_conjunction_by_default();
-        }
-        // Lenient: whatever people type is a search, never a syntax error.
-        let (query, _) = parser.parse_query_lenient(text);
-        Some(query)
+        Some(Box::new(BooleanQuery::new(words)))
     }
 
     /// One clause per skill: an id is a term; a name without an id is text over skill labels.
@@ -197,10 +241,11 @@ impl QueryBuilder<'_> {
     pub fn candidates(&self, search: &CandidateSearch) -> Box<dyn Query> {
         let f = self.fields;
         let mut clauses = vec![filter(term(f.kind, KIND_CANDIDATE))];
-        clauses.push(filter(Box::new(TermQuery::new(
-            Term::from_field_bool(f.searchable, true),
-            IndexRecordOption::Basic,
-        ))));
+        // Pool members are indexed whether or not they are searchable: being in the pool is their consent to be
+        // seen by the network, and only a pool search (the `partner_pool` filter) shows them for that reason.
+        if !search.filter.partner_pool {
+            clauses.push(filter(flag(f.searchable)));
+        }
         clauses.extend(self.candidate_filters(&search.filter));
         if let Some(text) = search.text.as_deref() {
             let text_fields = [(f.text_en, 1.0), (f.text_sv, 1.0), (f.labels_en, 1.0), (f.labels_sv, 1.0)];
@@ -238,10 +283,7 @@ impl QueryBuilder<'_> {
             clauses.push(filter(any_of(f.work_permit, filter_by.work_permits.iter().map(|p| fields::keyword(p)))));
         }
         if filter_by.partner_pool {
-            clauses.push(filter(Box::new(TermQuery::new(
-                Term::from_field_bool(f.partner_pool, true),
-                IndexRecordOption::Basic,
-            ))));
+            clauses.push(filter(flag(f.partner_pool)));
         }
         clauses
     }

@@ -48,14 +48,13 @@ async fn resolve_skills(
         })
         .collect();
     let resolved = crate::taxonomy::store::resolve(conn, field, &refs).await?;
-    let mut wanted: Vec<WantedSkill> = Vec::with_capacity(resolved.len());
-    for skill in resolved {
-        // "cellodling,cell culture" is one skill asked for twice.
-        if !wanted.iter().any(|w| w.skill_id.is_some() && w.skill_id == skill.skill_id) {
-            wanted.push(WantedSkill { skill_id: skill.skill_id, name: skill.name, required });
-        }
-    }
-    Ok(wanted)
+    // "cellodling,cell culture" is one skill asked for twice.
+    let mut seen: HashSet<String> = HashSet::with_capacity(resolved.len());
+    Ok(resolved
+        .into_iter()
+        .filter(|skill| skill.skill_id.as_ref().is_none_or(|id| seen.insert(id.clone())))
+        .map(|skill| WantedSkill { skill_id: skill.skill_id, name: skill.name, required })
+        .collect())
 }
 
 /// Runs a search on the blocking pool: tantivy work never holds up an async worker.
@@ -67,13 +66,22 @@ async fn run<T: Send + 'static>(
     Ok(web::block(move || f(&search)).await??)
 }
 
-/// Drops candidates who are no longer searchable: an opt-out holds at once, even before the index catches up.
-async fn consented(state: &AppState, mut hits: Hits<CandidateHit>) -> Result<Hits<CandidateHit>, ApiError> {
+/// Drops candidates who no longer agree to be found this way (searchable, or for a pool search in the partner
+/// pool): an opt-out holds at once, even before the index catches up.
+async fn consented(
+    state: &AppState,
+    mut hits: Hits<CandidateHit>,
+    partner_pool: bool,
+) -> Result<Hits<CandidateHit>, ApiError> {
     if hits.items.is_empty() {
         return Ok(hits);
     }
     let ids: Vec<Uuid> = hits.items.iter().map(|h| h.candidate_id).collect();
-    let allowed = store::searchable_among(&mut *state.conn().await?, &ids).await?;
+    let mut conn = state.conn().await?;
+    let allowed = match partner_pool {
+        true => store::in_pool_among(&mut conn, &ids).await?,
+        false => store::searchable_among(&mut conn, &ids).await?,
+    };
     let before = hits.items.len();
     hits.items.retain(|h| allowed.contains(&h.candidate_id));
     hits.total = hits.total.saturating_sub((before - hits.items.len()) as u64);
@@ -94,11 +102,12 @@ pub async fn search_candidates(
     caller: AuthUser,
     params: CandidateSearchParams,
 ) -> Result<SearchPage<CandidateHit>, ApiError> {
+    // Limits before any other work.
+    let (mut filter, spec) = params.validate().map_err(ApiError::Invalid)?;
     let mut conn = state.conn().await?;
     if !store::has_membership(&mut conn, caller.id).await? {
         return Err(ApiError::Forbidden("only members of an organisation may search candidates".to_owned()));
     }
-    let (mut filter, spec) = params.validate().map_err(ApiError::Invalid)?;
     if filter.partner_pool && !crate::orgs::store::is_network_member(&mut conn, caller.id).await? {
         return Err(ApiError::Forbidden(
             "only members of HR-network organisations may search the partner pool".to_owned(),
@@ -112,6 +121,7 @@ pub async fn search_candidates(
         return Ok(empty());
     }
     filter.skill_ids = must.iter().filter_map(|s| s.skill_id.clone()).collect();
+    let partner_pool = filter.partner_pool;
     skills.retain(|s| !must.iter().any(|m| m.skill_id.is_some() && m.skill_id == s.skill_id));
     skills.extend(must);
     let search = CandidateSearch {
@@ -123,7 +133,7 @@ pub async fn search_candidates(
         limit: spec.limit,
     };
     let hits = run(&state.search, move |index| index.search_candidates(&search)).await?;
-    Ok(page(consented(state, hits).await?, spec))
+    Ok(page(consented(state, hits, partner_pool).await?, spec))
 }
 
 /// The candidate search a job stands for: its required skills weigh most, then its other skills, languages,
@@ -163,6 +173,7 @@ pub async fn job_matches(
     job_id: Uuid,
     params: MatchParams,
 ) -> Result<SearchPage<CandidateHit>, ApiError> {
+    let spec = params.validate().map_err(ApiError::Invalid)?;
     let mut conn = state.conn().await?;
     let job = store::jobs_by_id(&mut conn, &[job_id]).await?.pop().ok_or(ApiError::NotFound)?;
     if !store::is_member(&mut conn, job.organization.id, caller.id).await? {
@@ -172,13 +183,12 @@ pub async fn job_matches(
         });
     }
     drop(conn);
-    let spec = params.validate().map_err(ApiError::Invalid)?;
     if job.skills.is_empty() {
         return Ok(empty());
     }
     let search = search_for_job(&job, spec);
     let hits = run(&state.search, move |index| index.search_candidates(&search)).await?;
-    Ok(page(consented(state, hits).await?, spec))
+    Ok(page(consented(state, hits, false).await?, spec))
 }
 
 /// `GET /jobs`: published jobs that have not closed, for anyone.

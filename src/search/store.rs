@@ -54,14 +54,15 @@ pub async fn candidate_of_user(
     Ok(with_details(conn, rows).await?.pop())
 }
 
-/// Up to `limit` searchable profiles after `after` in candidate-id order: the rebuild reads them chunk by chunk.
+/// Up to `limit` profiles that may belong in the index (searchable, or opted in to the partner pool) after
+/// `after` in candidate-id order: the rebuild reads them chunk by chunk and keeps the visible ones.
 pub async fn searchable_candidates_after(
     conn: &mut AsyncPgConnection,
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<CandidateSource>, StoreError> {
     let mut query = seeker_profiles::table
-        .filter(seeker_profiles::searchable.eq(true))
+        .filter(seeker_profiles::searchable.eq(true).or(seeker_profiles::in_partner_pool.eq(true)))
         .order(seeker_profiles::candidate_id)
         .limit(limit)
         .select(ProfileRow::as_select())
@@ -280,10 +281,14 @@ pub async fn skill_labels(conn: &mut AsyncPgConnection, ids: &[String]) -> Resul
     Ok(labels)
 }
 
-/// How many documents a rebuild will write: searchable profiles and published jobs.
+/// About how many documents a rebuild will write (for its progress): profiles that are searchable or opted in to
+/// the partner pool, and published jobs.
 pub async fn count_visible(conn: &mut AsyncPgConnection) -> Result<(i64, i64), StoreError> {
-    let candidates =
-        seeker_profiles::table.filter(seeker_profiles::searchable.eq(true)).count().get_result(conn).await?;
+    let candidates = seeker_profiles::table
+        .filter(seeker_profiles::searchable.eq(true).or(seeker_profiles::in_partner_pool.eq(true)))
+        .count()
+        .get_result(conn)
+        .await?;
     let published = jobs::table.filter(jobs::status.eq("published")).count().get_result(conn).await?;
     Ok((candidates, published))
 }
@@ -301,15 +306,30 @@ pub async fn searchable_among(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Res
         .collect())
 }
 
-/// Every searchable candidate id: what the index must hold, for recovery checks.
+/// Which of these candidates are in the partner pool right now: pool searches are checked against it, as
+/// ordinary searches are against [`searchable_among`].
+pub async fn in_pool_among(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<HashSet<Uuid>, StoreError> {
+    let rows: Vec<(Uuid, Uuid)> = seeker_profiles::table
+        .filter(seeker_profiles::candidate_id.eq_any(ids))
+        .filter(seeker_profiles::in_partner_pool.eq(true))
+        .select((seeker_profiles::candidate_id, seeker_profiles::user_id))
+        .load(conn)
+        .await?;
+    let users: Vec<Uuid> = rows.iter().map(|(_, user)| *user).collect();
+    let pool = crate::partners::store::pool_members_among(conn, &users).await?;
+    Ok(rows.into_iter().filter(|(_, user)| pool.contains(user)).map(|(candidate, _)| candidate).collect())
+}
+
+/// Every candidate id the index must hold (searchable, or in the partner pool), for recovery checks.
 pub async fn searchable_candidate_ids(conn: &mut AsyncPgConnection) -> Result<HashSet<Uuid>, StoreError> {
-    Ok(seeker_profiles::table
-        .filter(seeker_profiles::searchable.eq(true))
-        .select(seeker_profiles::candidate_id)
-        .load::<Uuid>(conn)
-        .await?
-        .into_iter()
-        .collect())
+    let rows: Vec<(Uuid, bool)> = seeker_profiles::table
+        .filter(seeker_profiles::searchable.eq(true).or(seeker_profiles::in_partner_pool.eq(true)))
+        .select((seeker_profiles::candidate_id, seeker_profiles::searchable))
+        .load(conn)
+        .await?;
+    let opted_in: Vec<Uuid> = rows.iter().filter(|(_, searchable)| !searchable).map(|(id, _)| *id).collect();
+    let pool = in_pool_among(conn, &opted_in).await?;
+    Ok(rows.into_iter().filter(|(id, searchable)| *searchable || pool.contains(id)).map(|(id, _)| id).collect())
 }
 
 pub async fn is_member(conn: &mut AsyncPgConnection, organization_id: Uuid, user_id: Uuid) -> Result<bool, StoreError> {

@@ -201,6 +201,44 @@ fn non_searchable_seekers_are_never_indexed() {
 }
 
 #[test]
+fn query_syntax_is_only_text() {
+    let mut ana = candidate("Researcher", vec![skill("ls:cell", "Cell culture")]);
+    ana.in_partner_pool = true;
+    let bo = candidate("Researcher", vec![]);
+    let index = build(&[ana.clone(), bo.clone()], &[]);
+    let text = |q: &str| CandidateSearch { text: Some(q.to_owned()), limit: 10, ..Default::default() };
+    assert_eq!(ids(&index, &text("partner_pool:true")), Vec::<Uuid>::new(), "no field:value");
+    assert_eq!(ids(&index, &text("kind:candidate")), Vec::<Uuid>::new());
+    assert_eq!(ids(&index, &text(&"(".repeat(5000))), Vec::<Uuid>::new(), "no words, no stack overflow");
+    assert_eq!(ids(&index, &text("researcher -researcher")).len(), 2, "no operators");
+    assert_eq!(ids(&index, &text("(cell-culture)")), vec![ana.candidate_id], "a hyphenated word is a phrase");
+    let named = WantedSkill { skill_id: None, name: "cell:culture".to_owned(), required: false };
+    assert_eq!(ids(&index, &search(vec![named])), vec![ana.candidate_id], "skill names are words too");
+}
+
+#[test]
+fn pool_members_are_indexed_but_found_only_by_pool_searches_unless_searchable() {
+    let mut ana = candidate("Pooled", vec![]);
+    (ana.searchable, ana.in_partner_pool) = (false, true);
+    let mut bo = candidate("Pooled and searchable", vec![]);
+    bo.in_partner_pool = true;
+    let cy = candidate("Searchable", vec![]);
+    let index = build(&[ana.clone(), bo.clone(), cy.clone()], &[]);
+    let mut found = ids(&index, &search(vec![]));
+    found.sort();
+    let mut expected = vec![bo.candidate_id, cy.candidate_id];
+    expected.sort();
+    assert_eq!(found, expected, "ordinary searches: searchable seekers only");
+    let pool =
+        CandidateSearch { filter: CandidateFilter { partner_pool: true, ..Default::default() }, ..search(vec![]) };
+    let mut found = ids(&index, &pool);
+    found.sort();
+    let mut expected = vec![ana.candidate_id, bo.candidate_id];
+    expected.sort();
+    assert_eq!(found, expected, "pool searches: pool members, searchable or not");
+}
+
+#[test]
 fn preferences_add_explained_factors() {
     let mut ana = candidate("A", vec![skill("ls:cell", "Cell culture")]);
     ana.languages = vec![lang("sv", "C1")];

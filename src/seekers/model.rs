@@ -9,12 +9,13 @@ use uuid::Uuid;
 
 use super::codes;
 use crate::error::FieldError;
+use crate::limits;
 use crate::taxonomy::{normalize, ResolvedSkill};
 
-pub const MAX_SKILLS: usize = 100;
+pub const MAX_SKILLS: usize = crate::limits::MAX_PROFILE_SKILLS;
 pub const MAX_LANGUAGES: usize = 30;
-pub const MAX_EXPERIENCE: usize = 50;
-pub const MAX_EDUCATION: usize = 30;
+pub const MAX_EXPERIENCE: usize = crate::limits::MAX_ENTRIES;
+pub const MAX_EDUCATION: usize = crate::limits::MAX_ENTRIES;
 pub const MAX_DESIRED_LOCATIONS: usize = 20;
 pub const MAX_SECTORS: usize = 20;
 
@@ -177,7 +178,9 @@ pub struct ExperienceInput {
     pub description: Option<String>,
 }
 
-/// The body of `PUT /api/v1/me/profile`: the whole profile, which replaces any previous one.
+/// The body of `PUT /api/v1/me/profile`: the whole profile, which replaces any previous one. Lists are capped while
+/// the body is read; texts are checked by [`ProfileRequest::validate`], before any other work, so that one answer
+/// names every text that is too long.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileRequest {
@@ -189,22 +192,22 @@ pub struct ProfileRequest {
     #[schema(max_length = 5000)]
     pub summary: String,
     pub location: Location,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "limits::list::<MAX_DESIRED_LOCATIONS, _, _>")]
     #[schema(max_items = 20)]
     pub desired_locations: Vec<DesiredLocation>,
     /// Each language once.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "limits::list::<MAX_LANGUAGES, _, _>")]
     #[schema(max_items = 30)]
     pub languages: Vec<Language>,
     /// Each skill once.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "limits::list::<MAX_SKILLS, _, _>")]
     #[schema(max_items = 100)]
     pub skills: Vec<SkillInput>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "limits::list::<MAX_EXPERIENCE, _, _>")]
     #[schema(max_items = 50)]
     pub experience: Vec<ExperienceInput>,
-    #[serde(default)]
-    #[schema(max_items = 30)]
+    #[serde(default, deserialize_with = "limits::list::<MAX_EDUCATION, _, _>")]
+    #[schema(max_items = 50)]
     pub education: Vec<Education>,
     #[schema(value_type = WorkPermit)]
     pub work_permit: String,
@@ -213,7 +216,7 @@ pub struct ProfileRequest {
     #[schema(value_type = Option<String>, format = Date)]
     pub available_from: Option<String>,
     /// Sectors the seeker would also work in, each once.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "limits::list::<MAX_SECTORS, _, _>")]
     #[schema(max_items = 20)]
     pub open_to_sectors: Vec<String>,
     /// Whether employers may find the profile. Off unless turned on.
@@ -536,12 +539,68 @@ pub struct Profile {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A searchable seeker's full profile as an employer sees it: the profile plus how to reach the seeker.
+/// A seeker's full profile as an employer sees it, plus how to reach the seeker. Not the seeker's own settings:
+/// whether they are in the partner pool or searchable, and their partner link, are theirs alone.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct CandidateProfile {
-    #[serde(flatten)]
-    pub profile: Profile,
+    pub candidate_id: Uuid,
+    pub full_name: String,
+    pub headline: String,
+    pub summary: String,
+    pub location: Location,
+    pub desired_locations: Vec<DesiredLocation>,
+    /// Ordered by language code.
+    pub languages: Vec<Language>,
+    pub skills: Vec<ProfileSkill>,
+    pub experience: Vec<Experience>,
+    pub education: Vec<Education>,
+    #[schema(value_type = WorkPermit)]
+    pub work_permit: String,
+    pub available_from: Option<NaiveDate>,
+    pub open_to_sectors: Vec<String>,
+    pub updated_at: DateTime<Utc>,
     pub email: String,
+}
+
+impl CandidateProfile {
+    pub fn new(profile: Profile, email: String) -> Self {
+        let Profile {
+            candidate_id,
+            full_name,
+            headline,
+            summary,
+            location,
+            desired_locations,
+            languages,
+            skills,
+            experience,
+            education,
+            work_permit,
+            available_from,
+            open_to_sectors,
+            updated_at,
+            searchable: _,
+            in_partner_pool: _,
+            partner: _,
+        } = profile;
+        Self {
+            candidate_id,
+            full_name,
+            headline,
+            summary,
+            location,
+            desired_locations,
+            languages,
+            skills,
+            experience,
+            education,
+            work_permit,
+            available_from,
+            open_to_sectors,
+            updated_at,
+            email,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -629,7 +688,11 @@ mod tests {
         let mut body = minimal();
         body["skills"] =
             serde_json::Value::Array((0..=MAX_SKILLS).map(|i| serde_json::json!({"name": format!("s{i}")})).collect());
-        assert_eq!(fields(request(body).validate().expect_err("too many")), vec!["skills"]);
+        // Refused while the body is read, before validation or the taxonomy see it.
+        match crate::body::parse::<ProfileRequest>(body.to_string().as_bytes()) {
+            Err(crate::error::ApiError::Invalid(errors)) => assert_eq!(fields(errors), vec!["skills"]),
+            other => panic!("expected a validation error, got {other:?}"),
+        }
     }
 
     #[test]

@@ -60,8 +60,8 @@ pub async fn own(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Profile,
     Ok(profile)
 }
 
-/// Shows a searchable candidate's full profile to an employer on behalf of one of the employer's organisations,
-/// and records the view for the seeker.
+/// Shows a searchable candidate's full profile (or, to an HR-network organisation, a partner-pool member's) to an
+/// employer on behalf of one of the employer's organisations, and records the view for the seeker.
 pub async fn view_candidate(
     conn: &mut AsyncPgConnection,
     viewer_id: Uuid,
@@ -70,7 +70,11 @@ pub async fn view_candidate(
 ) -> Result<CandidateProfile, ApiError> {
     let organizations = crate::orgs::store::organizations_of(conn, viewer_id).await?;
     let organization = viewing_organization(&organizations, organization_id)?;
-    let (seeker_id, email) = store::find_searchable(conn, candidate_id).await?.ok_or(ApiError::NotFound)?;
+    let (seeker_id, email) = match store::find_searchable(conn, candidate_id).await? {
+        Some(found) => found,
+        None if organization.in_network => pool_member(conn, candidate_id).await?.ok_or(ApiError::NotFound)?,
+        None => return Err(ApiError::NotFound),
+    };
     let profile = store::load(conn, seeker_id).await?.map(to_profile).ok_or(ApiError::NotFound)?;
     store::record_view(
         conn,
@@ -83,7 +87,17 @@ pub async fn view_candidate(
         },
     )
     .await?;
-    Ok(CandidateProfile { profile, email })
+    Ok(CandidateProfile::new(profile, email))
+}
+
+/// A seeker in the partner pool now, whom the HR network may see even when the profile is not searchable:
+/// being in the pool is that consent.
+async fn pool_member(conn: &mut AsyncPgConnection, candidate_id: Uuid) -> Result<Option<(Uuid, String)>, ApiError> {
+    let Some((seeker_id, email)) = store::find_pool_candidate(conn, candidate_id).await? else {
+        return Ok(None);
+    };
+    let in_pool = crate::partners::store::is_in_pool(conn, seeker_id).await?;
+    Ok(in_pool.then_some((seeker_id, email)))
 }
 
 /// The organisation a view is made for: the one asked for, which must be the caller's, else the oldest membership.

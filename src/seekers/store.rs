@@ -293,6 +293,22 @@ pub async fn find_searchable(
         .optional()?)
 }
 
+/// The owner and email of a profile opted in to the partner pool, by candidate id, searchable or not (the caller
+/// checks that the seeker is in the pool now).
+pub async fn find_pool_candidate(
+    conn: &mut AsyncPgConnection,
+    candidate_id: Uuid,
+) -> Result<Option<(Uuid, String)>, StoreError> {
+    Ok(seeker_profiles::table
+        .inner_join(users::table)
+        .filter(seeker_profiles::candidate_id.eq(candidate_id))
+        .filter(seeker_profiles::in_partner_pool.eq(true))
+        .select((seeker_profiles::user_id, users::email))
+        .first(conn)
+        .await
+        .optional()?)
+}
+
 #[derive(Insertable)]
 #[diesel(table_name = profile_views)]
 pub struct NewProfileView<'a> {

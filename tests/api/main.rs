@@ -7,6 +7,7 @@ mod demo;
 mod hardening_auth;
 mod hardening_privacy;
 mod faults;
+mod hardening_search;
 mod helpers;
 mod http_errors;
 mod jobs;
