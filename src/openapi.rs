@@ -106,7 +106,8 @@ fn errors_of(op: &Operation, throttled: bool) -> Vec<ApiError> {
         errors.extend([ApiError::BadRequest(text()), ApiError::Invalid(Vec::new())]);
     }
     if locations.iter().any(|l| matches!(l, ParameterIn::Path)) {
-        errors.push(ApiError::NotFound);
+        // A path segment holding a control character is refused before routing rules run (`hygiene`).
+        errors.extend([ApiError::NotFound, ApiError::Invalid(Vec::new())]);
     }
     match bearer(op) {
         Bearer::Required => errors.extend([ApiError::Unauthorized(text()), ApiError::Forbidden(text())]),
