@@ -301,6 +301,14 @@ async fn a_pool_member_who_is_not_searchable_is_found_by_the_network_only_in_poo
     assert_eq!(app.get(&format!("{CANDIDATES}/{pim}"), eva.t()).await.status, 200, "the network may open the profile");
     app.get(&format!("{CANDIDATES}/{pim}"), outsider.t()).await.problem(404);
 
+    // Found in the pool, so another network member can be referred to: searchable or not.
+    let operator = app.admin().await;
+    let (bo, other_org) = employer_with_org(&app, "Bo Network", "Göta Biotech").await;
+    join_network(&app, other_org, &bo, &operator).await;
+    let referral = json!({"candidate_id": pim, "to_organization_id": other_org, "note": "Molecular biology."});
+    let r = app.post("/api/v1/referrals", eva.t(), referral).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+
     assert!(app.state.search.document_ids("candidate").expect("ids").contains(&pim), "the pool member is indexed");
 
     // Leaving the pool holds at once, and the index lets go of the profile.
