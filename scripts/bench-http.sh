@@ -3,7 +3,7 @@
 # `tandem serve` on the benchmark database that `tandem-bench` filled and indexed. Loopback only; each run is
 # bounded (DURATION, 15 s by default). See BENCHMARKS.md.
 #
-#   cargo build --release --bin tandem --bin tandem-bench
+#   cargo build --release --features bench --bin tandem --bin tandem-bench
 #   target/release/tandem-bench --profiles 100000      # loads, indexes and benchmarks in process
 #   PROFILES=100000 scripts/bench-http.sh
 set -euo pipefail

@@ -10,6 +10,7 @@
 //!
 //! Background work runs in [`AlertWorkers`]: `start` it beside the HTTP server, `shutdown` it when serving ends.
 
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod commute;
 pub mod criteria;

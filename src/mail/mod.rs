@@ -4,6 +4,7 @@
 //! How a feature sends mail: render with [`render::render`], then, in the transaction that makes the change the
 //! mail is about, [`store::enqueue`] a [`store::NewMail`]. Delivery happens later, by [`worker::MailWorkers`].
 
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod message;
 pub mod render;

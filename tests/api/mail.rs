@@ -367,6 +367,8 @@ async fn shutdown_finishes_the_mail_in_flight_and_the_rest_waits_for_the_next_st
     restarted.shutdown().await;
 }
 
+// `mail::bench` exists only with the `bench` feature (`.ci/run` runs this test with it).
+#[cfg(feature = "bench")]
 #[tokio::test]
 async fn the_bench_hook_sends_through_the_pooled_and_the_unpooled_transport() {
     let server = SmtpServer::start();
