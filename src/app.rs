@@ -1,63 +1,21 @@
-//! Application assembly: shared state and the HTTP server with every feature's routes.
+//! Application assembly: the HTTP server with every feature's routes and the workers beside it.
 
 use std::net::TcpListener;
-use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::{get, middleware, web, App, HttpResponse, HttpServer};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::auth::tokens::TokenKeys;
 use crate::body::MAX_BODY_BYTES;
 use crate::config::Config;
-use crate::db::{self, DbConn, DbPool};
+use crate::db;
 use crate::error::{self, ApiError, Problem};
-use crate::search::{Indexer, SearchIndex};
-use crate::secrets::Secrets;
+use crate::search::Indexer;
+use crate::state::AppState;
 
 /// How long start-up waits for the search index before serving anyway.
 const INDEX_START_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
-
-/// What every handler can reach. Cheap to clone: everything inside is shared.
-#[derive(Clone)]
-pub struct AppState {
-    pub pool: DbPool,
-    pub config: Arc<Config>,
-    pub tokens: Arc<TokenKeys>,
-    /// The keys derived from the root secret, for unsubscribe links and invitation tokens.
-    pub secrets: Arc<Secrets>,
-    /// The search index; unavailable until an indexer (started by `Application::build`) has opened it.
-    pub search: SearchIndex,
-}
-
-impl AppState {
-    /// Connects, prepares the database and builds the state; the one way `serve` and the CLI start.
-    pub async fn connect(config: Config) -> anyhow::Result<Self> {
-        db::prepare(&config.database_url).await?;
-        let pool = db::pool(&config.database_url, 16)?;
-        crate::taxonomy::load::ensure_loaded(&pool).await?;
-        let secrets = {
-            let mut conn = pool.get().await.map_err(db::StoreError::from)?;
-            Secrets::load(&mut conn, config.jwt_secret.as_deref()).await?
-        };
-        let tokens = TokenKeys::new(secrets.token_key());
-        Ok(Self {
-            pool,
-            config: Arc::new(config),
-            tokens: Arc::new(tokens),
-            secrets: Arc::new(secrets),
-            search: SearchIndex::new(),
-        })
-    }
-
-    pub async fn conn(&self) -> Result<DbConn, ApiError> {
-        let asked = std::time::Instant::now();
-        let conn = self.pool.get().await;
-        crate::observability::pool_waited(asked.elapsed());
-        Ok(conn.map_err(db::StoreError::from)?)
-    }
-}
 
 /// A built server, listening, ready to run. Tests build it on port 0 and read the port.
 pub struct Application {

@@ -2,8 +2,9 @@
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::app::{AppState, Application};
+use crate::app::Application;
 use crate::config::Config;
+use crate::state::AppState;
 
 #[derive(Parser, Debug)]
 #[command(name = "tandem", version, about = "Talent matching for the West Sweden life-science region")]

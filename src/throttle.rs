@@ -6,9 +6,9 @@ use diesel::sql_types::{Array, BigInt, Integer, Text, Timestamptz};
 use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use crate::app::AppState;
 use crate::db::StoreError;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// At most `max` requests per subject (a client address, a user) within `window_secs`.
 pub struct Rule {

@@ -23,9 +23,9 @@ use super::store::{self, Delivered, NewMatch, Subscription, CURSOR, PENDING};
 use super::AlertError;
 use crate::db::{self, DbConn, DbPool, MayRetry, StoreError};
 use crate::jobs::model::JobView;
+use crate::outbox;
 use crate::search::fields::KIND_JOB;
 use crate::search::indexer::Position;
-use crate::search::outbox;
 
 /// Outbox rows read per batch at most.
 const BATCH: i64 = 500;

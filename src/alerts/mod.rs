@@ -31,9 +31,9 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::db::StoreError;
 use crate::mail::render::RenderError;
+use crate::state::AppState;
 use email::AlertMailer;
 use matcher::Matcher;
 

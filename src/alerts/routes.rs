@@ -10,11 +10,11 @@ use uuid::Uuid;
 
 use super::manage;
 use super::model::{AlertView, CreateAlert};
-use crate::app::AppState;
 use crate::auth::Seeker;
 use crate::body::JsonBody;
 use crate::error::{ApiError, Problem};
 use crate::pagination::{Page, PageParams};
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(paths(create_alert, list_alerts, delete_alert, unsubscribe_page, unsubscribe))]

@@ -9,10 +9,10 @@ use uuid::Uuid;
 
 use super::digest::{self, DigestReport};
 use super::model::Frequency;
-use crate::app::AppState;
 use crate::db::StoreError;
 use crate::mail::worker::MailWorkers;
 use crate::schema::mail_outbox;
+use crate::state::AppState;
 
 /// How long delivery may make no progress before the command leaves the rest to the server's mailer.
 const STALL: Duration = Duration::from_secs(60);

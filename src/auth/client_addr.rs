@@ -7,8 +7,8 @@ use std::str::FromStr;
 
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 
-use crate::app::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// An address or a CIDR block (`10.0.0.0/8`, `::1`, `fd00::/8`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

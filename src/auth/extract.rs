@@ -6,8 +6,8 @@ use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use uuid::Uuid;
 
 use super::model::Role;
-use crate::app::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// Any signed-in caller, from a valid bearer token.
 #[derive(Clone, Copy, Debug)]

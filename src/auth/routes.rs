@@ -8,9 +8,9 @@ use super::model::{
     ChangePasswordRequest, LoginRequest, Me, RefreshRequest, RegisterRequest, RegisteredUser, TokenPair,
 };
 use super::{session, AuthUser};
-use crate::app::AppState;
 use crate::body::JsonBody;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
 use crate::throttle;
 
 #[derive(OpenApi)]

@@ -9,8 +9,8 @@ use uuid::Uuid;
 use super::model::{NewAccount, Role, TokenPair};
 use super::store::{self, NewUser, Rotation, UserRow};
 use super::{password, tokens, AuthUser};
-use crate::app::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::throttle::{self, Slot, Verdict};
 
 /// Failed logins are counted over this window.

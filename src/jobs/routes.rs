@@ -6,10 +6,10 @@ use uuid::Uuid;
 
 use super::model::{CreateJob, JobPatch, JobView};
 use super::posting;
-use crate::app::AppState;
 use crate::auth::{AuthUser, Employer};
 use crate::body::JsonBody;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(paths(create_job, get_job, update_job))]

@@ -11,8 +11,8 @@ use uuid::Uuid;
 use super::model::{JobFields, JobLanguage, JobOrganization, JobSkill, JobStatus, JobView, LanguageLevel, Remote};
 use crate::db::StoreError;
 use crate::orgs::model::Location;
+use crate::outbox::{self, Entity};
 use crate::schema::{job_languages, job_skills, jobs, organizations};
-use crate::search::outbox::{self, IndexEntity};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = jobs)]
@@ -96,7 +96,7 @@ pub async fn insert_job(
                 .await?;
             replace_skills(conn, id, skills).await?;
             replace_languages(conn, id, &fields.languages).await?;
-            outbox::enqueue(conn, IndexEntity::Job, id).await
+            outbox::enqueue(conn, Entity::Job, id).await
         }
         .scope_boxed()
     })
@@ -124,7 +124,7 @@ pub async fn update_job(
         replace_skills(conn, id, skills).await?;
     }
     replace_languages(conn, id, &fields.languages).await?;
-    outbox::enqueue(conn, IndexEntity::Job, id).await
+    outbox::enqueue(conn, Entity::Job, id).await
 }
 
 async fn replace_skills(conn: &mut AsyncPgConnection, job_id: Uuid, skills: &[JobSkill]) -> Result<(), StoreError> {

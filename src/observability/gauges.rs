@@ -7,11 +7,11 @@ use super::{
     store, ALERT_MATCHER_LAG, DATABASE_UP, INDEX_APPLIED, INDEX_LAG, MAIL_OUTBOX, OUTBOX_HEAD, POOL_CONNECTIONS,
 };
 use crate::alerts::store as alert_store;
-use crate::app::AppState;
 use crate::db::DbPool;
 use crate::error::ApiError;
 use crate::mail::store::MailStatus;
-use crate::search::outbox;
+use crate::outbox;
+use crate::state::AppState;
 
 /// Sets every gauge from `state`. A database that does not answer is reported (`tandem_database_up 0`), not an
 /// error: the request counts are most wanted exactly then.

@@ -7,10 +7,10 @@ use subtle::ConstantTimeEq;
 use utoipa::OpenApi;
 
 use super::{gauges, handle, CONTENT_TYPE};
-use crate::app::AppState;
 use crate::auth::extract::AuthUser;
 use crate::auth::model::Role;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(paths(metrics))]

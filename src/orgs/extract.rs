@@ -10,9 +10,9 @@ use uuid::Uuid;
 
 use super::model::MemberRole;
 use super::store::{self, Membership};
-use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// A signed-in member (admin or recruiter) of the organisation named by the path's `{id}`.
 #[derive(Clone, Copy, Debug)]

@@ -10,11 +10,11 @@ use super::model::{
     OrganizationPatch, PendingNetworkRequest,
 };
 use super::store::{self, AddMemberError, Approval, ContactPosition, JoinRequest, MemberChange, PendingPosition};
-use crate::app::AppState;
 use crate::auth::{Admin, AuthUser, Employer};
 use crate::body::JsonBody;
 use crate::error::{ApiError, Problem};
 use crate::pagination::{Page, PageParams};
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(paths(

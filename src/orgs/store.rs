@@ -586,11 +586,11 @@ pub async fn promote_to_admin(conn: &mut AsyncPgConnection, org_id: Uuid, user_i
 /// Deletes an organisation with its jobs, memberships and recruitments (by cascade). Its jobs leave the search
 /// index, and the partners of the seekers it recruited are re-indexed, as they may leave the partner pool.
 pub async fn close_organization(conn: &mut AsyncPgConnection, org_id: Uuid) -> Result<(), StoreError> {
+    use crate::outbox::{enqueue, Entity};
     use crate::schema::{jobs, recruitments};
-    use crate::search::outbox::{enqueue, IndexEntity};
     let job_ids: Vec<Uuid> = jobs::table.filter(jobs::organization_id.eq(org_id)).select(jobs::id).load(conn).await?;
     for job_id in job_ids {
-        enqueue(conn, IndexEntity::Job, job_id).await?;
+        enqueue(conn, Entity::Job, job_id).await?;
     }
     let recruited: Vec<Uuid> = recruitments::table
         .filter(recruitments::organization_id.eq(org_id))

@@ -10,12 +10,12 @@ use uuid::Uuid;
 use super::model::{Invitation, InvitationPreview, InvitePartner, Linked, PendingInvitation, MAX_PENDING_INVITATIONS};
 use super::store::{self, NewInvitation, Revocation};
 use super::token::{self, INVITATION_TTL_DAYS};
-use crate::app::AppState;
 use crate::auth::model::normalize_email;
 use crate::db::StoreError;
 use crate::error::ApiError;
 use crate::mail::render::render;
 use crate::mail::store::{enqueue, MailKind, NewMail};
+use crate::state::AppState;
 
 /// The link an invitation email carries.
 pub fn invitation_url(public_base_url: &str, token: &str) -> String {

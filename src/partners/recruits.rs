@@ -7,10 +7,10 @@ use uuid::Uuid;
 
 use super::model::{OrganizationRef, RecruitRequest, Recruitment, RecruitmentStatus};
 use super::store::{self, RecruitmentRow};
-use crate::app::AppState;
 use crate::db::StoreError;
 use crate::error::ApiError;
 use crate::orgs::OrgMember;
+use crate::state::AppState;
 
 fn to_recruitment(row: RecruitmentRow) -> Result<Recruitment, ApiError> {
     let status = RecruitmentStatus::parse(&row.status)

@@ -8,7 +8,6 @@ use uuid::Uuid;
 
 use super::model::{OrganizationRef, PreferencesUpdate, Referral, ReferralPreferences, ReferralRequest, ValidReferral};
 use super::store::{self, NewReferral, ReferralPosition};
-use crate::app::AppState;
 use crate::auth::model::MyOrganization;
 use crate::db::StoreError;
 use crate::error::ApiError;
@@ -16,6 +15,7 @@ use crate::mail::render::render;
 use crate::mail::store::{enqueue, MailKind, NewMail};
 use crate::orgs::model::{Member, MemberRole, Organization};
 use crate::pagination::{Page, PageParams};
+use crate::state::AppState;
 
 /// The referring organisation: the one asked for, which must be one of the caller's network organisations, else
 /// the caller's oldest network membership.

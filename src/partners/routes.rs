@@ -9,12 +9,12 @@ use super::model::{
     Recruitment, Referral, ReferralPreferences, ReferralRequest,
 };
 use super::{links, recruits, referrals};
-use crate::app::AppState;
 use crate::auth::{AuthUser, Seeker};
 use crate::body::JsonBody;
 use crate::error::{ApiError, Problem};
 use crate::orgs::OrgMember;
 use crate::pagination::{Page, PageParams};
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(paths(

@@ -9,11 +9,11 @@ use uuid::Uuid;
 
 use super::model::RecruitmentStatus;
 use crate::db::StoreError;
+use crate::outbox::{self, Entity};
 use crate::schema::{
     organizations, partner_alert_opt_outs, partner_invitations, partner_links, recruitments, referral_opt_outs,
     referrals, seeker_profiles, users,
 };
-use crate::search::outbox::{self, IndexEntity};
 use crate::seekers::model::PartnerLink;
 
 /// A seeker who has a profile: the account and the profile's public id.
@@ -78,7 +78,7 @@ pub async fn reindex_seekers(conn: &mut AsyncPgConnection, user_ids: &[Uuid]) ->
         .load(conn)
         .await?;
     for candidate_id in candidate_ids {
-        outbox::enqueue(conn, IndexEntity::Candidate, candidate_id).await?;
+        outbox::enqueue(conn, Entity::Candidate, candidate_id).await?;
     }
     Ok(())
 }

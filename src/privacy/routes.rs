@@ -7,9 +7,9 @@ use utoipa::OpenApi;
 
 use super::model::{Account, EraseAccount, Export};
 use super::{service, store};
-use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(paths(export, erase))]

@@ -7,10 +7,10 @@ use uuid::Uuid;
 
 use super::model::EraseAccount;
 use super::store;
-use crate::app::AppState;
 use crate::db::StoreError;
 use crate::error::ApiError;
 use crate::orgs::store::{self as orgs, SoleAdminship};
+use crate::state::AppState;
 
 /// Why an erasure was refused; nothing was written.
 enum Refusal {

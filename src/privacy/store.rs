@@ -7,13 +7,13 @@ use uuid::Uuid;
 
 use super::model::{AcceptedInvitation, EmailRecord, FailedLogin, PartnerRecord, SentInvitation, Session, ViewRecord};
 use crate::db::StoreError;
+use crate::outbox::{enqueue, Entity};
 use crate::partners::model::{OrganizationRef, Referral};
 use crate::partners::store::ReferralRow;
 use crate::schema::{
     login_failures, mail_outbox, partner_invitations, partner_links, profile_views, referrals, refresh_tokens,
     seeker_profiles, users,
 };
-use crate::search::outbox::{enqueue, IndexEntity};
 
 /// created, expires, used, revoked.
 type SessionRow = (DateTime<Utc>, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
@@ -167,7 +167,7 @@ pub async fn erase(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<(), St
     diesel::delete(login_failures::table.filter(login_failures::email.eq(&email))).execute(conn).await?;
     crate::mail::store::erase_recipient(conn, &email).await?;
     if let Some(candidate_id) = candidate {
-        enqueue(conn, IndexEntity::Candidate, candidate_id).await?;
+        enqueue(conn, Entity::Candidate, candidate_id).await?;
     }
     Ok(())
 }

@@ -164,7 +164,7 @@ impl SearchIndex {
     /// asynchronous indexing deterministic.
     pub async fn catch_up(&self, pool: &crate::db::DbPool, timeout: Duration) -> anyhow::Result<()> {
         let mut conn = pool.get().await?;
-        let head = super::outbox::head(&mut conn).await?;
+        let head = crate::outbox::head(&mut conn).await?;
         if self.wait_for(head, timeout).await {
             Ok(())
         } else {

@@ -21,10 +21,10 @@ use super::dir::{self, IndexDir, OpenError};
 use super::document::{SkillLabels, Source};
 use super::fields::KIND_JOB;
 use super::index::Live;
-use super::outbox::{self, Change, OutboxRead};
 use super::rebuild::{self, RebuildError};
 use super::{store, SearchIndex};
 use crate::db::StoreError;
+use crate::outbox::{self, Change, OutboxRead};
 
 /// How often an idle indexer looks for work.
 const POLL: Duration = Duration::from_millis(100);

@@ -11,7 +11,6 @@ pub mod fields;
 pub mod index;
 pub mod indexer;
 pub mod model;
-pub mod outbox;
 pub mod query;
 pub mod rebuild;
 pub mod routes;

@@ -13,8 +13,9 @@ use uuid::Uuid;
 use super::dir::{self, IndexDir};
 use super::document::{SkillLabels, Source};
 use super::fields::Fields;
-use super::{outbox, store};
+use super::store;
 use crate::db::StoreError;
+use crate::outbox;
 
 /// Rows read per query; large enough to amortise round trips, small enough to keep memory flat.
 const CHUNK: i64 = 2_000;

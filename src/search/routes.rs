@@ -7,9 +7,9 @@ use uuid::Uuid;
 
 use super::model::{CandidateHit, CandidateSearchParams, JobHit, JobMatch, JobSearchParams, MatchParams, SearchPage};
 use super::service;
-use crate::app::AppState;
 use crate::auth::{AuthUser, Employer, Seeker};
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(paths(search_candidates, search_jobs, job_matches, my_matches))]

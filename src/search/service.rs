@@ -14,11 +14,11 @@ use super::model::{
 };
 use super::query::{CandidatePreference, CandidateSearch, JobPreference, JobSearch, WantedLanguage, WantedSkill};
 use super::{store, Hits, SearchIndex};
-use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::db::StoreError;
 use crate::error::ApiError;
 use crate::schema::skills;
+use crate::state::AppState;
 use crate::taxonomy::SkillRef;
 
 /// Resolves a comma-separated list of skill ids or names, as profiles resolve theirs.

@@ -8,11 +8,11 @@ use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::model::{NewAccount, Role};
 use crate::auth::{session, store as accounts};
 use crate::orgs::model::{CreateOrganization, MemberPatch, MemberRole};
 use crate::orgs::store as orgs;
+use crate::state::AppState;
 
 const DEMO: &str = include_str!("../../data/demo/demo.json");
 const OPERATOR_EMAIL: &str = "ops@tandem.example";

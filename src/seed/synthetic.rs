@@ -134,7 +134,7 @@ pub async fn load(database_url: &str, spec: Spec) -> anyhow::Result<Outcome> {
 }
 
 /// `seed --synthetic N`: loads, or says why not, and tells what to do next.
-pub async fn seed(state: &crate::app::AppState, profiles: u64) -> anyhow::Result<()> {
+pub async fn seed(state: &crate::state::AppState, profiles: u64) -> anyhow::Result<()> {
     match load(&state.config.database_url, Spec::new(profiles)).await? {
         Outcome::AlreadyLoaded { profiles } => {
             println!("the database already holds these {profiles} synthetic seekers: nothing to do");
@@ -156,7 +156,7 @@ pub async fn seed(state: &crate::app::AppState, profiles: u64) -> anyhow::Result
 }
 
 /// Rebuilds the search index so that the new seekers can be found; on failure, says how to do it by hand.
-async fn index(state: &crate::app::AppState) {
+async fn index(state: &crate::state::AppState) {
     let (url, dir) = (state.config.database_url.clone(), state.config.index_dir.clone());
     let bar = progress(0, "documents indexed");
     let shown = bar.clone();

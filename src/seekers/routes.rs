@@ -6,11 +6,11 @@ use uuid::Uuid;
 
 use super::model::{CandidateProfile, Profile, ProfileRequest, ProfileView, ViewParams};
 use super::profiles;
-use crate::app::AppState;
 use crate::auth::{Employer, Seeker};
 use crate::body::JsonBody;
 use crate::error::{ApiError, Problem};
 use crate::pagination::{Page, PageParams};
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(paths(put_profile, get_profile, get_candidate, profile_views))]

@@ -9,11 +9,11 @@ use uuid::Uuid;
 
 use super::model::ValidProfile;
 use crate::db::StoreError;
+use crate::outbox::{self, Entity};
 use crate::schema::{
     profile_desired_locations, profile_education, profile_experience, profile_languages, profile_skills, profile_views,
     seeker_profiles, users,
 };
-use crate::search::outbox::{self, IndexEntity};
 use crate::taxonomy::ResolvedSkill;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -125,7 +125,7 @@ pub async fn replace(
             let candidate_id = upsert_parent(conn, user_id, profile).await?;
             delete_children(conn, user_id).await?;
             insert_children(conn, user_id, profile, skills).await?;
-            outbox::enqueue(conn, IndexEntity::Candidate, candidate_id).await?;
+            outbox::enqueue(conn, Entity::Candidate, candidate_id).await?;
             Ok(candidate_id)
         }
         .scope_boxed()

@@ -5,8 +5,8 @@ use utoipa::OpenApi;
 
 use super::model::{SkillQuery, SkillSuggestion};
 use super::store;
-use crate::app::AppState;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(paths(suggest_skills), components(schemas(SkillSuggestion)))]

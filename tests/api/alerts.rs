@@ -11,9 +11,9 @@ use serde_json::{json, Value};
 use tandem::alerts::digest::{self, DigestReport};
 use tandem::alerts::model::Frequency;
 use tandem::alerts::{AlertSettings, AlertWorkers};
-use tandem::app::AppState;
 use tandem::config::Config;
 use tandem::mail::worker::{MailWorkers, WorkerSettings};
+use tandem::state::AppState;
 use uuid::Uuid;
 
 use crate::helpers::{eventually, Account, TestApp};

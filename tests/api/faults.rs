@@ -351,7 +351,7 @@ async fn forward(mut client: TcpStream, target: &str, mut cut: watch::Receiver<b
 
 /// A second server on the test's database, reaching PostgreSQL through `proxy`, with an index of its own.
 struct Proxied {
-    server_state: tandem::app::AppState,
+    server_state: tandem::state::AppState,
     base: String,
     client: reqwest::Client,
 }

@@ -8,8 +8,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use tandem::app::{AppState, Application};
+use tandem::app::Application;
 use tandem::config::Config;
+use tandem::state::AppState;
 use uuid::Uuid;
 
 use crate::helpers::{Account, TestApp};

@@ -7,8 +7,9 @@ use std::sync::OnceLock;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use tandem::app::{AppState, Application};
+use tandem::app::Application;
 use tandem::config::Config;
+use tandem::state::AppState;
 use tempfile::TempDir;
 use uuid::Uuid;
 

@@ -7,9 +7,9 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use tandem::alerts::model::Frequency;
 use tandem::alerts::{AlertSettings, AlertWorkers};
-use tandem::app::AppState;
 use tandem::config::Config;
 use tandem::mail::worker::{MailWorkers, WorkerSettings};
+use tandem::state::AppState;
 use uuid::Uuid;
 
 use crate::helpers::{Account, TestApp};

@@ -12,10 +12,10 @@ use anyhow::Context;
 use clap::Parser;
 use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
 use tandem::alerts::bench;
-use tandem::app::AppState;
 use tandem::config::Config;
 use tandem::mail::worker::{MailWorkers, WorkerSettings};
 use tandem::seed::synthetic::{self, Outcome, Spec};
+use tandem::state::AppState;
 
 use sink::Sink;
 

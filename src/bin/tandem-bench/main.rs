@@ -115,7 +115,7 @@ async fn run(options: Options) -> anyhow::Result<()> {
         "INDEX_DIR" => Some(index_dir.display().to_string()),
         _ => None,
     })?;
-    tandem::app::AppState::connect(config).await?;
+    tandem::state::AppState::connect(config).await?;
 
     let load_profiles_per_second = match synthetic::load(&url, Spec::new(options.profiles)).await? {
         Outcome::AlreadyLoaded { profiles } => {

@@ -1,4 +1,4 @@
-//! The index outbox: every change the index must learn of is written here, in the change's own transaction.
+//! The change feed (index outbox): every change a derived view must learn of is written here, in the change's own transaction.
 
 use diesel::prelude::*;
 use diesel::QueryableByName;
@@ -10,14 +10,14 @@ use crate::schema::index_outbox;
 
 /// What kind of document an outbox row refers to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum IndexEntity {
+pub enum Entity {
     /// A seeker profile, by its `candidate_id`.
     Candidate,
     /// A job, by its `id`.
     Job,
 }
 
-impl IndexEntity {
+impl Entity {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Candidate => "candidate",
@@ -28,7 +28,7 @@ impl IndexEntity {
 
 /// Records that the document for `id` must be rebuilt (or removed, if its row is gone or no longer visible).
 /// Call it inside the transaction that makes the change, so the two commit or fail together.
-pub async fn enqueue(conn: &mut AsyncPgConnection, entity: IndexEntity, id: Uuid) -> Result<(), StoreError> {
+pub async fn enqueue(conn: &mut AsyncPgConnection, entity: Entity, id: Uuid) -> Result<(), StoreError> {
     diesel::insert_into(index_outbox::table)
         .values((index_outbox::entity.eq(entity.as_str()), index_outbox::entity_id.eq(id)))
         .execute(conn)

@@ -1,0 +1,50 @@
+//! The application state every handler and worker can reach: the pool, configuration, keys and the search index.
+
+use std::sync::Arc;
+
+use crate::auth::tokens::TokenKeys;
+use crate::config::Config;
+use crate::db::{self, DbConn, DbPool};
+use crate::error::ApiError;
+use crate::search::SearchIndex;
+use crate::secrets::Secrets;
+
+/// What every handler can reach. Cheap to clone: everything inside is shared.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: Arc<Config>,
+    pub tokens: Arc<TokenKeys>,
+    /// The keys derived from the root secret, for unsubscribe links and invitation tokens.
+    pub secrets: Arc<Secrets>,
+    /// The search index; unavailable until an indexer (started by `Application::build`) has opened it.
+    pub search: SearchIndex,
+}
+
+impl AppState {
+    /// Connects, prepares the database and builds the state; the one way `serve` and the CLI start.
+    pub async fn connect(config: Config) -> anyhow::Result<Self> {
+        db::prepare(&config.database_url).await?;
+        let pool = db::pool(&config.database_url, 16)?;
+        crate::taxonomy::load::ensure_loaded(&pool).await?;
+        let secrets = {
+            let mut conn = pool.get().await.map_err(db::StoreError::from)?;
+            Secrets::load(&mut conn, config.jwt_secret.as_deref()).await?
+        };
+        let tokens = TokenKeys::new(secrets.token_key());
+        Ok(Self {
+            pool,
+            config: Arc::new(config),
+            tokens: Arc::new(tokens),
+            secrets: Arc::new(secrets),
+            search: SearchIndex::new(),
+        })
+    }
+
+    pub async fn conn(&self) -> Result<DbConn, ApiError> {
+        let asked = std::time::Instant::now();
+        let conn = self.pool.get().await;
+        crate::observability::pool_waited(asked.elapsed());
+        Ok(conn.map_err(db::StoreError::from)?)
+    }
+}
