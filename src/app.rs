@@ -11,49 +11,48 @@ use crate::body::MAX_BODY_BYTES;
 use crate::config::Config;
 use crate::db;
 use crate::error::{self, ApiError, Problem};
-use crate::search::Indexer;
 use crate::state::AppState;
-
-/// How long start-up waits for the search index before serving anyway.
-const INDEX_START_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+use crate::workers::{WorkerPlan, Workers};
 
 /// A built server, listening, ready to run. Tests build it on port 0 and read the port.
 pub struct Application {
     server: Server,
     port: u16,
     pub state: AppState,
-    indexer: Indexer,
-    mail: crate::mail::worker::MailWorkers,
+    workers: Workers,
 }
 
 impl Application {
+    /// Builds the server with every worker `serve` runs (see [`WorkerPlan::from_config`]).
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let plan = WorkerPlan::from_config(&config);
+        Self::build_with(config, &plan).await
+    }
+
+    /// Builds the server with the workers of `plan`.
+    pub async fn build_with(config: Config, plan: &WorkerPlan) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(config.bind_addr)
             .map_err(|e| anyhow::anyhow!("cannot listen on {} (BIND_ADDR): {e}", config.bind_addr))?;
         let port = listener.local_addr()?.port();
         let state = AppState::connect(config).await?;
-        let indexer = Indexer::start(&state.config.database_url, state.config.index_dir.clone(), state.search.clone())?;
-        // A small index is ready in moments; a large rebuild goes on while search answers 503.
-        state.search.wait_available(INDEX_START_WAIT).await;
-        let mail =
-            crate::mail::worker::MailWorkers::start(state.pool.clone(), &state.config, state.config.mail_workers)?;
+        let workers = Workers::start(&state, plan).await?;
         let server = server(state.clone(), listener)?;
-        Ok(Self { server, port, state, indexer, mail })
+        Ok(Self { server, port, state, workers })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// Serves until the server is stopped (e.g. by SIGTERM), then stops the workers cleanly.
+    /// The running background workers.
+    pub fn workers(&self) -> &Workers {
+        &self.workers
+    }
+
+    /// Serves until the server is stopped (e.g. by SIGTERM), then drains the workers.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
-        // Mail in flight is finished, not abandoned: its rows would otherwise wait for their lease to expire.
-        self.mail.shutdown().await;
-        let indexer = self.indexer;
-        if tokio::task::spawn_blocking(move || indexer.stop()).await.is_err() {
-            tracing::error!("the indexer did not stop cleanly");
-        }
+        self.workers.shutdown().await;
         served
     }
 }

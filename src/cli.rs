@@ -111,13 +111,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     let app = Application::build(config).await?;
-    // The alert matcher and digest scheduler run beside the server here, not in `Application`, so that tests
-    // (which build an `Application` each) start them only where they test them.
-    let alerts = crate::alerts::AlertWorkers::start(&app.state);
     tracing::info!(port = app.port(), "Tandem is listening; API docs at /docs/");
-    let served = app.run_until_stopped().await;
-    alerts.shutdown().await;
-    Ok(served?)
+    Ok(app.run_until_stopped().await?)
 }
 
 async fn reindex(config: Config) -> anyhow::Result<()> {

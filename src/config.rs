@@ -43,6 +43,10 @@ pub struct Config {
     /// `METRICS_TOKEN`: a bearer token that may read `/metrics` (for a Prometheus scraper); `None` means only
     /// operators' access tokens may.
     pub metrics_token: Option<String>,
+    /// Test hook, never read from the environment: a blocking pause inside the alert matcher's percolator load, to
+    /// show the load stalls no request (it runs on the matcher's own thread).
+    #[doc(hidden)]
+    pub percolator_load_pause: Option<std::time::Duration>,
 }
 
 /// The default commuting radius: Göteborg to Kungsbacka, Alingsås or Trollhättan, not to Borås.
@@ -123,6 +127,7 @@ impl Config {
             mail_from: get("MAIL_FROM").unwrap_or_else(|| "Tandem <no-reply@localhost>".to_owned()),
             public_base_url: public_base_url.trim_end_matches('/').to_owned(),
             jwt_secret,
+            percolator_load_pause: None,
         })
     }
 }

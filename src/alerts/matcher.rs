@@ -1,5 +1,7 @@
-//! Matching jobs to alerts as they become visible: a second consumer of `index_outbox`, with its own position in
-//! `outbox_cursors`. Each batch of job changes is matched, and the new (alert, job) pairs, the instant mails that
+//! Matching jobs to alerts as they become visible: a second consumer of the change feed ([`crate::outbox`]), with
+//! its own stored position ([`CURSOR`]). It runs on a thread of its own with a current-thread runtime and a small
+//! pool of its own, like the search indexer, because the percolator's load, searches and commits are blocking
+//! tantivy work that must not hold up the shared runtime's request handling. Each batch of job changes is matched, and the new (alert, job) pairs, the instant mails that
 //! report them and the new position are written in one transaction, so a crash repeats a batch at worst, and the
 //! pairs' primary key keeps a repeat from mailing anything twice.
 //!
@@ -7,7 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use diesel_async::scoped_futures::ScopedFutureExt;
@@ -19,16 +21,19 @@ use super::criteria::{is_visible, profile_fit, JobFacts};
 use super::email::{AlertMailer, Listed, Recipient};
 use super::model::{AlertKind, AlertQuery, AlertSkill, Commute, Frequency};
 use super::percolator::Percolator;
-use super::store::{self, Delivered, NewMatch, Subscription, CURSOR, PENDING};
-use super::AlertError;
+use super::store::{self, Delivered, NewMatch, Subscription, PENDING};
+use super::{AlertError, MatcherStatus};
+use crate::config::Config;
 use crate::db::{self, DbConn, DbPool, MayRetry, StoreError};
 use crate::jobs::model::JobView;
-use crate::outbox;
-use crate::search::fields::KIND_JOB;
-use crate::search::indexer::Position;
+use crate::outbox::{Batch, Consumer, Cursor, Entity};
 
 /// Outbox rows read per batch at most.
 const BATCH: i64 = 500;
+/// Where the matcher's position is stored.
+pub const CURSOR: Cursor = Cursor::named("alerts");
+/// Connections in the matcher's own pool: it uses one at a time.
+const POOL_SIZE: usize = 1;
 /// Saved searches loaded into the percolator per query at start.
 const LOAD_CHUNK: i64 = 10_000;
 /// How far back new alerts are looked for on each refresh: longer than any transaction that creates one takes
@@ -227,28 +232,59 @@ struct JobOutcome {
 /// The matcher's session as `pg_stat_activity` shows it.
 const APPLICATION_NAME: &str = "SET application_name = 'tandem-alert-matcher'";
 
-/// The matcher task: polls the outbox, matches, records.
+/// The matcher: polls the change feed, matches, records.
 pub struct Matcher {
-    pool: DbPool,
-    /// A connection of its own, named (see [`APPLICATION_NAME`]); taken out of the pool for good once let go,
-    /// so the name never reaches a request's session.
+    database_url: String,
+    /// The matcher's own pool, made on its thread so its connections are driven by the matcher's runtime.
+    pool: Option<DbPool>,
+    /// A connection of its own, named (see [`APPLICATION_NAME`]); let go for good after a failure.
     conn: Option<DbConn>,
     mailer: AlertMailer,
     percolator: Option<Arc<Percolator>>,
     refresher: Option<Refresher>,
-    position: Option<Position>,
+    feed: Option<Consumer>,
     poll: Duration,
     /// The partner commute radius, in km.
     commute_km: f64,
+    /// Test hook: a blocking pause inside the percolator load (see `Config::percolator_load_pause`).
+    load_pause: Option<Duration>,
+    status: Arc<MatcherStatus>,
+}
+
+/// Runs the matcher on a new thread with a runtime of its own until `stop` says so (or its sender is gone).
+pub fn spawn(matcher: Matcher, stop: watch::Receiver<bool>) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new().name("alert-matcher".to_owned()).spawn(move || {
+        match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            Ok(runtime) => runtime.block_on(matcher.run(stop)),
+            Err(e) => tracing::error!(error = %e, "the alert matcher cannot start its runtime; no instant alerts"),
+        }
+    })
+}
+
+/// Whether the matcher should stop: asked to, or its [`super::AlertWorkers`] is gone.
+fn stopping(stop: &watch::Receiver<bool>) -> bool {
+    *stop.borrow() || stop.has_changed().is_err()
 }
 
 impl Matcher {
-    pub fn new(pool: DbPool, mailer: AlertMailer, poll: Duration, commute_km: f64) -> Self {
-        Self { pool, conn: None, mailer, percolator: None, refresher: None, position: None, poll, commute_km }
+    pub fn new(config: &Config, mailer: AlertMailer, poll: Duration, status: Arc<MatcherStatus>) -> Self {
+        Self {
+            database_url: config.database_url.clone(),
+            pool: None,
+            conn: None,
+            mailer,
+            percolator: None,
+            refresher: None,
+            feed: None,
+            poll,
+            commute_km: config.partner_commute_km,
+            load_pause: config.percolator_load_pause,
+            status,
+        }
     }
 
     pub async fn run(mut self, mut stop: watch::Receiver<bool>) {
-        while !*stop.borrow() {
+        while !stopping(&stop) {
             let pause = match self.step().await {
                 Ok(true) => continue,
                 Ok(false) => self.poll,
@@ -256,7 +292,7 @@ impl Matcher {
                     tracing::warn!(error = %e, "alert matcher: will retry");
                     // The failed batch moved nothing; the stored position is read again because a matcher on
                     // another node may have recorded the batch meanwhile.
-                    self.position = None;
+                    self.feed = None;
                     self.poll.max(Duration::from_secs(1))
                 }
             };
@@ -284,48 +320,78 @@ impl Matcher {
         done
     }
 
-    async fn connect(&self) -> Result<DbConn, AlertError> {
-        let mut conn = self.pool.get().await.map_err(StoreError::from)?;
+    async fn connect(&mut self) -> Result<DbConn, AlertError> {
+        let pool = match &self.pool {
+            Some(pool) => pool,
+            None => {
+                let pool = db::pool(&self.database_url, POOL_SIZE)
+                    .map_err(|e| StoreError::Unavailable(format!("the matcher's pool: {e}")))?;
+                self.pool.insert(pool)
+            }
+        };
+        let mut conn = pool.get().await.map_err(StoreError::from)?;
         conn.batch_execute(APPLICATION_NAME).await?;
         Ok(conn)
     }
 
+    /// The percolator, loaded with every saved search on first use.
+    async fn percolator(&mut self, conn: &mut AsyncPgConnection) -> Result<Arc<Percolator>, AlertError> {
+        if let Some(percolator) = &self.percolator {
+            return Ok(percolator.clone());
+        }
+        self.status.set_loading(true);
+        let loaded = self.load(conn).await;
+        self.status.set_loading(false);
+        let (percolator, since) = loaded?;
+        self.status.loaded();
+        tracing::info!(searches = percolator.len(), "alert matcher: saved searches loaded");
+        self.refresher = Some(Refresher { since, recent: HashMap::new() });
+        Ok(self.percolator.insert(Arc::new(percolator)).clone())
+    }
+
+    async fn load(&self, conn: &mut AsyncPgConnection) -> Result<(Percolator, DateTime<Utc>), AlertError> {
+        let percolator = Percolator::new()?;
+        if let Some(pause) = self.load_pause {
+            // Deliberately blocking, as a large load is: this stalls whatever thread the load runs on.
+            std::thread::sleep(pause);
+        }
+        let since = load_percolator(conn, &percolator).await?;
+        Ok((percolator, since))
+    }
+
     /// One batch. True if there may be more right away. The position moves only once the batch is recorded.
     async fn batch(&mut self, conn: &mut AsyncPgConnection) -> Result<bool, AlertError> {
-        let percolator = match &self.percolator {
-            Some(p) => p.clone(),
-            None => {
-                let percolator = Arc::new(Percolator::new()?);
-                let since = load_percolator(conn, &percolator).await?;
-                tracing::info!(searches = percolator.len(), "alert matcher: saved searches loaded");
-                self.refresher = Some(Refresher { since, recent: HashMap::new() });
-                self.percolator.insert(percolator).clone()
-            }
+        let percolator = self.percolator(conn).await?;
+        let mut feed = match self.feed.take() {
+            Some(feed) => feed,
+            None => Consumer::resume(conn, CURSOR, BATCH).await?,
         };
-        let mut position = match &self.position {
-            Some(p) => p.clone(),
-            None => Position::new(store::cursor(conn, CURSOR).await?),
-        };
-        let read = outbox::read(conn, position.high(), &position.gap_ranges(), BATCH).await?;
-        let full = read.changes.len() as i64 >= BATCH;
-        let before = position.watermark();
-        let changes = position.observe(read, Instant::now());
-        let watermark = position.watermark();
-        let mut job_ids: Vec<Uuid> = changes.iter().filter(|c| c.entity == KIND_JOB).map(|c| c.entity_id).collect();
-        job_ids.sort();
-        job_ids.dedup();
-        if job_ids.is_empty() && watermark == before {
-            self.position = Some(position);
+        let done = self.match_and_record(conn, &percolator, &mut feed).await;
+        self.feed = Some(feed);
+        done
+    }
+
+    async fn match_and_record(
+        &mut self,
+        conn: &mut AsyncPgConnection,
+        percolator: &Percolator,
+        feed: &mut Consumer,
+    ) -> Result<bool, AlertError> {
+        let batch: Batch = feed.next(conn).await?;
+        let full = batch.full();
+        let job_ids = batch.ids(Entity::Job);
+        if job_ids.is_empty() && !batch.moves() {
+            feed.commit(batch);
             return Ok(full);
         }
         if let Some(refresher) = self.refresher.as_mut() {
             if !job_ids.is_empty() {
-                refresher.refresh(conn, &percolator).await?;
+                refresher.refresh(conn, percolator).await?;
             }
         }
-        let outcomes = self.match_jobs(conn, &percolator, &job_ids).await?;
-        let sent = record(conn, &self.mailer, &outcomes, watermark).await?;
-        self.position = Some(position);
+        let outcomes = self.match_jobs(conn, percolator, &job_ids).await?;
+        let sent = record(conn, &self.mailer, &outcomes, batch.watermark()).await?;
+        feed.commit(batch);
         if sent > 0 {
             tracing::info!(mails = sent, jobs = job_ids.len(), "alert matcher: instant alerts queued");
         }
@@ -339,7 +405,7 @@ impl Matcher {
         job_ids: &[Uuid],
     ) -> Result<Vec<JobOutcome>, AlertError> {
         let mut jobs: HashMap<Uuid, JobView> =
-            crate::jobs::store::load_jobs(conn, job_ids).await?.into_iter().map(|j| (j.id, j)).collect();
+            crate::jobs::load_jobs(conn, job_ids).await?.into_iter().map(|j| (j.id, j)).collect();
         let now = Utc::now();
         let mut outcomes = Vec::with_capacity(job_ids.len());
         let mut gone = Vec::new();
@@ -392,7 +458,7 @@ async fn record(
     db::transaction::<_, AlertError, _>(conn, |conn| {
         async move {
             // Matchers on other nodes wait here, so two never record the same batch at once.
-            store::lock_cursor(conn, CURSOR).await?;
+            CURSOR.lock(conn).await?;
             let mut rows = Vec::new();
             for outcome in outcomes {
                 let still: Vec<Uuid> = outcome.matches.iter().map(|m| m.subscription.alert.id).collect();
@@ -401,7 +467,7 @@ async fn record(
             }
             let inserted: HashSet<(Uuid, Uuid)> = store::insert_new_matches(conn, &rows).await?.into_iter().collect();
             let sent = send_instant(conn, mailer, outcomes, &inserted).await?;
-            store::advance_cursor(conn, CURSOR, watermark).await?;
+            CURSOR.advance(conn, watermark).await?;
             Ok(sent)
         }
         .scope_boxed()
@@ -431,14 +497,14 @@ async fn send_instant(
     let mut delivered = Vec::new();
     for (alert_id, (m, jobs)) in &per_alert {
         let mail = mailer.mail(&recipient(m), jobs)?;
-        let mail_id = crate::mail::store::enqueue(conn, mail).await?;
+        let mail_id = crate::mail::enqueue(conn, mail).await?;
         delivered.extend(jobs.iter().map(|l| Delivered { alert_id: *alert_id, job_id: l.job.id, mail_id }));
     }
     store::mark_sent(conn, &delivered).await?;
     Ok(per_alert.len())
 }
 
-/// Closes a connection the matcher let go instead of returning it to the pool under the matcher's name.
+/// Closes a connection the matcher let go (it may be broken) instead of returning it to the pool.
 fn release(conn: DbConn) {
     drop(DbConn::take(conn));
 }

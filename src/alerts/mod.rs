@@ -8,7 +8,9 @@
 //! schedule. [`commute`] adds the partner commute alerts of partner-pool members (jobs near the talent's employer,
 //! in every sector), matched by distance beside the percolator. Mail goes through the mail outbox, so the mailer's retries cover a server that is down.
 //!
-//! Background work runs in [`AlertWorkers`]: `start` it beside the HTTP server, `shutdown` it when serving ends.
+//! Background work runs in [`AlertWorkers`] (started and stopped with the others by `crate::workers`): the matcher
+//! on a thread of its own, since its percolator's load, searches and commits are blocking tantivy work, and the
+//! digest scheduler as a task on the shared runtime (it only waits on PostgreSQL).
 
 #[cfg(feature = "bench")]
 pub mod bench;
@@ -25,8 +27,11 @@ pub mod run;
 pub mod store;
 pub mod token;
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
+use diesel_async::AsyncPgConnection;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
@@ -79,36 +84,86 @@ pub fn mailer(state: &AppState) -> AlertMailer {
     AlertMailer::new(&state.config.public_base_url, state.secrets.unsubscribe_key())
 }
 
+/// How far the alert matcher has matched: every change up to this outbox position (for the backlog gauge).
+pub async fn matched_position(conn: &mut AsyncPgConnection) -> Result<i64, StoreError> {
+    matcher::CURSOR.get(conn).await
+}
+
+/// What the matcher thread is doing, as far as an operator or a test needs to see.
+#[derive(Debug, Default)]
+pub struct MatcherStatus {
+    loading: AtomicBool,
+    loads: AtomicU64,
+}
+
+impl MatcherStatus {
+    /// Whether the matcher is loading the saved searches into its percolator right now.
+    pub fn loading(&self) -> bool {
+        self.loading.load(Ordering::Relaxed)
+    }
+
+    /// How many percolator loads have finished.
+    pub fn loads(&self) -> u64 {
+        self.loads.load(Ordering::Relaxed)
+    }
+
+    fn set_loading(&self, loading: bool) {
+        self.loading.store(loading, Ordering::Relaxed);
+    }
+
+    fn loaded(&self) {
+        self.loads.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 /// The running matcher and digest scheduler.
 pub struct AlertWorkers {
     stop: watch::Sender<bool>,
-    tasks: Vec<JoinHandle<()>>,
+    matcher: Option<std::thread::JoinHandle<()>>,
+    scheduler: Option<JoinHandle<()>>,
+    status: Arc<MatcherStatus>,
 }
 
 impl AlertWorkers {
-    /// Starts the instant matcher and the digest scheduler on the current runtime.
+    /// Starts the instant matcher (on its own thread) and the digest scheduler (on the current runtime).
     pub fn start(state: &AppState) -> Self {
         Self::start_with(state, AlertSettings::default())
     }
 
     pub fn start_with(state: &AppState, settings: AlertSettings) -> Self {
         let (stop, stopped) = watch::channel(false);
-        let matcher = Matcher::new(state.pool.clone(), mailer(state), settings.poll, state.config.partner_commute_km);
-        let mut tasks = vec![tokio::spawn(matcher.run(stopped.clone()))];
-        if settings.scheduler {
-            let scheduler = digest::run_scheduler(state.pool.clone(), mailer(state), settings.schedule_check, stopped);
-            tasks.push(tokio::spawn(scheduler));
-        }
+        let status = Arc::new(MatcherStatus::default());
+        let matcher = Matcher::new(&state.config, mailer(state), settings.poll, status.clone());
+        let matcher = matcher::spawn(matcher, stopped.clone())
+            .inspect_err(
+                |e| tracing::error!(error = %e, "the alert matcher cannot start its thread; no instant alerts"),
+            )
+            .ok();
+        let scheduler = settings.scheduler.then(|| {
+            tokio::spawn(digest::run_scheduler(state.pool.clone(), mailer(state), settings.schedule_check, stopped))
+        });
         tracing::info!(scheduler = settings.scheduler, "alert workers started");
-        Self { stop, tasks }
+        Self { stop, matcher, scheduler, status }
+    }
+
+    /// What the matcher is doing.
+    pub fn status(&self) -> Arc<MatcherStatus> {
+        self.status.clone()
     }
 
     /// Stops both; a batch or digest in progress finishes its transaction first.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
-        for task in self.tasks {
-            if let Err(e) = task.await {
-                tracing::error!("an alert worker ended abnormally: {e}");
+        if let Some(scheduler) = self.scheduler {
+            if let Err(e) = scheduler.await {
+                tracing::error!("the digest scheduler ended abnormally: {e}");
+            }
+        }
+        if let Some(matcher) = self.matcher {
+            // Joining blocks until the matcher's batch is done: off the runtime, so other tasks go on meanwhile.
+            let joined = tokio::task::spawn_blocking(move || matcher.join()).await;
+            if !matches!(joined, Ok(Ok(()))) {
+                tracing::error!("the alert matcher ended abnormally");
             }
         }
         tracing::info!("alert workers stopped");

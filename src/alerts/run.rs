@@ -3,15 +3,12 @@
 
 use std::time::Duration;
 
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::digest::{self, DigestReport};
 use super::model::Frequency;
 use crate::db::StoreError;
 use crate::mail::worker::MailWorkers;
-use crate::schema::mail_outbox;
 use crate::state::AppState;
 
 /// How long delivery may make no progress before the command leaves the rest to the server's mailer.
@@ -42,7 +39,7 @@ async fn wait_for_delivery(state: &AppState, ids: &[Uuid]) -> Result<usize, Stor
     loop {
         let now_waiting = {
             let mut conn = state.pool.get().await?;
-            pending_among(&mut conn, ids).await?
+            crate::mail::pending_among(&mut conn, ids).await?
         };
         if now_waiting < waiting {
             waiting = now_waiting;
@@ -53,19 +50,4 @@ async fn wait_for_delivery(state: &AppState, ids: &[Uuid]) -> Result<usize, Stor
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-}
-
-/// How many of the mails are still waiting to be sent.
-async fn pending_among(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<usize, StoreError> {
-    let mut pending = 0;
-    for chunk in ids.chunks(10_000) {
-        let n: i64 = mail_outbox::table
-            .filter(mail_outbox::id.eq_any(chunk))
-            .filter(mail_outbox::status.eq("pending"))
-            .count()
-            .get_result(conn)
-            .await?;
-        pending += usize::try_from(n).unwrap_or(0);
-    }
-    Ok(pending)
 }

@@ -1,4 +1,4 @@
-//! Queries for alerts, their matches with jobs, the matcher's outbox position and the digest schedule.
+//! Queries for alerts, their matches with jobs and the digest schedule.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -10,12 +10,7 @@ use uuid::Uuid;
 use super::model::AlertKind;
 use super::model::MAX_ALERTS;
 use crate::db::StoreError;
-use crate::schema::{
-    alert_digest_runs, alert_matches, alerts, outbox_cursors, partner_alert_opt_outs, profile_skills, users,
-};
-
-/// The name of the alert matcher's position in `outbox_cursors`.
-pub const CURSOR: &str = "alerts";
+use crate::schema::{alert_digest_runs, alert_matches, alerts, partner_alert_opt_outs, profile_skills, users};
 
 /// Match statuses.
 pub const PENDING: &str = "pending";
@@ -300,37 +295,6 @@ pub async fn profile_skills_among(
         .load(conn)
         .await?;
     Ok(rows.into_iter().filter_map(|(seeker, skill)| skill.map(|s| (seeker, s))).collect())
-}
-
-/// Locks the named outbox position until the transaction ends and returns it (0 if it was never stored).
-pub async fn lock_cursor(conn: &mut AsyncPgConnection, name: &str) -> Result<i64, StoreError> {
-    let found = outbox_cursors::table
-        .find(name)
-        .select(outbox_cursors::position)
-        .for_update()
-        .first::<i64>(conn)
-        .await
-        .optional()?;
-    Ok(found.unwrap_or(0))
-}
-
-/// Moves the named position forward to `position` (never back: another matcher may be ahead).
-pub async fn advance_cursor(conn: &mut AsyncPgConnection, name: &str, position: i64) -> Result<(), StoreError> {
-    diesel::sql_query(
-        "INSERT INTO outbox_cursors (name, position) VALUES ($1, $2)
-         ON CONFLICT (name) DO UPDATE SET position = greatest(outbox_cursors.position, excluded.position)",
-    )
-    .bind::<Text, _>(name)
-    .bind::<diesel::sql_types::BigInt, _>(position)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-pub async fn cursor(conn: &mut AsyncPgConnection, name: &str) -> Result<i64, StoreError> {
-    let found =
-        outbox_cursors::table.find(name).select(outbox_cursors::position).first::<i64>(conn).await.optional()?;
-    Ok(found.unwrap_or(0))
 }
 
 /// A match to record: pending until a mail carries it.

@@ -5,3 +5,5 @@ pub mod model;
 pub mod posting;
 pub mod routes;
 pub mod store;
+
+pub use store::load_jobs;

@@ -345,3 +345,18 @@ diesel::define_sql_function! {
     /// PostgreSQL's `lower(text)`, matching the `lower(recipient)` index.
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
+
+/// How many of the mails `ids` are still waiting to be sent.
+pub async fn pending_among(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<usize, StoreError> {
+    let mut pending = 0;
+    for chunk in ids.chunks(10_000) {
+        let n: i64 = mail_outbox::table
+            .filter(mail_outbox::id.eq_any(chunk))
+            .filter(mail_outbox::status.eq(MailStatus::Pending.as_str()))
+            .count()
+            .get_result(conn)
+            .await?;
+        pending += usize::try_from(n).unwrap_or(0);
+    }
+    Ok(pending)
+}

@@ -6,7 +6,6 @@ use metrics::gauge;
 use super::{
     store, ALERT_MATCHER_LAG, DATABASE_UP, INDEX_APPLIED, INDEX_LAG, MAIL_OUTBOX, OUTBOX_HEAD, POOL_CONNECTIONS,
 };
-use crate::alerts::store as alert_store;
 use crate::db::DbPool;
 use crate::error::ApiError;
 use crate::mail::store::MailStatus;
@@ -45,7 +44,7 @@ async fn database_gauges(state: &AppState) -> Result<(), ApiError> {
     gauge!(OUTBOX_HEAD).set(head as f64);
     gauge!(INDEX_APPLIED).set(applied as f64);
     gauge!(INDEX_LAG).set((head - applied).max(0) as f64);
-    let matched = alert_store::cursor(&mut conn, alert_store::CURSOR).await?;
+    let matched = crate::alerts::matched_position(&mut conn).await?;
     gauge!(ALERT_MATCHER_LAG).set((head - matched).max(0) as f64);
     let unsent = store::unsent_mail_by_status(&mut conn).await?;
     for status in [MailStatus::Pending, MailStatus::Held, MailStatus::Failed] {

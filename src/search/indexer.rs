@@ -2,10 +2,8 @@
 //! profile or job from PostgreSQL (so applying a change twice, or late, still leaves the current state), replaces
 //! its document, commits with the outbox position as the commit payload, and reloads the shared reader.
 //!
-//! Positions are handed out by a sequence when a transaction writes its outbox row, but transactions commit in
-//! any order, so a lower position can appear after a higher one. The indexer remembers such gaps and keeps
-//! asking for them until every transaction that could still fill them has ended; the position it stores is the
-//! highest below which nothing can arrive any more.
+//! It reads the outbox through an [`outbox::Consumer`] (which keeps track of positions that commit out of order);
+//! the position it stores, in each commit's payload, is the consumer's watermark.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,12 +17,11 @@ use uuid::Uuid;
 
 use super::dir::{self, IndexDir, OpenError};
 use super::document::{SkillLabels, Source};
-use super::fields::KIND_JOB;
 use super::index::Live;
 use super::rebuild::{self, RebuildError};
 use super::{store, SearchIndex};
 use crate::db::StoreError;
-use crate::outbox::{self, Change, OutboxRead};
+use crate::outbox::{self, Batch, Consumer, Entity};
 
 /// How often an idle indexer looks for work.
 const POLL: Duration = Duration::from_millis(100);
@@ -32,79 +29,10 @@ const POLL: Duration = Duration::from_millis(100);
 const BACKOFF: Duration = Duration::from_secs(1);
 /// Outbox rows read and applied per commit at most.
 const BATCH: i64 = 5_000;
-/// A gap is given up only this long after it was first seen, and once every transaction then running has ended.
-const MIN_GAP_AGE: Duration = Duration::from_secs(1);
 /// The indexer's session as `pg_stat_activity` shows it.
 const APPLICATION_NAME: &str = "SET application_name = 'tandem-indexer'";
 /// Memory for the incremental writer: small, since it commits every few hundred milliseconds.
 const WRITER_MEMORY: usize = 32_000_000;
-
-#[derive(Clone, Debug)]
-struct Gap {
-    low: i64,
-    high: i64,
-    /// The snapshot `xmax` when the gap was seen: once the oldest running transaction is past it, every
-    /// transaction that could fill the gap has ended.
-    xmax: i64,
-    seen: Instant,
-}
-
-/// Where the indexer is in the outbox: the highest position seen, and the gaps below it.
-#[derive(Clone, Debug)]
-pub struct Position {
-    high: i64,
-    gaps: Vec<Gap>,
-}
-
-impl Position {
-    pub fn new(committed: i64) -> Self {
-        Self { high: committed, gaps: Vec::new() }
-    }
-
-    /// Everything up to here has been applied or can no longer arrive.
-    pub fn watermark(&self) -> i64 {
-        self.gaps.iter().map(|g| g.low - 1).min().unwrap_or(self.high)
-    }
-
-    pub fn high(&self) -> i64 {
-        self.high
-    }
-
-    pub fn gap_ranges(&self) -> Vec<(i64, i64)> {
-        self.gaps.iter().map(|g| (g.low, g.high)).collect()
-    }
-
-    /// Takes in one read: returns the changes to apply, in order, and updates the gaps.
-    pub fn observe(&mut self, read: OutboxRead, now: Instant) -> Vec<Change> {
-        let mut fresh = Vec::with_capacity(read.changes.len());
-        for change in read.changes {
-            if change.seq > self.high {
-                if change.seq > self.high + 1 {
-                    self.gaps.push(Gap { low: self.high + 1, high: change.seq - 1, xmax: read.xmax, seen: now });
-                }
-                self.high = change.seq;
-                fresh.push(change);
-            } else if self.fill(change.seq) {
-                fresh.push(change);
-            }
-        }
-        self.gaps.retain(|g| !(read.xmin >= g.xmax && now.duration_since(g.seen) >= MIN_GAP_AGE));
-        fresh
-    }
-
-    /// Removes `seq` from the gap holding it; false if it was in none (already applied).
-    fn fill(&mut self, seq: i64) -> bool {
-        let Some(i) = self.gaps.iter().position(|g| g.low <= seq && seq <= g.high) else { return false };
-        let gap = self.gaps.remove(i);
-        if gap.low < seq {
-            self.gaps.push(Gap { high: seq - 1, ..gap.clone() });
-        }
-        if seq < gap.high {
-            self.gaps.push(Gap { low: seq + 1, ..gap });
-        }
-        true
-    }
-}
 
 /// The running indexer. Dropping it asks the thread to stop; `stop` also waits for it.
 pub struct Indexer {
@@ -179,7 +107,7 @@ struct Open {
     generation: PathBuf,
     writer: IndexWriter,
     live: Arc<Live>,
-    position: Position,
+    feed: Consumer,
 }
 
 struct Worker {
@@ -304,7 +232,7 @@ impl Worker {
         let live = Arc::new(Live::new(index)?);
         self.search.publish(Some(live.clone()));
         self.search.set_applied(committed);
-        Ok(Open { generation, writer, live, position: Position::new(committed) })
+        Ok(Open { generation, writer, live, feed: Consumer::new(committed, BATCH) })
     }
 
     /// Reads the next changes, applies and commits them, and makes them visible. True if there may be more.
@@ -312,118 +240,55 @@ impl Worker {
     /// The position moves only once the batch is committed: a batch that fails half-way (its connection lost,
     /// say) is thrown out of the writer and read again, never skipped.
     async fn apply_batch(&self, conn: &mut AsyncPgConnection, open: &mut Open) -> Result<bool, Trouble> {
-        let read = outbox::read(conn, open.position.high(), &open.position.gap_ranges(), BATCH).await?;
-        let full = read.changes.len() as i64 >= BATCH;
-        let before = open.position.watermark();
-        let mut position = open.position.clone();
-        let changes = position.observe(read, Instant::now());
-        if !changes.is_empty() {
-            if let Err(trouble) = apply_and_commit(conn, open, &changes, position.watermark()).await {
+        let batch = open.feed.next(conn).await?;
+        let full = batch.full();
+        let changed = !batch.changes.is_empty();
+        if changed {
+            if let Err(trouble) = apply_and_commit(conn, open, &batch).await {
                 // The next commit must not carry half of this batch under a later position.
                 open.writer.rollback()?;
                 return Err(trouble);
             }
         }
-        open.position = position;
-        if !changes.is_empty() {
+        let moves = batch.moves();
+        open.feed.commit(batch);
+        if changed {
             open.live.reader.reload()?;
-        } else if open.position.watermark() == before {
+        } else if !moves {
             return Ok(full);
         }
-        self.search.set_applied(open.position.watermark());
+        self.search.set_applied(open.feed.watermark());
         Ok(full)
     }
 }
 
-/// Applies the changes and commits them with `watermark` as the position the index has reached.
-async fn apply_and_commit(
-    conn: &mut AsyncPgConnection,
-    open: &mut Open,
-    changes: &[Change],
-    watermark: i64,
-) -> Result<(), Trouble> {
-    apply(conn, open, changes).await?;
+/// Applies the batch's changes and commits them with its watermark as the position the index has reached.
+async fn apply_and_commit(conn: &mut AsyncPgConnection, open: &mut Open, batch: &Batch) -> Result<(), Trouble> {
+    apply(conn, open, &batch.ids(Entity::Candidate), &batch.ids(Entity::Job)).await?;
     let mut commit = open.writer.prepare_commit()?;
-    commit.set_payload(&watermark.to_string());
+    commit.set_payload(&batch.watermark().to_string());
     commit.commit()?;
     Ok(())
 }
 
-/// Replaces the documents of every entity the changes touch with their current state (or nothing).
-async fn apply(conn: &mut AsyncPgConnection, open: &mut Open, changes: &[Change]) -> Result<(), Trouble> {
-    let mut candidate_ids: Vec<Uuid> = Vec::new();
-    let mut job_ids: Vec<Uuid> = Vec::new();
-    for change in changes {
-        let ids = if change.entity == KIND_JOB { &mut job_ids } else { &mut candidate_ids };
-        if !ids.contains(&change.entity_id) {
-            ids.push(change.entity_id);
-        }
-    }
+/// Replaces the documents of the given candidates and jobs with their current state (or nothing).
+async fn apply(
+    conn: &mut AsyncPgConnection,
+    open: &mut Open,
+    candidate_ids: &[Uuid],
+    job_ids: &[Uuid],
+) -> Result<(), Trouble> {
     let mut sources: Vec<Box<dyn Source>> = Vec::with_capacity(candidate_ids.len() + job_ids.len());
-    sources.extend(store::candidates_by_id(conn, &candidate_ids).await?.into_iter().map(|c| Box::new(c) as _));
-    sources.extend(store::jobs_by_id(conn, &job_ids).await?.into_iter().map(|j| Box::new(j) as _));
+    sources.extend(store::candidates_by_id(conn, candidate_ids).await?.into_iter().map(|c| Box::new(c) as _));
+    sources.extend(store::jobs_by_id(conn, job_ids).await?.into_iter().map(|j| Box::new(j) as _));
     let skill_ids: Vec<String> = sources.iter().flat_map(|s| s.skill_ids()).collect();
     let labels: SkillLabels = store::skill_labels(conn, &skill_ids).await?;
     let f = open.live.fields;
-    for id in candidate_ids.iter().chain(&job_ids) {
+    for id in candidate_ids.iter().chain(job_ids) {
         open.writer.delete_term(Term::from_field_text(f.id, &id.to_string()));
     }
     for source in sources.iter().filter(|s| s.is_visible()) {
         open.writer.add_document(source.document(&f, &labels))?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn change(seq: i64) -> Change {
-        Change { seq, entity: "candidate".to_owned(), entity_id: Uuid::nil() }
-    }
-
-    fn read(seqs: &[i64], xmin: i64, xmax: i64) -> OutboxRead {
-        OutboxRead { changes: seqs.iter().map(|s| change(*s)).collect(), xmin, xmax }
-    }
-
-    fn seqs(changes: &[Change]) -> Vec<i64> {
-        changes.iter().map(|c| c.seq).collect()
-    }
-
-    #[test]
-    fn a_late_commit_below_the_highest_position_is_still_applied() {
-        let t0 = Instant::now();
-        let mut p = Position::new(10);
-        assert_eq!(seqs(&p.observe(read(&[11, 14], 100, 105), t0)), vec![11, 14]);
-        assert_eq!(p.watermark(), 11, "12 and 13 may still commit");
-        assert_eq!(p.gap_ranges(), vec![(12, 13)]);
-        assert_eq!(seqs(&p.observe(read(&[13, 15], 100, 106), t0)), vec![13, 15]);
-        assert_eq!(p.watermark(), 11);
-        assert_eq!(seqs(&p.observe(read(&[12], 101, 106), t0)), vec![12]);
-        assert_eq!(p.watermark(), 15);
-    }
-
-    #[test]
-    fn a_rolled_back_position_is_given_up_once_its_transactions_have_ended() {
-        let t0 = Instant::now();
-        let mut p = Position::new(0);
-        p.observe(read(&[2], 50, 60), t0);
-        assert_eq!(p.watermark(), 0);
-        // Transactions older than the gap still run: keep waiting.
-        p.observe(read(&[], 55, 61), t0 + Duration::from_secs(5));
-        assert_eq!(p.watermark(), 0);
-        // They have ended, but the gap is too young to be sure.
-        p.observe(read(&[], 60, 61), t0 + Duration::from_millis(100));
-        assert_eq!(p.watermark(), 0);
-        p.observe(read(&[], 60, 61), t0 + MIN_GAP_AGE);
-        assert_eq!(p.watermark(), 2);
-    }
-
-    #[test]
-    fn changes_already_applied_are_not_applied_again() {
-        let t0 = Instant::now();
-        let mut p = Position::new(5);
-        assert!(p.observe(read(&[3, 5], 1, 2), t0).is_empty());
-        assert_eq!(p.watermark(), 5);
-    }
 }

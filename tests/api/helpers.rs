@@ -7,9 +7,11 @@ use std::sync::OnceLock;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use tandem::alerts::MatcherStatus;
 use tandem::app::Application;
 use tandem::config::Config;
 use tandem::state::AppState;
+use tandem::workers::WorkerPlan;
 use tempfile::TempDir;
 use uuid::Uuid;
 
@@ -110,10 +112,20 @@ pub struct TestApp {
     pub state: AppState,
     pub db_name: String,
     pub dir: TempDir,
+    /// What the alert matcher started with the application is doing, if one was.
+    pub matcher: Option<std::sync::Arc<MatcherStatus>>,
 }
 
 impl TestApp {
+    /// A server with the indexer only (`MAIL_WORKERS=0`, no alert workers): tests that need the mailer, the
+    /// matcher or the scheduler start them themselves, paced for the test.
     pub async fn spawn() -> Self {
+        Self::spawn_with(|_, _| {}).await
+    }
+
+    /// A server built the way `serve` builds one, after `adjust` has changed the test configuration and the
+    /// workers to run.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config, &mut WorkerPlan)) -> Self {
         ensure_template().await;
         let db_name = format!("tandem_test_{}", Uuid::new_v4().simple());
         let mut conn = maintenance().await;
@@ -121,13 +133,16 @@ impl TestApp {
             .await
             .expect("clone template");
         let dir = tempfile::tempdir().expect("tempdir");
-        let config = test_config(&format!("{}/{db_name}", server_url()), dir.path());
-        let app = Application::build(config).await.expect("application builds");
+        let mut config = test_config(&format!("{}/{db_name}", server_url()), dir.path());
+        let mut plan = WorkerPlan { alerts: None, ..WorkerPlan::from_config(&config) };
+        adjust(&mut config, &mut plan);
+        let app = Application::build_with(config, &plan).await.expect("application builds");
         let base = format!("http://127.0.0.1:{}", app.port());
         let state = app.state.clone();
+        let matcher = app.workers().matcher_status();
         tokio::spawn(app.run_until_stopped());
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Self { base, client, state, db_name, dir }
+        Self { base, client, state, db_name, dir, matcher }
     }
 
     /// This test's database, for a second server process to share.
