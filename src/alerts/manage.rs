@@ -3,20 +3,16 @@
 
 use std::collections::HashSet;
 
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::model::{AlertKind, AlertQuery, AlertSkill, AlertView, CheckedQuery, CreateAlert, Frequency, MAX_ALERTS};
 use super::store::{self, AlertInsert, AlertRow};
 use super::token;
-use crate::db::StoreError;
 use crate::error::{ApiError, FieldError};
 use crate::pagination::{Page, PageParams};
-use crate::schema::skills;
 use crate::secrets::Secrets;
-use crate::taxonomy::store::resolve;
-use crate::taxonomy::SkillRef;
+use crate::taxonomy;
 
 pub async fn create(conn: &mut AsyncPgConnection, seeker_id: Uuid, body: CreateAlert) -> Result<AlertView, ApiError> {
     let alert = body.validate().map_err(ApiError::Invalid)?;
@@ -42,23 +38,7 @@ pub async fn create(conn: &mut AsyncPgConnection, seeker_id: Uuid, body: CreateA
 /// Resolves the query's skills: known ids as they are, names through labels and synonyms. A name the taxonomy
 /// does not know is refused, since jobs are matched by skill ids (free text belongs in `q`).
 async fn resolve_query(conn: &mut AsyncPgConnection, query: CheckedQuery) -> Result<AlertQuery, ApiError> {
-    let known: HashSet<String> = skills::table
-        .filter(skills::id.eq_any(&query.skills))
-        .select(skills::id)
-        .load::<String>(conn)
-        .await
-        .map_err(StoreError::from)?
-        .into_iter()
-        .collect();
-    let refs: Vec<SkillRef> = query
-        .skills
-        .iter()
-        .map(|item| match known.contains(item) {
-            true => SkillRef { skill_id: Some(item.clone()), name: None },
-            false => SkillRef { skill_id: None, name: Some(item.clone()) },
-        })
-        .collect();
-    let resolved = resolve(conn, "query.skills", &refs).await?;
+    let resolved = taxonomy::resolve_ids_or_names(conn, "query.skills", &query.skills).await?;
     let mut errors = Vec::new();
     let mut skills: Vec<AlertSkill> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();

@@ -13,3 +13,4 @@ pub mod tokens;
 pub use extract::{Admin, AuthUser, Employer, Seeker};
 pub use model::Role;
 pub use session::verify_current_password;
+pub use store::email_of;

@@ -42,6 +42,11 @@ pub async fn find_by_id(conn: &mut AsyncPgConnection, id: Uuid) -> Result<UserRo
     Ok(users::table.find(id).select(UserRow::as_select()).first(conn).await?)
 }
 
+/// The email address of the account `id`, if it exists: what other features may read of an account to reach it.
+pub async fn email_of(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<String>, StoreError> {
+    Ok(users::table.find(id).select(users::email).first(conn).await.optional()?)
+}
+
 /// Keeps a failed login for the account holder to see in their data export; throttling counts elsewhere.
 pub async fn record_failure(conn: &mut AsyncPgConnection, email: &str, addr: &str) -> Result<(), StoreError> {
     diesel::insert_into(login_failures::table)

@@ -5,5 +5,6 @@ pub mod model;
 pub mod posting;
 pub mod routes;
 pub mod store;
+pub mod view;
 
-pub use store::load_jobs;
+pub use view::{count_published, load_jobs, published_after, JobView};

@@ -12,3 +12,5 @@ pub mod referrals;
 pub mod routes;
 pub mod store;
 pub mod token;
+
+pub use store::{is_in_pool, partner_of, pool_members_among};

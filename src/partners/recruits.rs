@@ -29,9 +29,10 @@ fn to_recruitment(row: RecruitmentRow) -> Result<Recruitment, ApiError> {
 pub async fn recruit(state: &AppState, member: &OrgMember, request: RecruitRequest) -> Result<Recruitment, ApiError> {
     let mut conn = state.conn().await?;
     // Only profiles the organisation may find can be reported, so ids cannot be probed for hidden seekers.
-    let seeker = store::searchable_seeker(&mut conn, request.candidate_id)
-        .await?
-        .ok_or_else(|| ApiError::invalid("candidate_id", "no searchable candidate has this id"))?;
+    let seeker =
+        crate::seekers::seeker_by_candidate(&mut conn, request.candidate_id, crate::seekers::Visibility::Searchable)
+            .await?
+            .ok_or_else(|| ApiError::invalid("candidate_id", "no searchable candidate has this id"))?;
     match store::insert_recruitment(&mut conn, member.org_id(), seeker.user_id, member.user.id).await {
         Err(StoreError::Conflict(_)) => {
             Err(ApiError::Conflict("this organisation has already reported recruiting this candidate".to_owned()))

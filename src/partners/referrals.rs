@@ -65,10 +65,11 @@ pub async fn refer(state: &AppState, user_id: Uuid, request: ReferralRequest) ->
     let ValidReferral { candidate_id, to_organization_id, note, .. } = request.validate().map_err(ApiError::Invalid)?;
     let to = receiving_organization(&mut conn, &from, to_organization_id).await?;
     // `in_partner_pool` is itself the consent to be seen (and referred) by the network, searchable or not.
-    let seeker = match store::seeker_by_candidate(&mut conn, candidate_id).await? {
-        Some(s) if store::is_in_pool(&mut conn, s.user_id).await? => s,
-        _ => return Err(ApiError::invalid("candidate_id", "no candidate in the partner pool has this id")),
-    };
+    let seeker =
+        match crate::seekers::seeker_by_candidate(&mut conn, candidate_id, crate::seekers::Visibility::Any).await? {
+            Some(s) if store::is_in_pool(&mut conn, s.user_id).await? => s,
+            _ => return Err(ApiError::invalid("candidate_id", "no candidate in the partner pool has this id")),
+        };
     if !store::accepts_referrals(&mut conn, seeker.user_id).await? {
         return Err(ApiError::Conflict("this candidate has asked for no further referrals".to_owned()));
     }

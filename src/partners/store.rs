@@ -40,36 +40,6 @@ pub async fn seeker(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Optio
         .optional()?)
 }
 
-/// The seeker behind a searchable profile; `None` also for profiles employers may not find.
-pub async fn searchable_seeker(
-    conn: &mut AsyncPgConnection,
-    candidate_id: Uuid,
-) -> Result<Option<SeekerRow>, StoreError> {
-    Ok(seeker_profiles::table
-        .inner_join(users::table.on(users::id.eq(seeker_profiles::user_id)))
-        .filter(seeker_profiles::candidate_id.eq(candidate_id))
-        .filter(seeker_profiles::searchable.eq(true))
-        .select(SEEKER_COLUMNS)
-        .first(conn)
-        .await
-        .optional()?)
-}
-
-/// The seeker behind a profile whatever its visibility: for rules, such as the partner pool, that carry their own
-/// consent.
-pub async fn seeker_by_candidate(
-    conn: &mut AsyncPgConnection,
-    candidate_id: Uuid,
-) -> Result<Option<SeekerRow>, StoreError> {
-    Ok(seeker_profiles::table
-        .inner_join(users::table.on(users::id.eq(seeker_profiles::user_id)))
-        .filter(seeker_profiles::candidate_id.eq(candidate_id))
-        .select(SEEKER_COLUMNS)
-        .first(conn)
-        .await
-        .optional()?)
-}
-
 /// Queues the profiles of these seekers for re-indexing: their partner-pool membership may have changed.
 pub async fn reindex_seekers(conn: &mut AsyncPgConnection, user_ids: &[Uuid]) -> Result<(), StoreError> {
     let candidate_ids: Vec<Uuid> = seeker_profiles::table

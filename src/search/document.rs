@@ -1,7 +1,5 @@
-//! Index documents: a seeker profile or a job as read from PostgreSQL, turned into a tantivy document whose
-//! stored part shows and explains a hit without another query.
-
-use std::collections::HashMap;
+//! Index documents: a seeker profile or a job, as the seekers and jobs features' views give them, turned into a
+//! tantivy document whose stored part shows and explains a hit without another query.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -10,16 +8,9 @@ use uuid::Uuid;
 
 use super::fields::{self, Fields, KIND_CANDIDATE, KIND_JOB};
 use super::model::{HitJobSkill, HitLanguage, HitLocation, HitOrganization, HitSkill};
-
-/// A taxonomy label or synonym, and whether it is Swedish (else English).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Label {
-    pub text: String,
-    pub swedish: bool,
-}
-
-/// Every label and synonym (English and Swedish) of each taxonomy skill, by skill id.
-pub type SkillLabels = HashMap<String, Vec<Label>>;
+use crate::jobs::JobView;
+use crate::seekers::SeekerView;
+pub use crate::taxonomy::{Label, SkillLabels};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DesiredLocation {
@@ -51,6 +42,47 @@ pub struct CandidateSource {
     pub desired_locations: Vec<DesiredLocation>,
 }
 
+impl CandidateSource {
+    /// What the index needs of a profile; `in_partner_pool` says whether the seeker is in the pool now.
+    pub fn of(view: SeekerView, in_partner_pool: bool) -> Self {
+        let SeekerView { profile, .. } = view;
+        let p = profile.content;
+        Self {
+            candidate_id: p.candidate_id,
+            headline: p.headline,
+            summary: p.summary,
+            city: p.location.city,
+            country: p.location.country,
+            work_permit: p.work_permit,
+            available_from: p.available_from,
+            open_to_sectors: p.open_to_sectors,
+            searchable: profile.searchable,
+            in_partner_pool,
+            skills: p
+                .skills
+                .into_iter()
+                .map(|s| HitSkill { skill_id: s.skill_id, name: s.name, level: s.level, years: s.years })
+                .collect(),
+            languages: p.languages.into_iter().map(|l| HitLanguage { code: l.code, level: Some(l.level) }).collect(),
+            experience: p
+                .experience
+                .iter()
+                .map(|e| join_text(&[&e.title, &e.organization, e.description.as_deref().unwrap_or("")]))
+                .collect(),
+            education: p.education.iter().map(|e| join_text(&[&e.degree, &e.field, &e.institution])).collect(),
+            desired_locations: p
+                .desired_locations
+                .into_iter()
+                .map(|d| DesiredLocation { city: d.city, region: d.region, country: d.country })
+                .collect(),
+        }
+    }
+}
+
+fn join_text(parts: &[&str]) -> String {
+    parts.iter().filter(|p| !p.trim().is_empty()).copied().collect::<Vec<_>>().join(" — ")
+}
+
 /// A job with what the index needs.
 #[derive(Clone, Debug)]
 pub struct JobSource {
@@ -68,6 +100,35 @@ pub struct JobSource {
     pub closes_at: Option<DateTime<Utc>>,
     pub skills: Vec<HitJobSkill>,
     pub languages: Vec<HitLanguage>,
+}
+
+impl From<JobView> for JobSource {
+    fn from(job: JobView) -> Self {
+        Self {
+            id: job.id,
+            organization: HitOrganization { id: job.organization.id, name: job.organization.name },
+            title: job.title,
+            description: job.description,
+            city: job.location.city,
+            country: job.location.country,
+            remote: job.remote.as_str().to_owned(),
+            employment_type: job.employment_type,
+            sector: job.sector,
+            status: job.status.as_str().to_owned(),
+            published_at: job.published_at,
+            closes_at: job.closes_at,
+            skills: job
+                .skills
+                .into_iter()
+                .map(|s| HitJobSkill { skill_id: s.skill_id, name: s.name, required: s.required })
+                .collect(),
+            languages: job
+                .languages
+                .into_iter()
+                .map(|l| HitLanguage { code: l.code, level: l.level.map(|level| level.as_str().to_owned()) })
+                .collect(),
+        }
+    }
 }
 
 /// The stored part of a candidate document.

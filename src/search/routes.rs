@@ -41,7 +41,8 @@ async fn search_candidates(
     employer: Employer,
     params: web::Query<CandidateSearchParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = service::search_candidates(&state, employer.0, params.into_inner()).await?;
+    let mut conn = state.conn().await?;
+    let page = service::search_candidates(&mut conn, &state.search, employer.0, params.into_inner()).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -63,7 +64,8 @@ async fn search_jobs(
     state: web::Data<AppState>,
     params: web::Query<JobSearchParams>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(service::search_jobs(&state, params.into_inner()).await?))
+    let mut conn = state.conn().await?;
+    Ok(HttpResponse::Ok().json(service::search_jobs(&mut conn, &state.search, params.into_inner()).await?))
 }
 
 /// Candidates ranked for a job, blind, with explanations: those with every required skill first.
@@ -89,7 +91,8 @@ async fn job_matches(
     id: web::Path<Uuid>,
     params: web::Query<MatchParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = service::job_matches(&state, caller, id.into_inner(), params.into_inner()).await?;
+    let mut conn = state.conn().await?;
+    let page = service::job_matches(&mut conn, &state.search, caller, id.into_inner(), params.into_inner()).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -113,5 +116,7 @@ async fn my_matches(
     seeker: Seeker,
     params: web::Query<MatchParams>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(service::my_matches(&state, seeker.id(), params.into_inner()).await?))
+    let mut conn = state.conn().await?;
+    let page = service::my_matches(&mut conn, &state.search, seeker.id(), params.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(page))
 }

@@ -4,8 +4,7 @@
 use std::collections::HashSet;
 
 use actix_web::web;
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::document::{CandidateSource, JobSource};
@@ -15,11 +14,8 @@ use super::model::{
 use super::query::{CandidatePreference, CandidateSearch, JobPreference, JobSearch, WantedLanguage, WantedSkill};
 use super::{store, Hits, SearchIndex};
 use crate::auth::AuthUser;
-use crate::db::StoreError;
 use crate::error::ApiError;
-use crate::schema::skills;
-use crate::state::AppState;
-use crate::taxonomy::SkillRef;
+use crate::{orgs, taxonomy};
 
 /// Resolves a comma-separated list of skill ids or names, as profiles resolve theirs.
 async fn resolve_skills(
@@ -32,22 +28,7 @@ async fn resolve_skills(
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let known: HashSet<String> = skills::table
-        .filter(skills::id.eq_any(&items))
-        .select(skills::id)
-        .load::<String>(conn)
-        .await
-        .map_err(StoreError::from)?
-        .into_iter()
-        .collect();
-    let refs: Vec<SkillRef> = items
-        .iter()
-        .map(|item| match known.contains(item) {
-            true => SkillRef { skill_id: Some(item.clone()), name: None },
-            false => SkillRef { skill_id: None, name: Some(item.clone()) },
-        })
-        .collect();
-    let resolved = crate::taxonomy::store::resolve(conn, field, &refs).await?;
+    let resolved = taxonomy::resolve_ids_or_names(conn, field, &items).await?;
     // "cellodling,cell culture" is one skill asked for twice.
     let mut seen: HashSet<String> = HashSet::with_capacity(resolved.len());
     Ok(resolved
@@ -69,7 +50,7 @@ async fn run<T: Send + 'static>(
 /// Drops candidates who no longer agree to be found this way (searchable, or for a pool search in the partner
 /// pool): an opt-out holds at once, even before the index catches up.
 async fn consented(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     mut hits: Hits<CandidateHit>,
     partner_pool: bool,
 ) -> Result<Hits<CandidateHit>, ApiError> {
@@ -77,10 +58,9 @@ async fn consented(
         return Ok(hits);
     }
     let ids: Vec<Uuid> = hits.items.iter().map(|h| h.candidate_id).collect();
-    let mut conn = state.conn().await?;
     let allowed = match partner_pool {
-        true => store::in_pool_among(&mut conn, &ids).await?,
-        false => store::searchable_among(&mut conn, &ids).await?,
+        true => store::in_pool_among(conn, &ids).await?,
+        false => store::searchable_among(conn, &ids).await?,
     };
     let before = hits.items.len();
     hits.items.retain(|h| allowed.contains(&h.candidate_id));
@@ -98,24 +78,23 @@ fn empty<T>() -> SearchPage<T> {
 
 /// `GET /candidates`: for employers who belong to an organisation.
 pub async fn search_candidates(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
+    index: &SearchIndex,
     caller: AuthUser,
     params: CandidateSearchParams,
 ) -> Result<SearchPage<CandidateHit>, ApiError> {
     // Limits before any other work.
     let (mut filter, spec) = params.validate().map_err(ApiError::Invalid)?;
-    let mut conn = state.conn().await?;
-    if !store::has_membership(&mut conn, caller.id).await? {
+    if !orgs::has_membership(conn, caller.id).await? {
         return Err(ApiError::Forbidden("only members of an organisation may search candidates".to_owned()));
     }
-    if filter.partner_pool && !crate::orgs::store::is_network_member(&mut conn, caller.id).await? {
+    if filter.partner_pool && !orgs::is_network_member(conn, caller.id).await? {
         return Err(ApiError::Forbidden(
             "only members of HR-network organisations may search the partner pool".to_owned(),
         ));
     }
-    let mut skills = resolve_skills(&mut conn, "skills", params.skills.as_deref(), false).await?;
-    let must = resolve_skills(&mut conn, "must_skills", params.must_skills.as_deref(), true).await?;
-    drop(conn);
+    let mut skills = resolve_skills(conn, "skills", params.skills.as_deref(), false).await?;
+    let must = resolve_skills(conn, "must_skills", params.must_skills.as_deref(), true).await?;
     // A must-have skill the taxonomy does not know is a skill nobody can be shown to have.
     if must.iter().any(|s| s.skill_id.is_none()) {
         return Ok(empty());
@@ -132,8 +111,8 @@ pub async fn search_candidates(
         offset: spec.offset,
         limit: spec.limit,
     };
-    let hits = run(&state.search, move |index| index.search_candidates(&search)).await?;
-    Ok(page(consented(state, hits, partner_pool).await?, spec))
+    let hits = run(index, move |index| index.search_candidates(&search)).await?;
+    Ok(page(consented(conn, hits, partner_pool).await?, spec))
 }
 
 /// The candidate search a job stands for: its required skills weigh most, then its other skills, languages,
@@ -168,33 +147,36 @@ pub fn search_for_job(job: &JobSource, spec: PageSpec) -> CandidateSearch {
 
 /// `GET /jobs/{id}/matches`: members of the job's organisation only. Others learn nothing of drafts (404).
 pub async fn job_matches(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
+    index: &SearchIndex,
     caller: AuthUser,
     job_id: Uuid,
     params: MatchParams,
 ) -> Result<SearchPage<CandidateHit>, ApiError> {
     let spec = params.validate().map_err(ApiError::Invalid)?;
-    let mut conn = state.conn().await?;
-    let job = store::jobs_by_id(&mut conn, &[job_id]).await?.pop().ok_or(ApiError::NotFound)?;
-    if !store::is_member(&mut conn, job.organization.id, caller.id).await? {
+    let job = store::jobs_by_id(conn, &[job_id]).await?.pop().ok_or(ApiError::NotFound)?;
+    if !orgs::is_member(conn, job.organization.id, caller.id).await? {
         return Err(match job.status.as_str() {
             "draft" => ApiError::NotFound,
             _ => ApiError::Forbidden("only members of the job's organisation may see its matches".to_owned()),
         });
     }
-    drop(conn);
     if job.skills.is_empty() {
         return Ok(empty());
     }
     let search = search_for_job(&job, spec);
-    let hits = run(&state.search, move |index| index.search_candidates(&search)).await?;
-    Ok(page(consented(state, hits, false).await?, spec))
+    let hits = run(index, move |index| index.search_candidates(&search)).await?;
+    Ok(page(consented(conn, hits, false).await?, spec))
 }
 
 /// `GET /jobs`: published jobs that have not closed, for anyone.
-pub async fn search_jobs(state: &AppState, params: JobSearchParams) -> Result<SearchPage<JobHit>, ApiError> {
+pub async fn search_jobs(
+    conn: &mut AsyncPgConnection,
+    index: &SearchIndex,
+    params: JobSearchParams,
+) -> Result<SearchPage<JobHit>, ApiError> {
     let (filter, spec) = params.validate().map_err(ApiError::Invalid)?;
-    let skills = resolve_skills(&mut *state.conn().await?, "skills", params.skills.as_deref(), false).await?;
+    let skills = resolve_skills(conn, "skills", params.skills.as_deref(), false).await?;
     let search = JobSearch {
         text: params.q.clone(),
         skills,
@@ -204,7 +186,7 @@ pub async fn search_jobs(state: &AppState, params: JobSearchParams) -> Result<Se
         offset: spec.offset,
         limit: spec.limit,
     };
-    let hits = run(&state.search, move |index| index.search_jobs(&search)).await?;
+    let hits = run(index, move |index| index.search_jobs(&search)).await?;
     Ok(page(hits, spec))
 }
 
@@ -235,14 +217,19 @@ pub fn search_for_profile(profile: &CandidateSource, spec: PageSpec) -> JobSearc
 }
 
 /// `GET /me/matches`: jobs for the seeker's own profile (searchable or not). No profile or no skills: none.
-pub async fn my_matches(state: &AppState, seeker: Uuid, params: MatchParams) -> Result<SearchPage<JobMatch>, ApiError> {
+pub async fn my_matches(
+    conn: &mut AsyncPgConnection,
+    index: &SearchIndex,
+    seeker: Uuid,
+    params: MatchParams,
+) -> Result<SearchPage<JobMatch>, ApiError> {
     let spec = params.validate().map_err(ApiError::Invalid)?;
-    let profile = store::candidate_of_user(&mut *state.conn().await?, seeker).await?;
+    let profile = store::candidate_of_user(conn, seeker).await?;
     let Some(profile) = profile.filter(|p| !p.skills.is_empty()) else {
         return Ok(empty());
     };
     let search = search_for_profile(&profile, spec);
-    let hits = run(&state.search, move |index| index.search_jobs(&search)).await?;
+    let hits = run(index, move |index| index.search_jobs(&search)).await?;
     let page = page(hits, spec);
     Ok(SearchPage {
         items: page

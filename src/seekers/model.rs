@@ -513,9 +513,9 @@ pub struct PartnerLink {
     pub display_name: String,
 }
 
-/// A stored profile, as its owner sees it.
+/// What a stored profile says of the seeker: the part its owner and the employers viewing it both see.
 #[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct Profile {
+pub struct ProfileContent {
     /// The id under which employers find this profile; it never changes.
     pub candidate_id: Uuid,
     pub full_name: String,
@@ -532,6 +532,13 @@ pub struct Profile {
     pub work_permit: String,
     pub available_from: Option<NaiveDate>,
     pub open_to_sectors: Vec<String>,
+}
+
+/// A stored profile, as its owner sees it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Profile {
+    #[serde(flatten)]
+    pub content: ProfileContent,
     pub searchable: bool,
     pub in_partner_pool: bool,
     /// The linked partner's profile; read-only.
@@ -543,64 +550,29 @@ pub struct Profile {
 /// whether they are in the partner pool or searchable, and their partner link, are theirs alone.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct CandidateProfile {
-    pub candidate_id: Uuid,
-    pub full_name: String,
-    pub headline: String,
-    pub summary: String,
-    pub location: Location,
-    pub desired_locations: Vec<DesiredLocation>,
-    /// Ordered by language code.
-    pub languages: Vec<Language>,
-    pub skills: Vec<ProfileSkill>,
-    pub experience: Vec<Experience>,
-    pub education: Vec<Education>,
-    #[schema(value_type = WorkPermit)]
-    pub work_permit: String,
-    pub available_from: Option<NaiveDate>,
-    pub open_to_sectors: Vec<String>,
+    #[serde(flatten)]
+    pub content: ProfileContent,
     pub updated_at: DateTime<Utc>,
     pub email: String,
 }
 
 impl CandidateProfile {
     pub fn new(profile: Profile, email: String) -> Self {
-        let Profile {
-            candidate_id,
-            full_name,
-            headline,
-            summary,
-            location,
-            desired_locations,
-            languages,
-            skills,
-            experience,
-            education,
-            work_permit,
-            available_from,
-            open_to_sectors,
-            updated_at,
-            searchable: _,
-            in_partner_pool: _,
-            partner: _,
-        } = profile;
-        Self {
-            candidate_id,
-            full_name,
-            headline,
-            summary,
-            location,
-            desired_locations,
-            languages,
-            skills,
-            experience,
-            education,
-            work_permit,
-            available_from,
-            open_to_sectors,
-            updated_at,
-            email,
-        }
+        Self { content: profile.content, updated_at: profile.updated_at, email }
     }
+}
+
+/// Which profiles a lookup by candidate id may find: each rule is a consent the seeker gave.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Visibility {
+    /// Employers may find the profile.
+    Searchable,
+    /// The seeker opted in to the partner pool (whether they are in it now is the partners feature's to say).
+    PoolOptIn,
+    /// Either of the above: the profiles the search index may hold.
+    SearchableOrPoolOptIn,
+    /// Whatever the seeker chose: for callers whose rule carries its own consent.
+    Any,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

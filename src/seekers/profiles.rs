@@ -4,16 +4,13 @@
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use super::model::{
-    duplicate_skills, CandidateProfile, DesiredLocation, Education, Experience, Language, Location, Profile,
-    ProfileRequest, ProfileSkill, ProfileView, MAX_SKILLS,
-};
-use super::store::{self, NewProfileView, StoredProfile};
+use super::model::{duplicate_skills, CandidateProfile, Profile, ProfileRequest, ProfileView, Visibility, MAX_SKILLS};
+use super::store::{self, NewProfileView, ProfileRow};
+use super::view::to_profile;
 use crate::auth::model::MyOrganization;
 use crate::error::{ApiError, FieldError};
 use crate::pagination::{Page, PageParams};
-use crate::taxonomy::store::{resolve, ResolveError};
-use crate::taxonomy::{ResolvedSkill, SkillRef};
+use crate::taxonomy::{self, ResolveError, ResolvedSkill, SkillRef};
 
 /// Validates the request, resolves its skills and replaces the seeker's profile; a rejected request changes nothing.
 pub async fn save(conn: &mut AsyncPgConnection, user_id: Uuid, request: ProfileRequest) -> Result<Profile, ApiError> {
@@ -43,7 +40,7 @@ async fn resolve_skills(
     conn: &mut AsyncPgConnection,
     refs: &[SkillRef],
 ) -> Result<Result<Vec<ResolvedSkill>, Vec<FieldError>>, ApiError> {
-    match resolve(conn, "skills", refs).await {
+    match taxonomy::resolve(conn, "skills", refs).await {
         Ok(skills) => {
             let duplicates = duplicate_skills(&skills);
             Ok(if duplicates.is_empty() { Ok(skills) } else { Err(duplicates) })
@@ -56,7 +53,7 @@ async fn resolve_skills(
 /// The caller's own profile, with the linked partner; 404 before the first save.
 pub async fn own(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Profile, ApiError> {
     let mut profile = store::load(conn, user_id).await?.map(to_profile).ok_or(ApiError::NotFound)?;
-    profile.partner = crate::partners::store::partner_of(conn, user_id).await?;
+    profile.partner = crate::partners::partner_of(conn, user_id).await?;
     Ok(profile)
 }
 
@@ -68,14 +65,16 @@ pub async fn view_candidate(
     candidate_id: Uuid,
     organization_id: Option<Uuid>,
 ) -> Result<CandidateProfile, ApiError> {
-    let organizations = crate::orgs::store::organizations_of(conn, viewer_id).await?;
+    let organizations = crate::orgs::organizations_of(conn, viewer_id).await?;
     let organization = viewing_organization(&organizations, organization_id)?;
-    let (seeker_id, email) = match store::find_searchable(conn, candidate_id).await? {
-        Some(found) => found,
+    let row = match profile_row(conn, candidate_id, Visibility::Searchable).await? {
+        Some(row) => row,
         None if organization.in_network => pool_member(conn, candidate_id).await?.ok_or(ApiError::NotFound)?,
         None => return Err(ApiError::NotFound),
     };
-    let profile = store::load(conn, seeker_id).await?.map(to_profile).ok_or(ApiError::NotFound)?;
+    let seeker_id = row.user_id;
+    let email = crate::auth::email_of(conn, seeker_id).await?.ok_or(ApiError::NotFound)?;
+    let stored = store::with_details(conn, vec![row]).await?.pop().ok_or(ApiError::NotFound)?;
     store::record_view(
         conn,
         NewProfileView {
@@ -87,17 +86,25 @@ pub async fn view_candidate(
         },
     )
     .await?;
-    Ok(CandidateProfile::new(profile, email))
+    Ok(CandidateProfile::new(to_profile(stored), email))
+}
+
+async fn profile_row(
+    conn: &mut AsyncPgConnection,
+    candidate_id: Uuid,
+    visibility: Visibility,
+) -> Result<Option<ProfileRow>, ApiError> {
+    Ok(store::by_candidates(conn, &[candidate_id], visibility).await?.pop())
 }
 
 /// A seeker in the partner pool now, whom the HR network may see even when the profile is not searchable:
 /// being in the pool is that consent.
-async fn pool_member(conn: &mut AsyncPgConnection, candidate_id: Uuid) -> Result<Option<(Uuid, String)>, ApiError> {
-    let Some((seeker_id, email)) = store::find_pool_candidate(conn, candidate_id).await? else {
+async fn pool_member(conn: &mut AsyncPgConnection, candidate_id: Uuid) -> Result<Option<ProfileRow>, ApiError> {
+    let Some(row) = profile_row(conn, candidate_id, Visibility::PoolOptIn).await? else {
         return Ok(None);
     };
-    let in_pool = crate::partners::store::is_in_pool(conn, seeker_id).await?;
-    Ok(in_pool.then_some((seeker_id, email)))
+    let in_pool = crate::partners::is_in_pool(conn, row.user_id).await?;
+    Ok(in_pool.then_some(row))
 }
 
 /// The organisation a view is made for: the one asked for, which must be the caller's, else the oldest membership.
@@ -128,46 +135,4 @@ pub async fn views(
         organization_name: row.organization_name,
         viewed_at: row.viewed_at,
     }))
-}
-
-fn to_profile(stored: StoredProfile) -> Profile {
-    let StoredProfile { profile: p, skills, languages, experience, education, desired_locations } = stored;
-    Profile {
-        candidate_id: p.candidate_id,
-        full_name: p.full_name,
-        headline: p.headline,
-        summary: p.summary,
-        location: Location { city: p.city, country: p.country },
-        desired_locations: desired_locations
-            .into_iter()
-            .map(|l| DesiredLocation { city: l.city, region: l.region, country: l.country })
-            .collect(),
-        languages: languages.into_iter().map(|l| Language { code: l.code, level: l.level }).collect(),
-        skills: skills
-            .into_iter()
-            .map(|s| ProfileSkill { skill_id: s.skill_id, name: s.name, level: s.level, years: s.years })
-            .collect(),
-        experience: experience
-            .into_iter()
-            .map(|e| Experience {
-                title: e.title,
-                organization: e.organization,
-                start: e.start_date,
-                end: e.end_date,
-                description: e.description,
-            })
-            .collect(),
-        education: education
-            .into_iter()
-            .map(|e| Education { degree: e.degree, field: e.field, institution: e.institution, year: e.year })
-            .collect(),
-        work_permit: p.work_permit,
-        available_from: p.available_from,
-        open_to_sectors: p.open_to_sectors,
-        searchable: p.searchable,
-        in_partner_pool: p.in_partner_pool,
-        // Only the owner sees the link (see `own`); employers viewing a candidate do not.
-        partner: None,
-        updated_at: p.updated_at,
-    }
 }

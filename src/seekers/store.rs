@@ -1,18 +1,22 @@
 //! Queries for seeker profiles, their child rows (skills, languages, experience, education, desired locations)
-//! and profile views.
+//! and profile views. Profiles are read in bulk: their child rows come in five queries however many there are.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::ValidProfile;
+use super::model::{ValidProfile, Visibility};
 use crate::db::StoreError;
 use crate::outbox::{self, Entity};
 use crate::schema::{
     profile_desired_locations, profile_education, profile_experience, profile_languages, profile_skills, profile_views,
-    seeker_profiles, users,
+    seeker_profiles,
 };
 use crate::taxonomy::ResolvedSkill;
 
@@ -240,73 +244,156 @@ async fn insert_children(
 
 /// The profile of `user_id` with its child rows, if there is one.
 pub async fn load(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Option<StoredProfile>, StoreError> {
-    let Some(profile) =
-        seeker_profiles::table.find(user_id).select(ProfileRow::as_select()).first(conn).await.optional()?
-    else {
+    let Some(profile) = of_user(conn, user_id).await? else {
         return Ok(None);
     };
-    let skills = profile_skills::table
-        .filter(profile_skills::seeker_id.eq(user_id))
-        .order(profile_skills::position)
-        .select(SkillRow::as_select())
-        .load(conn)
-        .await?;
-    let languages = profile_languages::table
-        .filter(profile_languages::seeker_id.eq(user_id))
-        .order(profile_languages::code)
-        .select(LanguageRow::as_select())
-        .load(conn)
-        .await?;
-    let experience = profile_experience::table
-        .filter(profile_experience::seeker_id.eq(user_id))
-        .order(profile_experience::position)
-        .select(ExperienceRow::as_select())
-        .load(conn)
-        .await?;
-    let education = profile_education::table
-        .filter(profile_education::seeker_id.eq(user_id))
-        .order(profile_education::position)
-        .select(EducationRow::as_select())
-        .load(conn)
-        .await?;
-    let desired_locations = profile_desired_locations::table
-        .filter(profile_desired_locations::seeker_id.eq(user_id))
-        .order(profile_desired_locations::position)
-        .select(DesiredLocationRow::as_select())
-        .load(conn)
-        .await?;
-    Ok(Some(StoredProfile { profile, skills, languages, experience, education, desired_locations }))
+    Ok(with_details(conn, vec![profile]).await?.pop())
 }
 
-/// The owner and email of a searchable profile, by candidate id; `None` also for profiles that are not searchable.
-pub async fn find_searchable(
-    conn: &mut AsyncPgConnection,
-    candidate_id: Uuid,
-) -> Result<Option<(Uuid, String)>, StoreError> {
-    Ok(seeker_profiles::table
-        .inner_join(users::table)
-        .filter(seeker_profiles::candidate_id.eq(candidate_id))
-        .filter(seeker_profiles::searchable.eq(true))
-        .select((seeker_profiles::user_id, users::email))
-        .first(conn)
-        .await
-        .optional()?)
+/// The profile row of `user_id`, if there is one.
+pub async fn of_user(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Option<ProfileRow>, StoreError> {
+    Ok(seeker_profiles::table.find(user_id).select(ProfileRow::as_select()).first(conn).await.optional()?)
 }
 
-/// The owner and email of a profile opted in to the partner pool, by candidate id, searchable or not (the caller
-/// checks that the seeker is in the pool now).
-pub async fn find_pool_candidate(
+type ProfileFilter = Box<dyn BoxableExpression<seeker_profiles::table, Pg, SqlType = Bool>>;
+
+/// The profiles a visibility rule lets through.
+fn visible(visibility: Visibility) -> ProfileFilter {
+    match visibility {
+        Visibility::Searchable => Box::new(seeker_profiles::searchable.eq(true)),
+        Visibility::PoolOptIn => Box::new(seeker_profiles::in_partner_pool.eq(true)),
+        Visibility::SearchableOrPoolOptIn => {
+            Box::new(seeker_profiles::searchable.eq(true).or(seeker_profiles::in_partner_pool.eq(true)))
+        }
+        Visibility::Any => Box::new(true.into_sql::<Bool>()),
+    }
+}
+
+/// The profile rows among these candidate ids that `visibility` lets through.
+pub async fn by_candidates(
     conn: &mut AsyncPgConnection,
-    candidate_id: Uuid,
-) -> Result<Option<(Uuid, String)>, StoreError> {
+    candidate_ids: &[Uuid],
+    visibility: Visibility,
+) -> Result<Vec<ProfileRow>, StoreError> {
     Ok(seeker_profiles::table
-        .inner_join(users::table)
-        .filter(seeker_profiles::candidate_id.eq(candidate_id))
-        .filter(seeker_profiles::in_partner_pool.eq(true))
-        .select((seeker_profiles::user_id, users::email))
-        .first(conn)
-        .await
-        .optional()?)
+        .filter(seeker_profiles::candidate_id.eq_any(candidate_ids))
+        .filter(visible(visibility))
+        .select(ProfileRow::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// Up to `limit` profile rows that `visibility` lets through after `after` in candidate-id order.
+pub async fn after(
+    conn: &mut AsyncPgConnection,
+    visibility: Visibility,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<ProfileRow>, StoreError> {
+    let mut query = seeker_profiles::table
+        .filter(visible(visibility))
+        .order(seeker_profiles::candidate_id)
+        .limit(limit)
+        .select(ProfileRow::as_select())
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(seeker_profiles::candidate_id.gt(after));
+    }
+    Ok(query.load(conn).await?)
+}
+
+/// How many profiles `visibility` lets through.
+pub async fn count(conn: &mut AsyncPgConnection, visibility: Visibility) -> Result<i64, StoreError> {
+    Ok(seeker_profiles::table.filter(visible(visibility)).count().get_result(conn).await?)
+}
+
+/// (user id, candidate id, searchable, in_partner_pool) of the profiles `visibility` lets through, among
+/// `candidate_ids` if given, else all of them.
+pub async fn consents(
+    conn: &mut AsyncPgConnection,
+    candidate_ids: Option<&[Uuid]>,
+    visibility: Visibility,
+) -> Result<Vec<(Uuid, Uuid, bool, bool)>, StoreError> {
+    let mut query = seeker_profiles::table
+        .filter(visible(visibility))
+        .select((
+            seeker_profiles::user_id,
+            seeker_profiles::candidate_id,
+            seeker_profiles::searchable,
+            seeker_profiles::in_partner_pool,
+        ))
+        .into_boxed();
+    if let Some(ids) = candidate_ids {
+        query = query.filter(seeker_profiles::candidate_id.eq_any(ids));
+    }
+    Ok(query.load(conn).await?)
+}
+
+/// Adds their child rows to profile rows, keeping the rows' order: five queries sent together (the connection
+/// pipelines them) whatever the number of rows, none for no rows.
+pub async fn with_details(
+    conn: &mut AsyncPgConnection,
+    rows: Vec<ProfileRow>,
+) -> Result<Vec<StoredProfile>, StoreError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.user_id).collect();
+    let (skills, languages, experience, education, desired_locations) = futures_util::try_join!(
+        profile_skills::table
+            .filter(profile_skills::seeker_id.eq_any(&ids))
+            .order((profile_skills::seeker_id, profile_skills::position))
+            .select(SkillRow::as_select())
+            .load(conn),
+        profile_languages::table
+            .filter(profile_languages::seeker_id.eq_any(&ids))
+            .order((profile_languages::seeker_id, profile_languages::code))
+            .select(LanguageRow::as_select())
+            .load(conn),
+        profile_experience::table
+            .filter(profile_experience::seeker_id.eq_any(&ids))
+            .order((profile_experience::seeker_id, profile_experience::position))
+            .select(ExperienceRow::as_select())
+            .load(conn),
+        profile_education::table
+            .filter(profile_education::seeker_id.eq_any(&ids))
+            .order((profile_education::seeker_id, profile_education::position))
+            .select(EducationRow::as_select())
+            .load(conn),
+        profile_desired_locations::table
+            .filter(profile_desired_locations::seeker_id.eq_any(&ids))
+            .order((profile_desired_locations::seeker_id, profile_desired_locations::position))
+            .select(DesiredLocationRow::as_select())
+            .load(conn),
+    )?;
+    let mut skills = by_seeker(skills, |r: &SkillRow| r.seeker_id);
+    let mut languages = by_seeker(languages, |r: &LanguageRow| r.seeker_id);
+    let mut experience = by_seeker(experience, |r: &ExperienceRow| r.seeker_id);
+    let mut education = by_seeker(education, |r: &EducationRow| r.seeker_id);
+    let mut desired_locations = by_seeker(desired_locations, |r: &DesiredLocationRow| r.seeker_id);
+    Ok(rows
+        .into_iter()
+        .map(|profile| {
+            let id = profile.user_id;
+            StoredProfile {
+                profile,
+                skills: skills.remove(&id).unwrap_or_default(),
+                languages: languages.remove(&id).unwrap_or_default(),
+                experience: experience.remove(&id).unwrap_or_default(),
+                education: education.remove(&id).unwrap_or_default(),
+                desired_locations: desired_locations.remove(&id).unwrap_or_default(),
+            }
+        })
+        .collect())
+}
+
+/// Child rows grouped by their seeker, each group in the order the rows came.
+fn by_seeker<R>(rows: Vec<R>, seeker: impl Fn(&R) -> Uuid) -> HashMap<Uuid, Vec<R>> {
+    let mut map: HashMap<Uuid, Vec<R>> = HashMap::new();
+    for row in rows {
+        map.entry(seeker(&row)).or_default().push(row);
+    }
+    map
 }
 
 #[derive(Insertable)]

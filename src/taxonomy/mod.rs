@@ -1,5 +1,8 @@
 //! The skills taxonomy: ESCO, JobTech and the curated bilingual life-science list, with English and Swedish
 //! labels and synonyms, and the resolution of names such as "cellodling" to one skill.
+//!
+//! Other features use the face below: [`resolve`] for skill references, [`resolve_ids_or_names`] for lists whose
+//! items are each an id or a name, [`skill_labels`] for every label of some skills.
 
 pub mod load;
 pub mod model;
@@ -7,4 +10,5 @@ pub mod routes;
 pub mod sources;
 pub mod store;
 
-pub use model::{normalize, ResolvedSkill, SkillRef};
+pub use model::{normalize, Label, ResolvedSkill, SkillLabels, SkillRef};
+pub use store::{resolve, resolve_ids_or_names, skill_labels, ResolveError};

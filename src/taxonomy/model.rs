@@ -20,6 +20,16 @@ pub struct ResolvedSkill {
     pub name: String,
 }
 
+/// A label or synonym of a skill, and whether it is Swedish (else English).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Label {
+    pub text: String,
+    pub swedish: bool,
+}
+
+/// Every label and synonym (English and Swedish) of each skill, by skill id.
+pub type SkillLabels = std::collections::HashMap<String, Vec<Label>>;
+
 /// The form labels are compared in: lower case, accents and diacritics folded ("ö" → "o"), hyphens as spaces
 /// (so "GMP-tillverkning" and "GMP tillverkning" are one name), single spaces.
 pub fn normalize(label: &str) -> String {

@@ -7,7 +7,7 @@ use diesel::sql_types::{BigInt, Bool, Text};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
-use super::model::{normalize, ResolvedSkill, SkillRef, Suggest};
+use super::model::{normalize, Label, ResolvedSkill, SkillLabels, SkillRef, Suggest};
 use crate::db::StoreError;
 use crate::error::FieldError;
 use crate::schema::{jobtech_concepts, skill_labels, skills};
@@ -112,8 +112,38 @@ pub async fn resolve(
     refs: &[SkillRef],
 ) -> Result<Vec<ResolvedSkill>, ResolveError> {
     let ids: Vec<&str> = refs.iter().filter_map(|r| r.skill_id.as_deref()).collect();
-    let names: Vec<String> = refs.iter().filter_map(|r| r.name.as_deref()).map(normalize).collect();
     let by_id = display_labels(conn, &ids).await?;
+    resolve_with(conn, field, refs, &by_id).await
+}
+
+/// Resolves items that are each a skill id or a name (as query parameters and alert queries give them), in
+/// order: an item that is a skill's id is that skill, any other is a name resolved as [`resolve`] does. Two
+/// queries: the ids, then the names.
+pub async fn resolve_ids_or_names(
+    conn: &mut AsyncPgConnection,
+    field: &str,
+    items: &[String],
+) -> Result<Vec<ResolvedSkill>, ResolveError> {
+    let candidates: Vec<&str> = items.iter().map(String::as_str).collect();
+    let by_id = display_labels(conn, &candidates).await?;
+    let refs: Vec<SkillRef> = items
+        .iter()
+        .map(|item| match by_id.contains_key(item) {
+            true => SkillRef { skill_id: Some(item.clone()), name: None },
+            false => SkillRef { skill_id: None, name: Some(item.clone()) },
+        })
+        .collect();
+    resolve_with(conn, field, &refs, &by_id).await
+}
+
+/// Resolves `refs` given the display labels of the ids among them; looks up the names.
+async fn resolve_with(
+    conn: &mut AsyncPgConnection,
+    field: &str,
+    refs: &[SkillRef],
+    by_id: &HashMap<String, String>,
+) -> Result<Vec<ResolvedSkill>, ResolveError> {
+    let names: Vec<String> = refs.iter().filter_map(|r| r.name.as_deref()).map(normalize).collect();
     let by_name = lookup_names(conn, &names).await?;
 
     let mut errors = Vec::new();
@@ -136,6 +166,23 @@ pub async fn resolve(
     } else {
         Err(ResolveError::Invalid(errors))
     }
+}
+
+/// Every label and synonym of the given skills, by skill id; skills without labels are absent.
+pub async fn skill_labels(conn: &mut AsyncPgConnection, ids: &[String]) -> Result<SkillLabels, StoreError> {
+    if ids.is_empty() {
+        return Ok(SkillLabels::new());
+    }
+    let rows = skill_labels::table
+        .filter(skill_labels::skill_id.eq_any(ids))
+        .select((skill_labels::skill_id, skill_labels::label, skill_labels::lang))
+        .load::<(String, String, String)>(conn)
+        .await?;
+    let mut labels = SkillLabels::new();
+    for (id, text, lang) in rows {
+        labels.entry(id).or_default().push(Label { text, swedish: lang == "sv" });
+    }
+    Ok(labels)
 }
 
 /// The label a skill is shown with: English where there is one, else Swedish, else its id.

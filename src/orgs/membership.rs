@@ -1,0 +1,20 @@
+//! The membership checks other features make (who belongs to which organisation, and to the HR network), over
+//! this feature's own store: membership is read nowhere else.
+
+use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
+
+use super::store;
+use crate::db::StoreError;
+
+pub use super::store::{is_network_member, organizations_of};
+
+/// Whether `user_id` belongs to the organisation `organization_id`.
+pub async fn is_member(conn: &mut AsyncPgConnection, organization_id: Uuid, user_id: Uuid) -> Result<bool, StoreError> {
+    Ok(store::membership(conn, organization_id, user_id).await?.is_some())
+}
+
+/// Whether `user_id` belongs to any organisation.
+pub async fn has_membership(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<bool, StoreError> {
+    Ok(!store::organizations_of(conn, user_id).await?.is_empty())
+}
