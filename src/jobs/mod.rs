@@ -1,7 +1,10 @@
 //! Job postings: organisation members create and edit them (draft, published, closed); anyone reads published
-//! ones. `store::load_jobs` renders whole jobs for the search feature's result rows.
+//! ones. [`load_jobs`] renders whole jobs for the search feature's result rows.
 
 pub mod model;
 pub mod posting;
 pub mod routes;
 pub mod store;
+
+pub use posting::queue_organization_jobs;
+pub use store::{load_job, load_jobs};

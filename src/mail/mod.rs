@@ -11,3 +11,5 @@ pub mod render;
 pub mod store;
 pub mod transport;
 pub mod worker;
+
+pub use store::{enqueue, MailKind, NewMail};

@@ -108,7 +108,7 @@ pub async fn search_candidates(
     if !store::has_membership(&mut conn, caller.id).await? {
         return Err(ApiError::Forbidden("only members of an organisation may search candidates".to_owned()));
     }
-    if filter.partner_pool && !crate::orgs::store::is_network_member(&mut conn, caller.id).await? {
+    if filter.partner_pool && !crate::orgs::is_network_member(&mut conn, caller.id).await? {
         return Err(ApiError::Forbidden(
             "only members of HR-network organisations may search the partner pool".to_owned(),
         ));

@@ -136,7 +136,7 @@ async fn with_details(conn: &mut AsyncPgConnection, rows: Vec<ProfileRow>) -> Re
         group(education, |(id, degree, field, institution)| (id, join_text(&[&degree, &field, &institution])));
     let mut desired = group(desired, |(id, city, region, country)| (id, DesiredLocation { city, region, country }));
     // In the pool now: opted in, linked to a talent, and the talent's recruitment confirmed.
-    let pool = crate::partners::store::pool_members_among(conn, &user_ids).await?;
+    let pool = crate::partners::pool_members_among(conn, &user_ids).await?;
     Ok(rows
         .into_iter()
         .map(|r| CandidateSource {
@@ -316,7 +316,7 @@ pub async fn in_pool_among(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result
         .load(conn)
         .await?;
     let users: Vec<Uuid> = rows.iter().map(|(_, user)| *user).collect();
-    let pool = crate::partners::store::pool_members_among(conn, &users).await?;
+    let pool = crate::partners::pool_members_among(conn, &users).await?;
     Ok(rows.into_iter().filter(|(_, user)| pool.contains(user)).map(|(candidate, _)| candidate).collect())
 }
 

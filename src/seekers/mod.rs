@@ -2,6 +2,7 @@
 //! permit, desired locations), employers' views of searchable candidates, and the seeker's list of those views.
 
 pub mod codes;
+pub mod directory;
 pub mod model;
 pub mod profiles;
 pub mod routes;

@@ -56,7 +56,7 @@ async fn resolve_skills(
 /// The caller's own profile, with the linked partner; 404 before the first save.
 pub async fn own(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Profile, ApiError> {
     let mut profile = store::load(conn, user_id).await?.map(to_profile).ok_or(ApiError::NotFound)?;
-    profile.partner = crate::partners::store::partner_of(conn, user_id).await?;
+    profile.partner = crate::partners::partner_of(conn, user_id).await?;
     Ok(profile)
 }
 
@@ -68,7 +68,7 @@ pub async fn view_candidate(
     candidate_id: Uuid,
     organization_id: Option<Uuid>,
 ) -> Result<CandidateProfile, ApiError> {
-    let organizations = crate::orgs::store::organizations_of(conn, viewer_id).await?;
+    let organizations = crate::orgs::organizations_of(conn, viewer_id).await?;
     let organization = viewing_organization(&organizations, organization_id)?;
     let (seeker_id, email) = match store::find_searchable(conn, candidate_id).await? {
         Some(found) => found,
@@ -96,7 +96,7 @@ async fn pool_member(conn: &mut AsyncPgConnection, candidate_id: Uuid) -> Result
     let Some((seeker_id, email)) = store::find_pool_candidate(conn, candidate_id).await? else {
         return Ok(None);
     };
-    let in_pool = crate::partners::store::is_in_pool(conn, seeker_id).await?;
+    let in_pool = crate::partners::is_in_pool(conn, seeker_id).await?;
     Ok(in_pool.then_some((seeker_id, email)))
 }
 

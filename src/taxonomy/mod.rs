@@ -8,3 +8,4 @@ pub mod sources;
 pub mod store;
 
 pub use model::{normalize, ResolvedSkill, SkillRef};
+pub use store::{resolve, ResolveError};
