@@ -29,11 +29,11 @@ pub struct Origin {
 /// The pool members who want commute alerts, each with every recruiting employer the place list can locate.
 pub async fn origins(conn: &mut AsyncPgConnection) -> Result<Vec<Origin>, AlertError> {
     let places = Places::get();
-    let rows = crate::partners::store::commute_origins(conn).await?;
+    let rows = crate::partners::commute_origins(conn).await?;
     Ok(rows
         .into_iter()
         .filter_map(|row| {
-            let place = places.find(&row.city, &row.country)?;
+            let place = places.find(&row.location.city, &row.location.country)?;
             Some(Origin { seeker_id: row.seeker_id, employer: row.organization_name, place })
         })
         .collect())
@@ -77,7 +77,10 @@ pub async fn match_jobs(
     let mut members: Vec<Uuid> = near_by_job.iter().flat_map(|(_, near)| near.keys().copied()).collect();
     members.sort();
     members.dedup();
-    store::ensure_partner_alerts(conn, &members).await?;
+    // Read again just before the alerts are made: a member may have opted out since the origins were read.
+    let opted_out = crate::partners::partner_alert_opt_outs_among(conn, &members).await?;
+    let wanting: Vec<Uuid> = members.iter().filter(|m| !opted_out.contains(m)).copied().collect();
+    store::ensure_partner_alerts(conn, &wanting).await?;
     let subscriptions: HashMap<Uuid, store::Subscription> =
         store::partner_subscriptions(conn, &members).await?.into_iter().map(|s| (s.alert.seeker_id, s)).collect();
     let mut matches: HashMap<Uuid, Vec<AlertMatch>> = HashMap::new();

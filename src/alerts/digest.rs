@@ -72,7 +72,7 @@ impl JobCache {
         if missing.is_empty() {
             return Ok(());
         }
-        for job in crate::jobs::store::load_jobs(conn, &missing).await? {
+        for job in crate::jobs::load_jobs(conn, &missing).await? {
             self.jobs.insert(job.id, Some(job));
         }
         for id in missing {
@@ -138,7 +138,7 @@ async fn send_batch(
                     query: query.as_ref(),
                     kind: AlertKind::parse(&subscription.alert.kind).unwrap_or(AlertKind::Search),
                 };
-                let mail_id = crate::mail::store::enqueue(conn, mailer.mail(&to, &listed)?).await?;
+                let mail_id = crate::mail::enqueue(conn, mailer.mail(&to, &listed)?).await?;
                 delivered.extend(matches.iter().map(|m| Delivered { alert_id: *alert_id, job_id: m.job_id, mail_id }));
                 report.mails += 1;
                 report.jobs += listed.len();

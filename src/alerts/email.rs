@@ -8,7 +8,7 @@ use super::model::{AlertKind, AlertQuery, AlertSkill, Commute, Frequency};
 use super::token;
 use crate::jobs::model::JobView;
 use crate::mail::render::{render, RenderError};
-use crate::mail::store::{MailKind, NewMail};
+use crate::mail::{MailKind, NewMail};
 
 /// Builds alert mails: knows the public base of links and the key unsubscribe tokens are signed with.
 #[derive(Clone)]

@@ -41,6 +41,7 @@ use crate::mail::render::RenderError;
 use crate::state::AppState;
 use email::AlertMailer;
 use matcher::Matcher;
+pub use store::drop_partner_alert;
 
 /// Why matching or a digest failed; the workers log it and try again.
 #[derive(Debug, thiserror::Error)]

@@ -1,4 +1,8 @@
-//! Queries for alerts, their matches with jobs and the digest schedule.
+//! Queries for alerts, their matches with jobs and the digest schedule. What the alerts need of accounts,
+//! profiles and partner opt-outs they ask the owning features for (`auth::directory`, `seekers::directory`,
+//! `partners`), on the same connection.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -7,10 +11,12 @@ use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::auth::directory::{self, Contact};
+
 use super::model::AlertKind;
 use super::model::MAX_ALERTS;
 use crate::db::StoreError;
-use crate::schema::{alert_digest_runs, alert_matches, alerts, partner_alert_opt_outs, profile_skills, users};
+use crate::schema::{alert_digest_runs, alert_matches, alerts};
 
 /// Match statuses.
 pub const PENDING: &str = "pending";
@@ -45,7 +51,7 @@ pub struct AlertInsert<'a> {
 pub async fn create(conn: &mut AsyncPgConnection, alert: AlertInsert<'_>) -> Result<Option<AlertRow>, StoreError> {
     conn.transaction::<_, StoreError, _>(|conn| {
         async move {
-            users::table.find(alert.seeker_id).select(users::id).for_update().first::<Uuid>(conn).await?;
+            directory::lock_account(conn, alert.seeker_id).await?;
             // The partner commute alert is Tandem's, not one of the seeker's own, so it takes no place.
             let held: i64 = alerts::table
                 .filter(alerts::seeker_id.eq(alert.seeker_id))
@@ -114,7 +120,7 @@ async fn delete_and_remember(conn: &mut AsyncPgConnection, id: Uuid, owner: Opti
             };
             let Some((seeker_id, kind)) = deleted else { return Ok(false) };
             if kind == AlertKind::PartnerCommute.as_str() {
-                opt_out_of_partner_alerts(conn, seeker_id).await?;
+                crate::partners::record_partner_alert_opt_out(conn, seeker_id).await?;
             }
             Ok(true)
         }
@@ -128,7 +134,8 @@ pub const PARTNER_ALERT_NAME: &str = "Jobs within commuting distance";
 /// How often partner commute alerts mail: every sector near a city is many jobs, so a daily digest.
 pub const PARTNER_ALERT_FREQUENCY: &str = "daily";
 
-/// Makes the partner commute alert of each of these seekers that has none and has not opted out.
+/// Makes the partner commute alert of each of these seekers that has none. The caller leaves out seekers who
+/// opted out (the partners feature keeps those choices).
 pub async fn ensure_partner_alerts(conn: &mut AsyncPgConnection, seeker_ids: &[Uuid]) -> Result<(), StoreError> {
     if seeker_ids.is_empty() {
         return Ok(());
@@ -138,7 +145,6 @@ pub async fn ensure_partner_alerts(conn: &mut AsyncPgConnection, seeker_ids: &[U
         "INSERT INTO alerts (id, seeker_id, name, query, match_profile, frequency, kind)
          SELECT s.id, s.seeker_id, $3, NULL, false, $4, 'partner_commute'
          FROM unnest($1::uuid[], $2::uuid[]) AS s(id, seeker_id)
-         WHERE NOT EXISTS (SELECT 1 FROM partner_alert_opt_outs o WHERE o.seeker_id = s.seeker_id)
          ON CONFLICT (seeker_id) WHERE kind = 'partner_commute' DO NOTHING",
     )
     .bind::<Array<diesel::sql_types::Uuid>, _>(&ids)
@@ -158,30 +164,32 @@ pub async fn partner_subscriptions(
     if seeker_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<(AlertRow, String, String)> = alerts::table
-        .inner_join(users::table.on(users::id.eq(alerts::seeker_id)))
+    let rows: Vec<AlertRow> = alerts::table
         .filter(alerts::seeker_id.eq_any(seeker_ids))
         .filter(alerts::kind.eq(AlertKind::PartnerCommute.as_str()))
-        .select((AlertRow::as_select(), users::email, users::display_name))
+        .select(AlertRow::as_select())
         .load(conn)
         .await?;
-    Ok(rows.into_iter().map(|(alert, email, display_name)| Subscription { alert, email, display_name }).collect())
+    with_contacts(conn, rows).await
 }
 
-/// Whether the seeker wants partner commute alerts (the default).
-pub async fn wants_partner_alerts(conn: &mut AsyncPgConnection, seeker_id: Uuid) -> Result<bool, StoreError> {
-    let opted_out: bool =
-        diesel::select(diesel::dsl::exists(partner_alert_opt_outs::table.find(seeker_id))).get_result(conn).await?;
-    Ok(!opted_out)
+/// The alerts with their owners' addresses; alerts whose owner is gone (with them, by cascade) are left out.
+async fn with_contacts(conn: &mut AsyncPgConnection, rows: Vec<AlertRow>) -> Result<Vec<Subscription>, StoreError> {
+    let mut owners: Vec<Uuid> = rows.iter().map(|a| a.seeker_id).collect();
+    owners.sort_unstable();
+    owners.dedup();
+    let contacts = directory::contacts(conn, &owners).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|alert| {
+            let Contact { email, display_name, .. } = contacts.get(&alert.seeker_id)?.clone();
+            Some(Subscription { alert, email, display_name })
+        })
+        .collect())
 }
 
-/// Opts the seeker out of partner commute alerts: their alert goes, with the jobs it had waiting.
-pub async fn opt_out_of_partner_alerts(conn: &mut AsyncPgConnection, seeker_id: Uuid) -> Result<(), StoreError> {
-    diesel::insert_into(partner_alert_opt_outs::table)
-        .values(partner_alert_opt_outs::seeker_id.eq(seeker_id))
-        .on_conflict_do_nothing()
-        .execute(conn)
-        .await?;
+/// Deletes the seeker's partner commute alert, with the jobs it had waiting: they opted out of them.
+pub async fn drop_partner_alert(conn: &mut AsyncPgConnection, seeker_id: Uuid) -> Result<(), StoreError> {
     diesel::delete(
         alerts::table
             .filter(alerts::seeker_id.eq(seeker_id))
@@ -189,12 +197,6 @@ pub async fn opt_out_of_partner_alerts(conn: &mut AsyncPgConnection, seeker_id: 
     )
     .execute(conn)
     .await?;
-    Ok(())
-}
-
-/// Opts the seeker back in; the matcher makes their alert again with the next job near enough.
-pub async fn opt_in_to_partner_alerts(conn: &mut AsyncPgConnection, seeker_id: Uuid) -> Result<(), StoreError> {
-    diesel::delete(partner_alert_opt_outs::table.find(seeker_id)).execute(conn).await?;
     Ok(())
 }
 
@@ -251,32 +253,41 @@ pub async fn subscriptions(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<(AlertRow, String, String)> = alerts::table
-        .inner_join(users::table.on(users::id.eq(alerts::seeker_id)))
-        .filter(alerts::id.eq_any(ids))
-        .select((AlertRow::as_select(), users::email, users::display_name))
-        .load(conn)
-        .await?;
-    Ok(rows.into_iter().map(|(alert, email, display_name)| Subscription { alert, email, display_name }).collect())
+    let rows: Vec<AlertRow> =
+        alerts::table.filter(alerts::id.eq_any(ids)).select(AlertRow::as_select()).load(conn).await?;
+    with_contacts(conn, rows).await
 }
 
-/// Profile-only alerts whose owners have any of `skill_ids`, each with the skills of theirs among them.
+/// Profile-only alerts whose owners have any of `skill_ids`, each with the skills of theirs among them. The
+/// profiles' skills come from the seekers feature, then the alerts of those seekers from here.
 pub async fn profile_alert_skills(
     conn: &mut AsyncPgConnection,
     skill_ids: &[String],
 ) -> Result<Vec<(Uuid, String)>, StoreError> {
-    if skill_ids.is_empty() {
+    let holders = crate::seekers::directory::skill_holders(conn, skill_ids).await?;
+    if holders.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<(Uuid, Option<String>)> = profile_skills::table
-        .inner_join(alerts::table.on(alerts::seeker_id.eq(profile_skills::seeker_id)))
+    let mut seekers: Vec<Uuid> = holders.iter().map(|(seeker, _)| *seeker).collect();
+    seekers.sort_unstable();
+    seekers.dedup();
+    let alerts: Vec<(Uuid, Uuid)> = alerts::table
+        .filter(alerts::seeker_id.eq_any(&seekers))
         .filter(alerts::match_profile.eq(true))
         .filter(alerts::query.is_null())
-        .filter(profile_skills::skill_id.eq_any(skill_ids))
-        .select((alerts::id, profile_skills::skill_id))
+        .select((alerts::id, alerts::seeker_id))
         .load(conn)
         .await?;
-    Ok(rows.into_iter().filter_map(|(alert, skill)| skill.map(|s| (alert, s))).collect())
+    let mut alerts_of: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for (alert, seeker) in alerts {
+        alerts_of.entry(seeker).or_default().push(alert);
+    }
+    Ok(holders
+        .into_iter()
+        .flat_map(|(seeker, skill)| {
+            alerts_of.get(&seeker).into_iter().flatten().map(move |alert| (*alert, skill.clone()))
+        })
+        .collect())
 }
 
 /// Which of `skill_ids` each of the seekers has in their profile.
@@ -285,16 +296,7 @@ pub async fn profile_skills_among(
     seeker_ids: &[Uuid],
     skill_ids: &[String],
 ) -> Result<Vec<(Uuid, String)>, StoreError> {
-    if seeker_ids.is_empty() || skill_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows: Vec<(Uuid, Option<String>)> = profile_skills::table
-        .filter(profile_skills::seeker_id.eq_any(seeker_ids))
-        .filter(profile_skills::skill_id.eq_any(skill_ids))
-        .select((profile_skills::seeker_id, profile_skills::skill_id))
-        .load(conn)
-        .await?;
-    Ok(rows.into_iter().filter_map(|(seeker, skill)| skill.map(|s| (seeker, s))).collect())
+    crate::seekers::directory::profile_skills_among(conn, seeker_ids, skill_ids).await
 }
 
 /// A match to record: pending until a mail carries it.

@@ -2,6 +2,7 @@
 //! extractors that tell handlers who is calling.
 
 pub mod client_addr;
+pub mod directory;
 pub mod extract;
 pub mod model;
 pub mod password;

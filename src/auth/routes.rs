@@ -155,7 +155,7 @@ async fn change_password(
 async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<web::Json<Me>, ApiError> {
     let mut conn = state.conn().await?;
     let row = super::store::find_by_id(&mut conn, user.id).await?;
-    let organizations = crate::orgs::store::organizations_of(&mut conn, user.id).await?;
+    let organizations = crate::orgs::organizations_of(&mut conn, user.id).await?;
     Ok(web::Json(Me {
         user_id: row.id,
         email: row.email,

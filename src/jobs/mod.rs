@@ -1,5 +1,5 @@
 //! Job postings: organisation members create and edit them (draft, published, closed); anyone reads published
-//! ones. `store::load_jobs` renders whole jobs for the search feature's result rows.
+//! ones. [`load_jobs`] renders whole jobs for the search feature's result rows.
 
 pub mod model;
 pub mod posting;
@@ -7,4 +7,6 @@ pub mod routes;
 pub mod store;
 pub mod view;
 
+pub use posting::queue_organization_jobs;
+pub use store::load_job;
 pub use view::{count_published, load_jobs, published_after, JobView};

@@ -10,14 +10,15 @@ use super::model::{job_skills, CreateJob, JobFields, JobPatch, JobSkill, JobStat
 use super::store;
 use crate::db::StoreError;
 use crate::error::{ApiError, FieldError};
-use crate::orgs::store::membership;
-use crate::taxonomy::store::{resolve, ResolveError};
+use crate::orgs::membership_of as membership;
+use crate::outbox::{self, Entity};
+use crate::taxonomy::{resolve, ResolveError};
 
 /// Creates a job for an organisation the caller belongs to.
 pub async fn create(conn: &mut AsyncPgConnection, caller: Uuid, body: CreateJob) -> Result<JobView, ApiError> {
     let (organization_id, fields) = body.into_fields();
     if membership(conn, organization_id, caller).await?.is_none() {
-        return Err(if crate::orgs::store::organization_exists(conn, organization_id).await? {
+        return Err(if crate::orgs::organization_exists(conn, organization_id).await? {
             ApiError::Forbidden("only members of this organisation may post its jobs".to_owned())
         } else {
             ApiError::invalid("organization_id", "no such organisation")
@@ -117,6 +118,15 @@ async fn checked(
             Err(ApiError::Invalid(errors))
         }
     }
+}
+
+/// Queues every job of the organisation for the search index, in the caller's transaction: when the organisation
+/// is deleted (its jobs with it, by cascade), the indexer finds them gone.
+pub async fn queue_organization_jobs(conn: &mut AsyncPgConnection, org_id: Uuid) -> Result<(), StoreError> {
+    for job_id in store::organization_job_ids(conn, org_id).await? {
+        outbox::enqueue(conn, Entity::Job, job_id).await?;
+    }
+    Ok(())
 }
 
 /// A transaction's error: diesel's own errors become store errors, everything else is already an answer.

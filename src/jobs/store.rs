@@ -1,4 +1,5 @@
-//! Queries for jobs, their skills and languages; `load_jobs` renders whole job views for other features too.
+//! Queries for jobs, their skills and languages; `load_jobs` renders whole job views for other features too (with
+//! their organisations' names from the orgs feature).
 
 use std::collections::HashMap;
 
@@ -12,7 +13,7 @@ use super::model::{JobFields, JobLanguage, JobOrganization, JobSkill, JobStatus,
 use crate::db::StoreError;
 use crate::orgs::model::Location;
 use crate::outbox::{self, Entity};
-use crate::schema::{job_languages, job_skills, jobs, organizations};
+use crate::schema::{job_languages, job_skills, jobs};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = jobs)]
@@ -104,6 +105,11 @@ pub async fn insert_job(
     Ok(id)
 }
 
+/// The ids of every job of the organisation.
+pub async fn organization_job_ids(conn: &mut AsyncPgConnection, org_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
+    Ok(jobs::table.filter(jobs::organization_id.eq(org_id)).select(jobs::id).load(conn).await?)
+}
+
 /// Locks the job's row until the surrounding transaction ends; says whether it exists.
 pub async fn lock_job(conn: &mut AsyncPgConnection, id: Uuid) -> Result<bool, StoreError> {
     let found: Option<Uuid> = jobs::table.find(id).select(jobs::id).for_update().first(conn).await.optional()?;
@@ -177,26 +183,27 @@ pub async fn load_job(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<J
     Ok(load_jobs(conn, &[id]).await?.pop())
 }
 
-/// Whole views of the given jobs, in the order of `ids`, in three queries whatever their number. Ids with no job
-/// are left out. Drafts and closed jobs are included: callers showing jobs to the public filter on `status`.
+/// Whole views of the given jobs, in the order of `ids`, in four queries whatever their number. Ids with no job
+/// (or whose organisation is gone with it) are left out. Drafts and closed jobs are included: callers showing
+/// jobs to the public filter on `status`.
 pub async fn load_jobs(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<Vec<JobView>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<(JobRow, String)> = jobs::table
-        .inner_join(organizations::table)
-        .filter(jobs::id.eq_any(ids))
-        .select((JobRow::as_select(), organizations::name))
-        .load(conn)
-        .await?;
+    let rows: Vec<JobRow> = jobs::table.filter(jobs::id.eq_any(ids)).select(JobRow::as_select()).load(conn).await?;
+    let mut org_ids: Vec<Uuid> = rows.iter().map(|r| r.organization_id).collect();
+    org_ids.sort_unstable();
+    org_ids.dedup();
+    let organizations = crate::orgs::summaries(conn, &org_ids).await?;
     let mut skills = skills_of(conn, ids).await?;
     let mut languages = languages_of(conn, ids).await?;
     let mut views: HashMap<Uuid, JobView> = HashMap::with_capacity(rows.len());
-    for (row, organization_name) in rows {
+    for row in rows {
         let id = row.id;
+        let Some(organization) = organizations.get(&row.organization_id) else { continue };
         let view = to_view(
             row,
-            organization_name,
+            organization.name.clone(),
             skills.remove(&id).unwrap_or_default(),
             languages.remove(&id).unwrap_or_default(),
         )?;

@@ -12,4 +12,4 @@ pub mod store;
 pub mod transport;
 pub mod worker;
 
-pub use store::{enqueue, pending_among};
+pub use store::{enqueue, pending_among, MailKind, NewMail};

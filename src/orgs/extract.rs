@@ -8,8 +8,8 @@ use std::pin::Pin;
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use uuid::Uuid;
 
-use super::model::MemberRole;
-use super::store::{self, Membership};
+use super::model::{MemberRole, Membership};
+use super::service;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -56,7 +56,8 @@ impl FromRequest for OrgMember {
             let state = state.ok_or_else(|| ApiError::Internal("application state missing".to_owned()))?;
             // A malformed id names nothing, like an unknown one.
             let org_id = org_id.and_then(Result::ok).ok_or(ApiError::NotFound)?;
-            let membership = find_membership(&state, org_id, user.id).await?;
+            let mut conn = state.conn().await?;
+            let membership = service::required_membership(&mut conn, org_id, user.id).await?;
             Ok(OrgMember { user, membership })
         })
     }
@@ -76,17 +77,5 @@ impl FromRequest for OrgAdmin {
                 Err(ApiError::Forbidden("only admins of this organisation may do this".to_owned()))
             }
         })
-    }
-}
-
-/// The caller's membership; 404 if the organisation does not exist, 403 if the caller is not in it.
-async fn find_membership(state: &AppState, org_id: Uuid, user_id: Uuid) -> Result<Membership, ApiError> {
-    let mut conn = state.conn().await?;
-    match store::membership(&mut conn, org_id, user_id).await? {
-        Some(m) => Ok(m),
-        None if store::organization_exists(&mut conn, org_id).await? => {
-            Err(ApiError::Forbidden("only members of this organisation may do this".to_owned()))
-        }
-        None => Err(ApiError::NotFound),
     }
 }

@@ -4,7 +4,13 @@ pub mod extract;
 mod membership;
 pub mod model;
 pub mod routes;
+pub mod service;
 pub mod store;
 
 pub use extract::{OrgAdmin, OrgMember};
-pub use membership::{has_membership, is_member, is_network_member, organizations_of};
+pub use membership::{has_membership, is_member};
+pub use model::{Membership, OrganizationSummary};
+pub use service::{
+    close_organization, find_organization, is_network_member, members, membership_of, organization_exists,
+    organizations_of, promote_to_admin, sole_adminships, summaries, SoleAdminship,
+};

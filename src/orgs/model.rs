@@ -336,6 +336,32 @@ pub struct NetworkContact {
     pub email: String,
 }
 
+/// One person's membership of one organisation, read fresh from the database on every request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Membership {
+    pub organization_id: Uuid,
+    pub user_id: Uuid,
+    pub role: MemberRole,
+    pub contact_point: bool,
+    /// Whether the organisation is in the HR network.
+    pub in_network: bool,
+}
+
+/// What other features show of an organisation beside their own rows: its name and where it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrganizationSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub location: Location,
+}
+
+/// `None` if `user_id` is not among the members' `(user, role)` pairs; else whether taking admin rights from them
+/// leaves the organisation without an admin.
+pub fn is_last_admin(roles: &[(Uuid, MemberRole)], user_id: Uuid) -> Option<bool> {
+    let (_, role) = roles.iter().find(|(id, _)| *id == user_id)?;
+    Some(*role == MemberRole::Admin && roles.iter().filter(|(_, r)| *r == MemberRole::Admin).count() <= 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,8 @@ use super::model::{
     AddMember, CreateOrganization, Member, MemberPatch, NetworkContact, NetworkRequest, Organization,
     OrganizationPatch, PendingNetworkRequest,
 };
-use super::store::{self, AddMemberError, Approval, ContactPosition, JoinRequest, MemberChange, PendingPosition};
+use super::service::ContactPosition;
+use super::service::{self, AddMemberError, Approval, JoinRequest, MemberChange, PendingPosition};
 use crate::auth::{Admin, AuthUser, Employer};
 use crate::body::JsonBody;
 use crate::error::{ApiError, Problem};
@@ -66,7 +67,7 @@ async fn create_organization(
 ) -> Result<HttpResponse, ApiError> {
     let new = body.0.validate().map_err(ApiError::Invalid)?;
     let mut conn = state.conn().await?;
-    let org = store::create_organization(&mut conn, new, caller.id()).await?;
+    let org = service::create_organization(&mut conn, new, caller.id()).await?;
     Ok(HttpResponse::Created().json(org))
 }
 
@@ -82,7 +83,7 @@ async fn get_organization(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Organization>, ApiError> {
     let mut conn = state.conn().await?;
-    let org = store::find_organization(&mut conn, id.into_inner()).await?.ok_or(ApiError::NotFound)?;
+    let org = service::find_organization(&mut conn, id.into_inner()).await?.ok_or(ApiError::NotFound)?;
     Ok(web::Json(org))
 }
 
@@ -109,7 +110,7 @@ async fn update_organization(
 ) -> Result<web::Json<Organization>, ApiError> {
     let patch = body.0.validate().map_err(ApiError::Invalid)?;
     let mut conn = state.conn().await?;
-    Ok(web::Json(store::update_organization(&mut conn, admin.org_id(), patch).await?))
+    Ok(web::Json(service::update_organization(&mut conn, admin.org_id(), patch).await?))
 }
 
 /// Add an existing employer account as admin or recruiter (admins).
@@ -136,7 +137,7 @@ async fn add_member(
     let AddMember { email, role, contact_point } = body.0;
     let email = crate::auth::model::normalize_email(&email);
     let mut conn = state.conn().await?;
-    match store::add_member(&mut conn, admin.org_id(), &email, role, contact_point).await {
+    match service::add_member(&mut conn, admin.org_id(), &email, role, contact_point).await {
         Ok(member) => Ok(HttpResponse::Created().json(member)),
         Err(AddMemberError::NoSuchEmployer) => Err(ApiError::invalid("email", "no employer account has this email")),
         Err(AddMemberError::Store(e)) => Err(e.into()),
@@ -158,7 +159,7 @@ async fn add_member(
 #[get("/api/v1/organizations/{id}/members")]
 async fn list_members(state: web::Data<AppState>, member: OrgMember) -> Result<web::Json<Vec<Member>>, ApiError> {
     let mut conn = state.conn().await?;
-    Ok(web::Json(store::members(&mut conn, member.org_id()).await?))
+    Ok(web::Json(service::members(&mut conn, member.org_id()).await?))
 }
 
 /// Remove a member (admins). Their access ends with their next request. The last admin cannot be removed.
@@ -185,7 +186,7 @@ async fn remove_member(
 ) -> Result<HttpResponse, ApiError> {
     let (_, user_id) = path.into_inner();
     let mut conn = state.conn().await?;
-    match store::remove_member(&mut conn, admin.org_id(), user_id).await? {
+    match service::remove_member(&mut conn, admin.org_id(), user_id).await? {
         MemberChange::Done(()) => Ok(HttpResponse::NoContent().finish()),
         MemberChange::NotAMember => Err(ApiError::NotFound),
         MemberChange::LastAdmin => Err(last_admin()),
@@ -219,7 +220,7 @@ async fn update_member(
 ) -> Result<web::Json<Member>, ApiError> {
     let (_, user_id) = path.into_inner();
     let mut conn = state.conn().await?;
-    match store::update_member(&mut conn, admin.org_id(), user_id, body.0).await? {
+    match service::update_member(&mut conn, admin.org_id(), user_id, body.0).await? {
         MemberChange::Done(member) => Ok(web::Json(member)),
         MemberChange::NotAMember => Err(ApiError::NotFound),
         MemberChange::LastAdmin => Err(last_admin()),
@@ -246,7 +247,7 @@ fn last_admin() -> ApiError {
 #[post("/api/v1/organizations/{id}/network-membership")]
 async fn request_network_membership(state: web::Data<AppState>, admin: OrgAdmin) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    match store::request_network(&mut conn, admin.org_id(), admin.user_id()).await? {
+    match service::request_network(&mut conn, admin.org_id(), admin.user_id()).await? {
         JoinRequest::Created(request) => Ok(HttpResponse::Created().json(request)),
         JoinRequest::AlreadyInNetwork => Err(ApiError::Conflict("the organisation is already in the network".into())),
     }
@@ -273,7 +274,7 @@ async fn list_network_requests(
     let limit = page.limit()?;
     let after = page.position::<PendingPosition>()?;
     let mut conn = state.conn().await?;
-    let rows = store::pending_requests(&mut conn, after, limit).await?;
+    let rows = service::pending_requests(&mut conn, after, limit).await?;
     Ok(web::Json(Page::from_rows(rows, limit, |r| (r.requested_at, r.id))))
 }
 
@@ -297,7 +298,7 @@ async fn approve_network_request(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<NetworkRequest>, ApiError> {
     let mut conn = state.conn().await?;
-    match store::approve_request(&mut conn, id.into_inner(), admin.id()).await? {
+    match service::approve_request(&mut conn, id.into_inner(), admin.id()).await? {
         Approval::Approved(request) => Ok(web::Json(request)),
         Approval::AlreadyApproved => Err(ApiError::Conflict("this request is already approved".to_owned())),
         Approval::NoSuchRequest => Err(ApiError::NotFound),
@@ -322,12 +323,9 @@ async fn network_contacts(
     user: AuthUser,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<NetworkContact>>, ApiError> {
-    let mut conn = state.conn().await?;
-    if !store::is_network_member(&mut conn, user.id).await? {
-        return Err(ApiError::Forbidden("only members of organisations in the HR network may see this".to_owned()));
-    }
     let limit = page.limit()?;
     let after = page.position::<ContactPosition>()?;
-    let rows = store::network_contacts(&mut conn, after, limit).await?;
+    let mut conn = state.conn().await?;
+    let rows = service::network_contacts(&mut conn, user.id, after, limit).await?;
     Ok(web::Json(Page::from_rows(rows, limit, |c| (c.organization_name.clone(), c.organization_id, c.user_id))))
 }

@@ -6,13 +6,15 @@ use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use std::collections::HashMap;
+
 use super::model::{
-    Location, Member, MemberPatch, MemberRole, NetworkContact, NetworkRequest, NetworkRequestStatus, NewOrganization,
-    Organization, OrganizationPatch, PendingNetworkRequest,
+    is_last_admin, Location, MemberPatch, MemberRole, Membership, NetworkRequest, NetworkRequestStatus,
+    NewOrganization, Organization, OrganizationPatch, OrganizationSummary, PendingNetworkRequest,
 };
 use crate::auth::model::MyOrganization;
 use crate::db::StoreError;
-use crate::schema::{memberships, network_requests, organizations, users};
+use crate::schema::{memberships, network_requests, organizations};
 
 #[derive(Queryable)]
 struct MyOrganizationRow {
@@ -48,17 +50,6 @@ pub async fn organizations_of(conn: &mut AsyncPgConnection, user_id: Uuid) -> Re
             in_network: r.network_member_since.is_some(),
         })
         .collect())
-}
-
-/// One person's membership of one organisation, read fresh from the database on every request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Membership {
-    pub organization_id: Uuid,
-    pub user_id: Uuid,
-    pub role: MemberRole,
-    pub contact_point: bool,
-    /// Whether the organisation is in the HR network.
-    pub in_network: bool,
 }
 
 fn parse_role(role: &str) -> Result<MemberRole, StoreError> {
@@ -143,6 +134,25 @@ pub async fn find_organization(conn: &mut AsyncPgConnection, id: Uuid) -> Result
     Ok(row.map(Organization::from))
 }
 
+/// The name and place of each of the organisations among `ids` that exist, by id, in one query.
+pub async fn summaries(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, OrganizationSummary>, StoreError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(Uuid, String, String, String)> = organizations::table
+        .filter(organizations::id.eq_any(ids))
+        .select((organizations::id, organizations::name, organizations::city, organizations::country))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, city, country)| (id, OrganizationSummary { id, name, location: Location { city, country } }))
+        .collect())
+}
+
 /// Creates the organisation with `admin` as its first admin, in one transaction.
 pub async fn create_organization(
     conn: &mut AsyncPgConnection,
@@ -211,7 +221,8 @@ pub async fn update_organization(
     Ok(row.into())
 }
 
-async fn insert_membership(
+/// Adds `user_id` to the organisation; a second membership is a `memberships_pkey` conflict.
+pub async fn insert_membership(
     conn: &mut AsyncPgConnection,
     org_id: Uuid,
     user_id: Uuid,
@@ -230,97 +241,42 @@ async fn insert_membership(
     Ok(())
 }
 
-/// Why a person could not be added.
-pub enum AddMemberError {
-    /// No employer account has this email.
-    NoSuchEmployer,
-    Store(StoreError),
+/// A membership row: who, in what role, whether a contact point.
+#[derive(Clone, Copy, Debug)]
+pub struct MemberRow {
+    pub user_id: Uuid,
+    pub role: MemberRole,
+    pub contact_point: bool,
 }
 
-impl From<StoreError> for AddMemberError {
-    fn from(e: StoreError) -> Self {
-        Self::Store(e)
-    }
-}
-
-/// Adds the employer account with this (normalised) email; a second membership is a `memberships_pkey` conflict.
-pub async fn add_member(
-    conn: &mut AsyncPgConnection,
-    org_id: Uuid,
-    email: &str,
-    role: MemberRole,
-    contact_point: bool,
-) -> Result<Member, AddMemberError> {
-    let user = crate::auth::store::find_by_email(conn, email).await?;
-    let Some(user) = user.filter(|u| u.role == crate::auth::Role::Employer.as_str()) else {
-        return Err(AddMemberError::NoSuchEmployer);
-    };
-    insert_membership(conn, org_id, user.id, role, contact_point).await?;
-    Ok(Member { user_id: user.id, email: user.email, display_name: user.display_name, role, contact_point })
-}
-
-/// Every member of the organisation, longest-standing first.
-pub async fn members(conn: &mut AsyncPgConnection, org_id: Uuid) -> Result<Vec<Member>, StoreError> {
-    let rows: Vec<(Uuid, String, String, String, bool)> = memberships::table
-        .inner_join(users::table)
+/// Every membership of the organisation, longest-standing first.
+pub async fn member_rows(conn: &mut AsyncPgConnection, org_id: Uuid) -> Result<Vec<MemberRow>, StoreError> {
+    let rows: Vec<(Uuid, String, bool)> = memberships::table
         .filter(memberships::organization_id.eq(org_id))
         .order((memberships::created_at.asc(), memberships::user_id.asc()))
-        .select((users::id, users::email, users::display_name, memberships::role, memberships::contact_point))
+        .select((memberships::user_id, memberships::role, memberships::contact_point))
         .load(conn)
         .await?;
     rows.into_iter()
-        .map(|(user_id, email, display_name, role, contact_point)| {
-            Ok(Member { user_id, email, display_name, role: parse_role(&role)?, contact_point })
-        })
+        .map(|(user_id, role, contact_point)| Ok(MemberRow { user_id, role: parse_role(&role)?, contact_point }))
         .collect()
-}
-
-/// What became of a request to remove or change a member.
-#[derive(Debug, PartialEq, Eq)]
-pub enum MemberChange<T> {
-    Done(T),
-    NotAMember,
-    /// Refused: the organisation would be left without an admin.
-    LastAdmin,
 }
 
 /// The roles of every member, locked until the transaction ends, so that two admins cannot demote or remove each
 /// other at the same moment and leave nobody in charge.
-async fn lock_roles(conn: &mut AsyncPgConnection, org_id: Uuid) -> Result<Vec<(Uuid, String)>, StoreError> {
-    Ok(memberships::table
+pub async fn lock_roles(conn: &mut AsyncPgConnection, org_id: Uuid) -> Result<Vec<(Uuid, MemberRole)>, StoreError> {
+    let rows: Vec<(Uuid, String)> = memberships::table
         .filter(memberships::organization_id.eq(org_id))
         .select((memberships::user_id, memberships::role))
         .for_update()
         .load(conn)
-        .await?)
+        .await?;
+    rows.into_iter().map(|(user_id, role)| Ok((user_id, parse_role(&role)?))).collect()
 }
 
-/// `None` if `user_id` is not a member; else whether taking admin rights from them leaves no admin.
-fn is_last_admin(roles: &[(Uuid, String)], user_id: Uuid) -> Option<bool> {
-    let admin = MemberRole::Admin.as_str();
-    let (_, role) = roles.iter().find(|(id, _)| *id == user_id)?;
-    Some(role == admin && roles.iter().filter(|(_, r)| r == admin).count() <= 1)
-}
-
-pub async fn remove_member(
-    conn: &mut AsyncPgConnection,
-    org_id: Uuid,
-    user_id: Uuid,
-) -> Result<MemberChange<()>, StoreError> {
-    conn.transaction::<_, StoreError, _>(|conn| {
-        async move {
-            match is_last_admin(&lock_roles(conn, org_id).await?, user_id) {
-                None => Ok(MemberChange::NotAMember),
-                Some(true) => Ok(MemberChange::LastAdmin),
-                Some(false) => {
-                    diesel::delete(memberships::table.find((org_id, user_id))).execute(conn).await?;
-                    Ok(MemberChange::Done(()))
-                }
-            }
-        }
-        .scope_boxed()
-    })
-    .await
+pub async fn delete_membership(conn: &mut AsyncPgConnection, org_id: Uuid, user_id: Uuid) -> Result<(), StoreError> {
+    diesel::delete(memberships::table.find((org_id, user_id))).execute(conn).await?;
+    Ok(())
 }
 
 #[derive(AsChangeset)]
@@ -330,32 +286,19 @@ struct MembershipChanges {
     contact_point: Option<bool>,
 }
 
-/// Changes a member's role or contact-point flag; the last admin cannot become a recruiter.
-pub async fn update_member(
+/// Sets the member's role or contact-point flag, whichever the patch carries.
+pub async fn update_membership(
     conn: &mut AsyncPgConnection,
     org_id: Uuid,
     user_id: Uuid,
-    patch: MemberPatch,
-) -> Result<MemberChange<Member>, StoreError> {
-    conn.transaction::<_, StoreError, _>(|conn| {
-        async move {
-            let demoting = patch.role == Some(MemberRole::Recruiter);
-            match is_last_admin(&lock_roles(conn, org_id).await?, user_id) {
-                None => return Ok(MemberChange::NotAMember),
-                Some(true) if demoting => return Ok(MemberChange::LastAdmin),
-                Some(_) => {}
-            }
-            if patch.role.is_some() || patch.contact_point.is_some() {
-                let changes =
-                    MembershipChanges { role: patch.role.map(MemberRole::as_str), contact_point: patch.contact_point };
-                diesel::update(memberships::table.find((org_id, user_id))).set(changes).execute(conn).await?;
-            }
-            let member = members(conn, org_id).await?.into_iter().find(|m| m.user_id == user_id);
-            Ok(member.map_or(MemberChange::NotAMember, MemberChange::Done))
-        }
-        .scope_boxed()
-    })
-    .await
+    patch: &MemberPatch,
+) -> Result<(), StoreError> {
+    if patch.role.is_none() && patch.contact_point.is_none() {
+        return Ok(());
+    }
+    let changes = MembershipChanges { role: patch.role.map(MemberRole::as_str), contact_point: patch.contact_point };
+    diesel::update(memberships::table.find((org_id, user_id))).set(changes).execute(conn).await?;
+    Ok(())
 }
 
 #[derive(Queryable, Selectable)]
@@ -507,15 +450,24 @@ pub async fn approve_request(
 /// Where a page of contacts ends: by organisation name, then organisation, then person.
 pub type ContactPosition = (String, Uuid, Uuid);
 
+/// A contact point of a network organisation, without the person's name and address (the account directory has
+/// those).
+#[derive(Clone, Debug)]
+pub struct ContactRow {
+    pub organization_id: Uuid,
+    pub organization_name: String,
+    pub user_id: Uuid,
+    pub role: MemberRole,
+}
+
 /// Up to `limit + 1` contact points of network organisations after `after`.
 pub async fn network_contacts(
     conn: &mut AsyncPgConnection,
     after: Option<ContactPosition>,
     limit: i64,
-) -> Result<Vec<NetworkContact>, StoreError> {
+) -> Result<Vec<ContactRow>, StoreError> {
     let mut query = memberships::table
         .inner_join(organizations::table)
-        .inner_join(users::table)
         .filter(organizations::network_member_since.is_not_null())
         .filter(memberships::contact_point.eq(true))
         .into_boxed();
@@ -525,22 +477,15 @@ pub async fn network_contacts(
                 organizations::id.gt(org_id).or(organizations::id.eq(org_id).and(memberships::user_id.gt(user_id))),
             )));
     }
-    let rows: Vec<(Uuid, String, Uuid, String, String, String)> = query
+    let rows: Vec<(Uuid, String, Uuid, String)> = query
         .order((organizations::name.asc(), organizations::id.asc(), memberships::user_id.asc()))
         .limit(limit + 1)
-        .select((
-            organizations::id,
-            organizations::name,
-            users::id,
-            users::display_name,
-            memberships::role,
-            users::email,
-        ))
+        .select((organizations::id, organizations::name, memberships::user_id, memberships::role))
         .load(conn)
         .await?;
     rows.into_iter()
-        .map(|(organization_id, organization_name, user_id, name, role, email)| {
-            Ok(NetworkContact { organization_id, organization_name, user_id, name, role: parse_role(&role)?, email })
+        .map(|(organization_id, organization_name, user_id, role)| {
+            Ok(ContactRow { organization_id, organization_name, user_id, role: parse_role(&role)? })
         })
         .collect()
 }
@@ -583,25 +528,8 @@ pub async fn promote_to_admin(conn: &mut AsyncPgConnection, org_id: Uuid, user_i
     Ok(updated > 0)
 }
 
-/// Deletes an organisation with its jobs, memberships and recruitments (by cascade). Its jobs leave the search
-/// index, and the partners of the seekers it recruited are re-indexed, as they may leave the partner pool.
-pub async fn close_organization(conn: &mut AsyncPgConnection, org_id: Uuid) -> Result<(), StoreError> {
-    use crate::outbox::{enqueue, Entity};
-    use crate::schema::{jobs, recruitments};
-    let job_ids: Vec<Uuid> = jobs::table.filter(jobs::organization_id.eq(org_id)).select(jobs::id).load(conn).await?;
-    for job_id in job_ids {
-        enqueue(conn, Entity::Job, job_id).await?;
-    }
-    let recruited: Vec<Uuid> = recruitments::table
-        .filter(recruitments::organization_id.eq(org_id))
-        .select(recruitments::seeker_id)
-        .load(conn)
-        .await?;
-    let mut partners = Vec::new();
-    for seeker_id in recruited {
-        partners.extend(crate::partners::store::partner_id_of(conn, seeker_id).await?);
-    }
-    crate::partners::store::reindex_seekers(conn, &partners).await?;
+/// Deletes an organisation; its jobs, memberships and recruitments go with it by cascade.
+pub async fn delete_organization(conn: &mut AsyncPgConnection, org_id: Uuid) -> Result<(), StoreError> {
     diesel::delete(organizations::table.find(org_id)).execute(conn).await?;
     Ok(())
 }

@@ -3,10 +3,11 @@
 
 use chrono::{Duration, Utc};
 use diesel_async::scoped_futures::ScopedFutureExt;
-use diesel_async::AsyncConnection;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use minijinja::context;
 use uuid::Uuid;
 
+use super::face::{partner_of, reindex_seekers, seeker};
 use super::model::{Invitation, InvitationPreview, InvitePartner, Linked, PendingInvitation, MAX_PENDING_INVITATIONS};
 use super::store::{self, NewInvitation, Revocation};
 use super::token::{self, INVITATION_TTL_DAYS};
@@ -14,8 +15,7 @@ use crate::auth::model::normalize_email;
 use crate::db::StoreError;
 use crate::error::ApiError;
 use crate::mail::render::render;
-use crate::mail::store::{enqueue, MailKind, NewMail};
-use crate::state::AppState;
+use crate::mail::{enqueue, MailKind, NewMail};
 
 /// The link an invitation email carries.
 pub fn invitation_url(public_base_url: &str, token: &str) -> String {
@@ -37,22 +37,33 @@ fn too_many_pending() -> ApiError {
     ))
 }
 
+/// What sending an invitation needs beside the database: the key its token is hashed with, and where links point.
+#[derive(Clone, Copy, Debug)]
+pub struct InvitationSettings<'a> {
+    pub invitation_key: &'a [u8],
+    pub public_base_url: &'a str,
+}
+
 /// Sends an invitation to `request.email`: the row and its email commit together, within the pending limit.
-pub async fn invite(state: &AppState, inviter_id: Uuid, request: InvitePartner) -> Result<Invitation, ApiError> {
-    let mut conn = state.conn().await?;
-    let inviter = store::seeker(&mut conn, inviter_id).await?.ok_or_else(no_profile)?;
+pub async fn invite(
+    conn: &mut AsyncPgConnection,
+    settings: InvitationSettings<'_>,
+    inviter_id: Uuid,
+    request: InvitePartner,
+) -> Result<Invitation, ApiError> {
+    let inviter = seeker(conn, inviter_id).await?.ok_or_else(no_profile)?;
     let email = request.validate(&inviter.email).map_err(ApiError::Invalid)?;
-    if store::partner_id_of(&mut conn, inviter_id).await?.is_some() {
+    if store::partner_id_of(conn, inviter_id).await?.is_some() {
         return Err(already_linked());
     }
-    let (token, hash) = token::new_token(state.secrets.invitation_key());
+    let (token, hash) = token::new_token(settings.invitation_key);
     let invitation =
         Invitation { id: Uuid::new_v4(), email, expires_at: Utc::now() + Duration::days(INVITATION_TTL_DAYS) };
     let content = render(
         "partner_invitation",
         context! {
             inviter_name => &inviter.display_name,
-            invitation_url => invitation_url(&state.config.public_base_url, &token),
+            invitation_url => invitation_url(settings.public_base_url, &token),
             expires_on => invitation.expires_at.format("%-d %B %Y").to_string(),
         },
     )
@@ -68,7 +79,8 @@ pub async fn invite(state: &AppState, inviter_id: Uuid, request: InvitePartner) 
     let sent = conn
         .transaction::<_, StoreError, _>(|conn| {
             async move {
-                store::lock_inviter(conn, inviter_id).await?;
+                // Two invitations sent at once are counted one after the other against the pending limit.
+                crate::seekers::directory::lock_profile(conn, inviter_id).await?;
                 if store::pending_invitations(conn, inviter_id, Utc::now()).await?.len() >= MAX_PENDING_INVITATIONS {
                     return Ok(false);
                 }
@@ -86,9 +98,8 @@ pub async fn invite(state: &AppState, inviter_id: Uuid, request: InvitePartner) 
 }
 
 /// The inviter's invitations that can still be accepted, newest first.
-pub async fn pending(state: &AppState, inviter_id: Uuid) -> Result<Vec<PendingInvitation>, ApiError> {
-    let mut conn = state.conn().await?;
-    let rows = store::pending_invitations(&mut conn, inviter_id, Utc::now()).await?;
+pub async fn pending(conn: &mut AsyncPgConnection, inviter_id: Uuid) -> Result<Vec<PendingInvitation>, ApiError> {
+    let rows = store::pending_invitations(conn, inviter_id, Utc::now()).await?;
     Ok(rows
         .into_iter()
         .map(|r| PendingInvitation { id: r.id, email: r.email, created_at: r.created_at, expires_at: r.expires_at })
@@ -96,9 +107,8 @@ pub async fn pending(state: &AppState, inviter_id: Uuid) -> Result<Vec<PendingIn
 }
 
 /// Withdraws an invitation: its link answers 410 from now on. Revoking twice is no error.
-pub async fn revoke(state: &AppState, inviter_id: Uuid, id: Uuid) -> Result<(), ApiError> {
-    let mut conn = state.conn().await?;
-    match store::revoke_invitation(&mut conn, inviter_id, id).await? {
+pub async fn revoke(conn: &mut AsyncPgConnection, inviter_id: Uuid, id: Uuid) -> Result<(), ApiError> {
+    match store::revoke_invitation(conn, inviter_id, id).await? {
         Revocation::Revoked => Ok(()),
         Revocation::Accepted => Err(ApiError::Conflict(
             "this invitation was accepted; unlink (DELETE /api/v1/me/partner) instead".to_owned(),
@@ -112,16 +122,20 @@ fn gone() -> ApiError {
 }
 
 /// Who invites and until when, for anyone holding the link.
-pub async fn preview(state: &AppState, token: &str) -> Result<InvitationPreview, ApiError> {
-    let mut conn = state.conn().await?;
-    let (invitation, inviter_name) =
-        store::invitation_by_hash(&mut conn, &token::lookup_hashes(state.secrets.invitation_key(), token))
-            .await?
-            .ok_or(ApiError::NotFound)?;
+pub async fn preview(
+    conn: &mut AsyncPgConnection,
+    invitation_key: &[u8],
+    token: &str,
+) -> Result<InvitationPreview, ApiError> {
+    let invitation = store::invitation_by_hash(conn, &token::lookup_hashes(invitation_key, token))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    // The inviter's account goes with its invitations (by cascade): one without the other is a race with erasure.
+    let inviter = crate::auth::directory::contact(conn, invitation.inviter_id).await?.ok_or(ApiError::NotFound)?;
     if !invitation.is_open(Utc::now()) {
         return Err(gone());
     }
-    Ok(InvitationPreview { inviter_name, expires_at: invitation.expires_at })
+    Ok(InvitationPreview { inviter_name: inviter.display_name, expires_at: invitation.expires_at })
 }
 
 /// Why an invitation could not be accepted; nothing was written.
@@ -136,11 +150,15 @@ enum Refusal {
 /// Accepts the invitation for `partner_id`, whose account must have the invited address: links the two, uses up
 /// the token and re-indexes both profiles, in one transaction. The invitation row stays locked meanwhile, so a
 /// token links once however often it is sent.
-pub async fn accept(state: &AppState, partner_id: Uuid, token: &str) -> Result<Linked, ApiError> {
-    let mut conn = state.conn().await?;
-    let partner = store::seeker(&mut conn, partner_id).await?.ok_or_else(no_profile)?;
+pub async fn accept(
+    conn: &mut AsyncPgConnection,
+    invitation_key: &[u8],
+    partner_id: Uuid,
+    token: &str,
+) -> Result<Linked, ApiError> {
+    let partner = seeker(conn, partner_id).await?.ok_or_else(no_profile)?;
     let partner_email = normalize_email(&partner.email);
-    let hashes = token::lookup_hashes(state.secrets.invitation_key(), token);
+    let hashes = token::lookup_hashes(invitation_key, token);
     let outcome = conn
         .transaction::<_, StoreError, _>(|conn| {
             async move {
@@ -164,7 +182,7 @@ pub async fn accept(state: &AppState, partner_id: Uuid, token: &str) -> Result<L
                 }
                 store::link(conn, inviter_id, partner_id).await?;
                 store::mark_accepted(conn, invitation.id, partner_id).await?;
-                store::reindex_seekers(conn, &[inviter_id, partner_id]).await?;
+                reindex_seekers(conn, &[inviter_id, partner_id]).await?;
                 Ok(Ok(()))
             }
             .scope_boxed()
@@ -187,18 +205,17 @@ pub async fn accept(state: &AppState, partner_id: Uuid, token: &str) -> Result<L
         }
         Err(e) => return Err(e.into()),
     }
-    let partner = store::partner_of(&mut conn, partner_id).await?;
+    let partner = partner_of(conn, partner_id).await?;
     Ok(Linked { partner: partner.ok_or_else(|| ApiError::Internal("the new link is not readable".to_owned()))? })
 }
 
 /// Ends the caller's link, from either side; both profiles are re-indexed, as neither is a partner any more.
-pub async fn unlink(state: &AppState, seeker_id: Uuid) -> Result<(), ApiError> {
-    let mut conn = state.conn().await?;
+pub async fn unlink(conn: &mut AsyncPgConnection, seeker_id: Uuid) -> Result<(), ApiError> {
     let unlinked = conn
         .transaction::<_, StoreError, _>(|conn| {
             async move {
                 let Some(partner_id) = store::unlink(conn, seeker_id).await? else { return Ok(false) };
-                store::reindex_seekers(conn, &[seeker_id, partner_id]).await?;
+                reindex_seekers(conn, &[seeker_id, partner_id]).await?;
                 Ok(true)
             }
             .scope_boxed()

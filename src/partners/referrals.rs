@@ -2,20 +2,20 @@
 //! whose contact points are emailed; the candidate sees every referral about them and can stop further ones.
 
 use diesel_async::scoped_futures::ScopedFutureExt;
-use diesel_async::AsyncConnection;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use minijinja::context;
 use uuid::Uuid;
 
+use super::face::{is_in_pool, seeker};
 use super::model::{OrganizationRef, PreferencesUpdate, Referral, ReferralPreferences, ReferralRequest, ValidReferral};
 use super::store::{self, NewReferral, ReferralPosition};
 use crate::auth::model::MyOrganization;
 use crate::db::StoreError;
 use crate::error::ApiError;
 use crate::mail::render::render;
-use crate::mail::store::{enqueue, MailKind, NewMail};
+use crate::mail::{enqueue, MailKind, NewMail};
 use crate::orgs::model::{Member, MemberRole, Organization};
 use crate::pagination::{Page, PageParams};
-use crate::state::AppState;
 
 /// The referring organisation: the one asked for, which must be one of the caller's network organisations, else
 /// the caller's oldest network membership.
@@ -45,38 +45,38 @@ fn recipients(members: Vec<Member>) -> Vec<Member> {
 
 /// The receiving organisation: another one in the network.
 async fn receiving_organization(
-    conn: &mut diesel_async::AsyncPgConnection,
+    conn: &mut AsyncPgConnection,
     from: &MyOrganization,
     to: Uuid,
 ) -> Result<Organization, ApiError> {
-    let organization =
-        crate::orgs::store::find_organization(conn, to).await?.filter(|o| o.in_network && o.id != from.id);
+    let organization = crate::orgs::find_organization(conn, to).await?.filter(|o| o.in_network && o.id != from.id);
     organization
         .ok_or_else(|| ApiError::invalid("to_organization_id", "must be another organisation in the HR network"))
 }
 
-/// Refers a partner-pool candidate; the referral and its emails commit together.
-pub async fn refer(state: &AppState, user_id: Uuid, request: ReferralRequest) -> Result<Referral, ApiError> {
-    let mut conn = state.conn().await?;
-    let from = referring_organization(
-        crate::orgs::store::organizations_of(&mut conn, user_id).await?,
-        request.from_organization_id,
-    )?;
+/// Refers a partner-pool candidate; the referral and its emails commit together. The emails link to the
+/// candidate under `public_base_url`.
+pub async fn refer(
+    conn: &mut AsyncPgConnection,
+    public_base_url: &str,
+    user_id: Uuid,
+    request: ReferralRequest,
+) -> Result<Referral, ApiError> {
+    let from =
+        referring_organization(crate::orgs::organizations_of(conn, user_id).await?, request.from_organization_id)?;
     let ValidReferral { candidate_id, to_organization_id, note, .. } = request.validate().map_err(ApiError::Invalid)?;
-    let to = receiving_organization(&mut conn, &from, to_organization_id).await?;
+    let to = receiving_organization(conn, &from, to_organization_id).await?;
     // `in_partner_pool` is itself the consent to be seen (and referred) by the network, searchable or not.
-    let seeker =
-        match crate::seekers::seeker_by_candidate(&mut conn, candidate_id, crate::seekers::Visibility::Any).await? {
-            Some(s) if store::is_in_pool(&mut conn, s.user_id).await? => s,
-            _ => return Err(ApiError::invalid("candidate_id", "no candidate in the partner pool has this id")),
-        };
-    if !store::accepts_referrals(&mut conn, seeker.user_id).await? {
+    let seeker = match crate::seekers::seeker_by_candidate(conn, candidate_id, crate::seekers::Visibility::Any).await? {
+        Some(s) if is_in_pool(conn, s.user_id).await? => s,
+        _ => return Err(ApiError::invalid("candidate_id", "no candidate in the partner pool has this id")),
+    };
+    if !store::accepts_referrals(conn, seeker.user_id).await? {
         return Err(ApiError::Conflict("this candidate has asked for no further referrals".to_owned()));
     }
     let id = Uuid::new_v4();
-    let candidate_url =
-        format!("{}/api/v1/candidates/{candidate_id}", state.config.public_base_url.trim_end_matches('/'));
-    let mails = recipients(crate::orgs::store::members(&mut conn, to.id).await?)
+    let candidate_url = format!("{}/api/v1/candidates/{candidate_id}", public_base_url.trim_end_matches('/'));
+    let mails = recipients(crate::orgs::members(conn, to.id).await?)
         .into_iter()
         .map(|member| {
             let content = render(
@@ -125,11 +125,14 @@ pub async fn refer(state: &AppState, user_id: Uuid, request: ReferralRequest) ->
 }
 
 /// The referrals about the seeker, newest first.
-pub async fn mine(state: &AppState, seeker_id: Uuid, params: &PageParams) -> Result<Page<Referral>, ApiError> {
+pub async fn mine(
+    conn: &mut AsyncPgConnection,
+    seeker_id: Uuid,
+    params: &PageParams,
+) -> Result<Page<Referral>, ApiError> {
     let limit = params.limit()?;
     let after = params.position::<ReferralPosition>()?;
-    let mut conn = state.conn().await?;
-    let rows = store::referrals_of(&mut conn, seeker_id, after, limit).await?;
+    let rows = store::referrals_of(conn, seeker_id, after, limit).await?;
     Ok(Page::from_rows(rows, limit, |r| (r.created_at, r.id)).map(|r| Referral {
         id: r.id,
         from_organization: OrganizationRef { id: r.from_organization_id, name: r.from_organization_name },
@@ -139,39 +142,38 @@ pub async fn mine(state: &AppState, seeker_id: Uuid, params: &PageParams) -> Res
     }))
 }
 
-pub async fn preferences(state: &AppState, seeker_id: Uuid) -> Result<ReferralPreferences, ApiError> {
-    let mut conn = state.conn().await?;
-    store::seeker(&mut conn, seeker_id).await?.ok_or(ApiError::NotFound)?;
+/// The seeker's partner settings; 404 if they have no profile.
+pub async fn preferences(conn: &mut AsyncPgConnection, seeker_id: Uuid) -> Result<ReferralPreferences, ApiError> {
+    seeker(conn, seeker_id).await?.ok_or(ApiError::NotFound)?;
     Ok(ReferralPreferences {
-        accept_referrals: store::accepts_referrals(&mut conn, seeker_id).await?,
-        partner_job_alerts: crate::alerts::store::wants_partner_alerts(&mut conn, seeker_id).await?,
+        accept_referrals: store::accepts_referrals(conn, seeker_id).await?,
+        partner_job_alerts: store::wants_partner_alerts(conn, seeker_id).await?,
     })
 }
 
 /// Stops (or resumes) referrals and partner commute alerts; referrals made before stay listed, and a stopped
 /// commute alert goes with the jobs it had waiting.
 pub async fn set_preferences(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     seeker_id: Uuid,
     wanted: PreferencesUpdate,
 ) -> Result<ReferralPreferences, ApiError> {
-    let mut conn = state.conn().await?;
-    store::seeker(&mut conn, seeker_id).await?.ok_or(ApiError::NotFound)?;
+    seeker(conn, seeker_id).await?.ok_or(ApiError::NotFound)?;
     conn.transaction::<_, StoreError, _>(|conn| {
         async move {
             if let Some(accept) = wanted.accept_referrals {
                 store::set_accepts_referrals(conn, seeker_id, accept).await?;
             }
-            match wanted.partner_job_alerts {
-                Some(true) => crate::alerts::store::opt_in_to_partner_alerts(conn, seeker_id).await?,
-                Some(false) => crate::alerts::store::opt_out_of_partner_alerts(conn, seeker_id).await?,
-                None => {}
+            if let Some(wants) = wanted.partner_job_alerts {
+                store::set_partner_alert_opt_out(conn, seeker_id, !wants).await?;
+                if !wants {
+                    crate::alerts::drop_partner_alert(conn, seeker_id).await?;
+                }
             }
             Ok(())
         }
         .scope_boxed()
     })
     .await?;
-    drop(conn);
-    preferences(state, seeker_id).await
+    preferences(conn, seeker_id).await
 }

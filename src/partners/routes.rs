@@ -4,11 +4,12 @@ use actix_web::{delete, get, post, put, web, HttpResponse};
 use utoipa::OpenApi;
 use uuid::Uuid;
 
+use super::links::{self, InvitationSettings};
 use super::model::{
     Invitation, InvitationPreview, InvitePartner, Linked, PendingInvitation, PreferencesUpdate, RecruitRequest,
     Recruitment, Referral, ReferralPreferences, ReferralRequest,
 };
-use super::{links, recruits, referrals};
+use super::{recruits, referrals};
 use crate::auth::{AuthUser, Seeker};
 use crate::body::JsonBody;
 use crate::error::{ApiError, Problem};
@@ -71,7 +72,12 @@ async fn invite_partner(
     body: JsonBody<InvitePartner>,
 ) -> Result<HttpResponse, ApiError> {
     crate::throttle::check(&state, &crate::throttle::PARTNER_INVITATIONS, &seeker.id().to_string()).await?;
-    let invitation = links::invite(&state, seeker.id(), body.0).await?;
+    let settings = InvitationSettings {
+        invitation_key: state.secrets.invitation_key(),
+        public_base_url: &state.config.public_base_url,
+    };
+    let mut conn = state.conn().await?;
+    let invitation = links::invite(&mut conn, settings, seeker.id(), body.0).await?;
     Ok(HttpResponse::Created().json(invitation))
 }
 
@@ -90,7 +96,8 @@ async fn pending_invitations(
     state: web::Data<AppState>,
     seeker: Seeker,
 ) -> Result<web::Json<Vec<PendingInvitation>>, ApiError> {
-    Ok(web::Json(links::pending(&state, seeker.id()).await?))
+    let mut conn = state.conn().await?;
+    Ok(web::Json(links::pending(&mut conn, seeker.id()).await?))
 }
 
 /// Revoke an invitation I sent: its link answers 410 from now on. Revoking twice is no error.
@@ -112,7 +119,8 @@ async fn revoke_invitation(
     seeker: Seeker,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    links::revoke(&state, seeker.id(), id.into_inner()).await?;
+    let mut conn = state.conn().await?;
+    links::revoke(&mut conn, seeker.id(), id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -131,7 +139,8 @@ async fn show_invitation(
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> Result<web::Json<InvitationPreview>, ApiError> {
-    Ok(web::Json(links::preview(&state, &token).await?))
+    let mut conn = state.conn().await?;
+    Ok(web::Json(links::preview(&mut conn, state.secrets.invitation_key(), &token).await?))
 }
 
 /// Accept an invitation as the partner (signed in with the invited address): the two profiles are linked.
@@ -156,7 +165,8 @@ async fn accept_invitation(
     seeker: Seeker,
     token: web::Path<String>,
 ) -> Result<web::Json<Linked>, ApiError> {
-    Ok(web::Json(links::accept(&state, seeker.id(), &token).await?))
+    let mut conn = state.conn().await?;
+    Ok(web::Json(links::accept(&mut conn, state.secrets.invitation_key(), seeker.id(), &token).await?))
 }
 
 /// Unlink from my partner (either partner may).
@@ -172,7 +182,8 @@ async fn accept_invitation(
 )]
 #[delete("/api/v1/me/partner")]
 async fn unlink_partner(state: web::Data<AppState>, seeker: Seeker) -> Result<HttpResponse, ApiError> {
-    links::unlink(&state, seeker.id()).await?;
+    let mut conn = state.conn().await?;
+    links::unlink(&mut conn, seeker.id()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -197,7 +208,8 @@ async fn report_recruit(
     member: OrgMember,
     body: JsonBody<RecruitRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let recruitment = recruits::recruit(&state, &member, body.0).await?;
+    let mut conn = state.conn().await?;
+    let recruitment = recruits::recruit(&mut conn, member.org_id(), member.user.id, body.0).await?;
     Ok(HttpResponse::Created().json(recruitment))
 }
 
@@ -213,7 +225,8 @@ async fn report_recruit(
 )]
 #[get("/api/v1/me/recruitments")]
 async fn my_recruitments(state: web::Data<AppState>, seeker: Seeker) -> Result<web::Json<Vec<Recruitment>>, ApiError> {
-    Ok(web::Json(recruits::mine(&state, seeker.id()).await?))
+    let mut conn = state.conn().await?;
+    Ok(web::Json(recruits::mine(&mut conn, seeker.id()).await?))
 }
 
 /// Confirm that I was recruited; from then my partner, if they chose so, is in the partner pool.
@@ -234,7 +247,8 @@ async fn confirm_recruitment(
     seeker: Seeker,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Recruitment>, ApiError> {
-    Ok(web::Json(recruits::confirm(&state, seeker.id(), id.into_inner()).await?))
+    let mut conn = state.conn().await?;
+    Ok(web::Json(recruits::confirm(&mut conn, seeker.id(), id.into_inner()).await?))
 }
 
 /// Refer a partner-pool candidate to another HR-network organisation, whose contact points are emailed.
@@ -259,7 +273,8 @@ async fn refer(
     body: JsonBody<ReferralRequest>,
 ) -> Result<HttpResponse, ApiError> {
     crate::throttle::check(&state, &crate::throttle::REFERRALS, &user.id.to_string()).await?;
-    let referral = referrals::refer(&state, user.id, body.0).await?;
+    let mut conn = state.conn().await?;
+    let referral = referrals::refer(&mut conn, &state.config.public_base_url, user.id, body.0).await?;
     Ok(HttpResponse::Created().json(referral))
 }
 
@@ -281,7 +296,8 @@ async fn my_referrals(
     seeker: Seeker,
     params: web::Query<PageParams>,
 ) -> Result<web::Json<Page<Referral>>, ApiError> {
-    Ok(web::Json(referrals::mine(&state, seeker.id(), &params).await?))
+    let mut conn = state.conn().await?;
+    Ok(web::Json(referrals::mine(&mut conn, seeker.id(), &params).await?))
 }
 
 /// My partner settings: whether I accept further referrals, and whether I get partner commute alerts.
@@ -300,7 +316,8 @@ async fn referral_preferences(
     state: web::Data<AppState>,
     seeker: Seeker,
 ) -> Result<web::Json<ReferralPreferences>, ApiError> {
-    Ok(web::Json(referrals::preferences(&state, seeker.id()).await?))
+    let mut conn = state.conn().await?;
+    Ok(web::Json(referrals::preferences(&mut conn, seeker.id()).await?))
 }
 
 /// Stop (`false`) or resume (`true`) further referrals (`accept_referrals`) and partner commute alerts
@@ -324,5 +341,6 @@ async fn set_referral_preferences(
     seeker: Seeker,
     body: JsonBody<PreferencesUpdate>,
 ) -> Result<web::Json<ReferralPreferences>, ApiError> {
-    Ok(web::Json(referrals::set_preferences(&state, seeker.id(), body.0).await?))
+    let mut conn = state.conn().await?;
+    Ok(web::Json(referrals::set_preferences(&mut conn, seeker.id(), body.0).await?))
 }

@@ -1,4 +1,6 @@
-//! Queries for partner invitations and links, recruitments, the partner pool, referrals and referral opt-outs.
+//! Queries for partner invitations and links, recruitments, the partner pool, referrals, referral opt-outs and
+//! partner commute alert opt-outs. Names, candidate ids and organisations come from their owners' faces (see
+//! [`super::face`]).
 
 use std::collections::HashSet;
 
@@ -9,12 +11,9 @@ use uuid::Uuid;
 
 use super::model::RecruitmentStatus;
 use crate::db::StoreError;
-use crate::outbox::{self, Entity};
 use crate::schema::{
-    organizations, partner_alert_opt_outs, partner_invitations, partner_links, recruitments, referral_opt_outs,
-    referrals, seeker_profiles, users,
+    partner_alert_opt_outs, partner_invitations, partner_links, recruitments, referral_opt_outs, referrals,
 };
-use crate::seekers::model::PartnerLink;
 
 /// A seeker who has a profile: the account and the profile's public id.
 #[derive(Clone, Debug, Queryable)]
@@ -23,34 +22,6 @@ pub struct SeekerRow {
     pub candidate_id: Uuid,
     pub email: String,
     pub display_name: String,
-}
-
-type SeekerColumns = (seeker_profiles::user_id, seeker_profiles::candidate_id, users::email, users::display_name);
-const SEEKER_COLUMNS: SeekerColumns =
-    (seeker_profiles::user_id, seeker_profiles::candidate_id, users::email, users::display_name);
-
-/// The seeker `user_id`, if they have a profile.
-pub async fn seeker(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Option<SeekerRow>, StoreError> {
-    Ok(seeker_profiles::table
-        .inner_join(users::table.on(users::id.eq(seeker_profiles::user_id)))
-        .filter(seeker_profiles::user_id.eq(user_id))
-        .select(SEEKER_COLUMNS)
-        .first(conn)
-        .await
-        .optional()?)
-}
-
-/// Queues the profiles of these seekers for re-indexing: their partner-pool membership may have changed.
-pub async fn reindex_seekers(conn: &mut AsyncPgConnection, user_ids: &[Uuid]) -> Result<(), StoreError> {
-    let candidate_ids: Vec<Uuid> = seeker_profiles::table
-        .filter(seeker_profiles::user_id.eq_any(user_ids))
-        .select(seeker_profiles::candidate_id)
-        .load(conn)
-        .await?;
-    for candidate_id in candidate_ids {
-        outbox::enqueue(conn, Entity::Candidate, candidate_id).await?;
-    }
-    Ok(())
 }
 
 #[derive(Insertable)]
@@ -87,15 +58,14 @@ impl InvitationRow {
     }
 }
 
-/// The invitation whose token hashes to one of `hashes`, with its inviter's display name.
+/// The invitation whose token hashes to one of `hashes`.
 pub async fn invitation_by_hash(
     conn: &mut AsyncPgConnection,
     hashes: &[Vec<u8>],
-) -> Result<Option<(InvitationRow, String)>, StoreError> {
+) -> Result<Option<InvitationRow>, StoreError> {
     Ok(partner_invitations::table
-        .inner_join(users::table.on(users::id.eq(partner_invitations::inviter_id)))
         .filter(partner_invitations::token_hash.eq_any(hashes))
-        .select((InvitationRow::as_select(), users::display_name))
+        .select(InvitationRow::as_select())
         .first(conn)
         .await
         .optional()?)
@@ -113,13 +83,6 @@ pub async fn lock_invitation_by_hash(
         .first(conn)
         .await
         .optional()?)
-}
-
-/// Locks the inviter's profile row until the transaction ends, so that two invitations sent at once are counted
-/// one after the other against the pending limit.
-pub async fn lock_inviter(conn: &mut AsyncPgConnection, inviter_id: Uuid) -> Result<(), StoreError> {
-    seeker_profiles::table.find(inviter_id).select(seeker_profiles::user_id).for_update().first::<Uuid>(conn).await?;
-    Ok(())
 }
 
 /// A pending invitation as its sender lists it.
@@ -203,19 +166,6 @@ pub async fn partner_id_of(conn: &mut AsyncPgConnection, seeker_id: Uuid) -> Res
     Ok(partner_links::table.find(seeker_id).select(partner_links::partner_id).first(conn).await.optional()?)
 }
 
-/// What the seeker sees of their partner: the partner's candidate id and display name, nothing more.
-pub async fn partner_of(conn: &mut AsyncPgConnection, seeker_id: Uuid) -> Result<Option<PartnerLink>, StoreError> {
-    let row: Option<(Uuid, String)> = partner_links::table
-        .inner_join(seeker_profiles::table.on(seeker_profiles::user_id.eq(partner_links::partner_id)))
-        .inner_join(users::table.on(users::id.eq(partner_links::partner_id)))
-        .filter(partner_links::seeker_id.eq(seeker_id))
-        .select((seeker_profiles::candidate_id, users::display_name))
-        .first(conn)
-        .await
-        .optional()?;
-    Ok(row.map(|(candidate_id, display_name)| PartnerLink { candidate_id, display_name }))
-}
-
 /// Links two seekers: one row from each side. Either already linked is a `partner_links_pkey` conflict.
 pub async fn link(conn: &mut AsyncPgConnection, a: Uuid, b: Uuid) -> Result<(), StoreError> {
     diesel::insert_into(partner_links::table)
@@ -237,39 +187,17 @@ pub async fn unlink(conn: &mut AsyncPgConnection, seeker_id: Uuid) -> Result<Opt
         .optional()?)
 }
 
-/// A recruitment with the names the answers show.
-#[derive(Clone, Debug, Queryable)]
-pub struct RecruitmentRow {
+/// A recruitment as stored; the organisation's name and the seeker's candidate id come from their owners.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = recruitments)]
+pub struct RecruitmentRecord {
     pub id: Uuid,
     pub seeker_id: Uuid,
     pub status: String,
     pub organization_id: Uuid,
-    pub organization_name: String,
-    pub candidate_id: Uuid,
     pub created_at: DateTime<Utc>,
     pub confirmed_at: Option<DateTime<Utc>>,
 }
-
-type RecruitmentColumns = (
-    recruitments::id,
-    recruitments::seeker_id,
-    recruitments::status,
-    organizations::id,
-    organizations::name,
-    seeker_profiles::candidate_id,
-    recruitments::created_at,
-    recruitments::confirmed_at,
-);
-const RECRUITMENT_COLUMNS: RecruitmentColumns = (
-    recruitments::id,
-    recruitments::seeker_id,
-    recruitments::status,
-    organizations::id,
-    organizations::name,
-    seeker_profiles::candidate_id,
-    recruitments::created_at,
-    recruitments::confirmed_at,
-);
 
 /// Records that `org_id` recruited `seeker_id`; a second report by the same organisation is a
 /// `recruitments_one_per_organization` conflict.
@@ -278,40 +206,42 @@ pub async fn insert_recruitment(
     org_id: Uuid,
     seeker_id: Uuid,
     recruited_by: Uuid,
-) -> Result<RecruitmentRow, StoreError> {
-    let id = Uuid::new_v4();
-    diesel::insert_into(recruitments::table)
+) -> Result<RecruitmentRecord, StoreError> {
+    Ok(diesel::insert_into(recruitments::table)
         .values((
-            recruitments::id.eq(id),
+            recruitments::id.eq(Uuid::new_v4()),
             recruitments::organization_id.eq(org_id),
             recruitments::seeker_id.eq(seeker_id),
             recruitments::recruited_by.eq(recruited_by),
             recruitments::status.eq(RecruitmentStatus::Pending.as_str()),
         ))
-        .execute(conn)
-        .await?;
-    recruitment(conn, id).await?.ok_or(StoreError::NotFound)
+        .returning(RecruitmentRecord::as_returning())
+        .get_result(conn)
+        .await?)
 }
 
-pub async fn recruitment(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<RecruitmentRow>, StoreError> {
-    Ok(recruitments::table
-        .inner_join(organizations::table.on(organizations::id.eq(recruitments::organization_id)))
-        .inner_join(seeker_profiles::table.on(seeker_profiles::user_id.eq(recruitments::seeker_id)))
-        .filter(recruitments::id.eq(id))
-        .select(RECRUITMENT_COLUMNS)
-        .first(conn)
-        .await
-        .optional()?)
+pub async fn recruitment(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<RecruitmentRecord>, StoreError> {
+    Ok(recruitments::table.find(id).select(RecruitmentRecord::as_select()).first(conn).await.optional()?)
 }
 
 /// Every recruitment reported about the seeker, newest first.
-pub async fn recruitments_of(conn: &mut AsyncPgConnection, seeker_id: Uuid) -> Result<Vec<RecruitmentRow>, StoreError> {
+pub async fn recruitments_of(
+    conn: &mut AsyncPgConnection,
+    seeker_id: Uuid,
+) -> Result<Vec<RecruitmentRecord>, StoreError> {
     Ok(recruitments::table
-        .inner_join(organizations::table.on(organizations::id.eq(recruitments::organization_id)))
-        .inner_join(seeker_profiles::table.on(seeker_profiles::user_id.eq(recruitments::seeker_id)))
         .filter(recruitments::seeker_id.eq(seeker_id))
         .order((recruitments::created_at.desc(), recruitments::id.desc()))
-        .select(RECRUITMENT_COLUMNS)
+        .select(RecruitmentRecord::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// The seekers the organisation reported recruiting, confirmed or not.
+pub async fn recruited_by(conn: &mut AsyncPgConnection, org_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
+    Ok(recruitments::table
+        .filter(recruitments::organization_id.eq(org_id))
+        .select(recruitments::seeker_id)
         .load(conn)
         .await?)
 }
@@ -333,29 +263,18 @@ pub async fn confirm_recruitment(conn: &mut AsyncPgConnection, id: Uuid, seeker_
     Ok(updated > 0)
 }
 
-/// Which of `seeker_ids` (user ids) are in the partner pool now: they chose `in_partner_pool` and are linked to a
-/// talent with a confirmed recruitment. What the search index's `partner_pool` field must say.
-pub async fn pool_members_among(
-    conn: &mut AsyncPgConnection,
-    seeker_ids: &[Uuid],
-) -> Result<HashSet<Uuid>, StoreError> {
+/// Which of `seeker_ids` (user ids) are linked to a talent with a confirmed recruitment: the partners' half of
+/// the partner pool rule (the other half is the seeker's own `in_partner_pool` choice).
+pub async fn linked_to_recruited(conn: &mut AsyncPgConnection, seeker_ids: &[Uuid]) -> Result<Vec<Uuid>, StoreError> {
     let recruited = recruitments::table
         .filter(recruitments::status.eq(RecruitmentStatus::Confirmed.as_str()))
         .select(recruitments::seeker_id);
-    let members: Vec<Uuid> = partner_links::table
-        .inner_join(seeker_profiles::table.on(seeker_profiles::user_id.eq(partner_links::seeker_id)))
+    Ok(partner_links::table
         .filter(partner_links::seeker_id.eq_any(seeker_ids))
-        .filter(seeker_profiles::in_partner_pool.eq(true))
         .filter(partner_links::partner_id.eq_any(recruited))
         .select(partner_links::seeker_id)
         .load(conn)
-        .await?;
-    Ok(members.into_iter().collect())
-}
-
-/// Whether the seeker `user_id` is in the partner pool now.
-pub async fn is_in_pool(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<bool, StoreError> {
-    Ok(pool_members_among(conn, &[user_id]).await?.contains(&user_id))
+        .await?)
 }
 
 #[derive(Insertable)]
@@ -432,28 +351,58 @@ pub async fn set_accepts_referrals(
     Ok(())
 }
 
-/// A partner-pool member who wants partner commute alerts, and an employer that recruited their talent.
-#[derive(Clone, Debug, Queryable)]
-pub struct CommuteOrigin {
-    pub seeker_id: Uuid,
-    pub organization_name: String,
-    pub city: String,
-    pub country: String,
-}
-
-/// Every pool member who has not opted out of partner commute alerts, once per organisation that recruited (and
-/// had confirmed) their talent, with that organisation's town.
-pub async fn commute_origins(conn: &mut AsyncPgConnection) -> Result<Vec<CommuteOrigin>, StoreError> {
+/// Every (partner, recruiting organisation) pair behind partner commute alerts: a seeker linked to a talent whose
+/// recruitment by the organisation is confirmed, unless the seeker opted out of the alerts. Whether the seeker is
+/// in the pool (their own `in_partner_pool`) is the caller's to check.
+pub async fn commute_pairs(conn: &mut AsyncPgConnection) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
     Ok(partner_links::table
-        .inner_join(seeker_profiles::table.on(seeker_profiles::user_id.eq(partner_links::seeker_id)))
         .inner_join(recruitments::table.on(recruitments::seeker_id.eq(partner_links::partner_id)))
-        .inner_join(organizations::table.on(organizations::id.eq(recruitments::organization_id)))
-        .filter(seeker_profiles::in_partner_pool.eq(true))
         .filter(recruitments::status.eq(RecruitmentStatus::Confirmed.as_str()))
         .filter(diesel::dsl::not(diesel::dsl::exists(
             partner_alert_opt_outs::table.filter(partner_alert_opt_outs::seeker_id.eq(partner_links::seeker_id)),
         )))
-        .select((partner_links::seeker_id, organizations::name, organizations::city, organizations::country))
+        .select((partner_links::seeker_id, recruitments::organization_id))
         .load(conn)
         .await?)
+}
+
+/// Whether the seeker wants partner commute alerts (the default).
+pub async fn wants_partner_alerts(conn: &mut AsyncPgConnection, seeker_id: Uuid) -> Result<bool, StoreError> {
+    let opted_out: bool =
+        diesel::select(diesel::dsl::exists(partner_alert_opt_outs::table.find(seeker_id))).get_result(conn).await?;
+    Ok(!opted_out)
+}
+
+/// Which of `seeker_ids` opted out of partner commute alerts.
+pub async fn partner_alert_opt_outs_among(
+    conn: &mut AsyncPgConnection,
+    seeker_ids: &[Uuid],
+) -> Result<HashSet<Uuid>, StoreError> {
+    if seeker_ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let rows: Vec<Uuid> = partner_alert_opt_outs::table
+        .filter(partner_alert_opt_outs::seeker_id.eq_any(seeker_ids))
+        .select(partner_alert_opt_outs::seeker_id)
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Records (or withdraws) the seeker's opt-out of partner commute alerts.
+pub async fn set_partner_alert_opt_out(
+    conn: &mut AsyncPgConnection,
+    seeker_id: Uuid,
+    opted_out: bool,
+) -> Result<(), StoreError> {
+    if opted_out {
+        diesel::insert_into(partner_alert_opt_outs::table)
+            .values(partner_alert_opt_outs::seeker_id.eq(seeker_id))
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+    } else {
+        diesel::delete(partner_alert_opt_outs::table.find(seeker_id)).execute(conn).await?;
+    }
+    Ok(())
 }

@@ -35,7 +35,7 @@ async fn export(state: web::Data<AppState>, user: AuthUser) -> Result<web::Json<
         Err(e) => return Err(e),
     };
     let partner_settings = match profile {
-        Some(_) => Some(crate::partners::referrals::preferences(&state, user.id).await?),
+        Some(_) => Some(crate::partners::referrals::preferences(&mut conn, user.id).await?),
         None => None,
     };
     Ok(web::Json(Export {
@@ -43,11 +43,11 @@ async fn export(state: web::Data<AppState>, user: AuthUser) -> Result<web::Json<
         partner: store::partner_of(&mut conn, user.id).await?,
         partner_invitations_sent: store::invitations_sent(&mut conn, user.id).await?,
         partner_invitations_accepted: store::invitations_accepted(&mut conn, user.id).await?,
-        recruitments: crate::partners::recruits::mine(&state, user.id).await?,
+        recruitments: crate::partners::recruits::mine(&mut conn, user.id).await?,
         referrals: store::referrals_about(&mut conn, user.id).await?,
         partner_settings,
         exported_at: Utc::now(),
-        organizations: crate::orgs::store::organizations_of(&mut conn, user.id).await?,
+        organizations: crate::orgs::organizations_of(&mut conn, user.id).await?,
         profile_views: store::views_of(&mut conn, user.id).await?,
         sessions: store::sessions_of(&mut conn, user.id).await?,
         failed_logins: store::failed_logins_of(&mut conn, &row.email).await?,

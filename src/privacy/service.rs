@@ -9,7 +9,7 @@ use super::model::EraseAccount;
 use super::store;
 use crate::db::StoreError;
 use crate::error::ApiError;
-use crate::orgs::store::{self as orgs, SoleAdminship};
+use crate::orgs::{self, SoleAdminship};
 use crate::state::AppState;
 
 /// Why an erasure was refused; nothing was written.

@@ -160,8 +160,8 @@ pub async fn erase(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<(), St
     let candidate: Option<Uuid> =
         seeker_profiles::table.find(user_id).select(seeker_profiles::candidate_id).first(conn).await.optional()?;
     // The partner may leave the partner pool with this link gone: their document must be rebuilt too.
-    if let Some(partner) = crate::partners::store::partner_id_of(conn, user_id).await? {
-        crate::partners::store::reindex_seekers(conn, &[partner]).await?;
+    if let Some(partner) = crate::partners::partner_id_of(conn, user_id).await? {
+        crate::partners::reindex_seekers(conn, &[partner]).await?;
     }
     diesel::delete(users::table.find(user_id)).execute(conn).await?;
     diesel::delete(login_failures::table.filter(login_failures::email.eq(&email))).execute(conn).await?;

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::auth::model::{NewAccount, Role};
 use crate::auth::{session, store as accounts};
 use crate::orgs::model::{CreateOrganization, MemberPatch, MemberRole};
-use crate::orgs::store as orgs;
+use crate::orgs::service as orgs;
 use crate::state::AppState;
 
 const DEMO: &str = include_str!("../../data/demo/demo.json");
@@ -188,11 +188,11 @@ async fn link_pair(
         data.employers.iter().find(|e| e.email == pair.recruited_by).context("the recruiter is a demo employer")?;
     let mut conn = state.conn().await?;
     partners::link(&mut conn, talent, partner).await?;
-    partners::reindex_seekers(&mut conn, &[talent, partner]).await?;
+    crate::partners::reindex_seekers(&mut conn, &[talent, partner]).await?;
     let recruitment =
         partners::insert_recruitment(&mut conn, orgs[&recruiter.organization], talent, employers[&recruiter.email])
             .await?;
-    crate::partners::recruits::confirm(state, talent, recruitment.id).await?;
+    crate::partners::recruits::confirm(&mut conn, talent, recruitment.id).await?;
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 //! behind a candidate id under a [`Visibility`] rule.
 
 pub mod codes;
+pub mod directory;
 pub mod model;
 pub mod profiles;
 pub mod routes;
