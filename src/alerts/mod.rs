@@ -27,9 +27,9 @@ pub mod run;
 pub mod store;
 pub mod token;
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use diesel_async::AsyncPgConnection;
 use tokio::sync::watch;
@@ -93,14 +93,19 @@ pub async fn matched_position(conn: &mut AsyncPgConnection) -> Result<i64, Store
 /// What the matcher thread is doing, as far as an operator or a test needs to see.
 #[derive(Debug, Default)]
 pub struct MatcherStatus {
-    loading: AtomicBool,
+    loading_since: Mutex<Option<Instant>>,
     loads: AtomicU64,
 }
 
 impl MatcherStatus {
+    /// When the load of the saved searches into the percolator under way began; `None` if none is.
+    pub fn loading_since(&self) -> Option<Instant> {
+        *self.loading_since.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Whether the matcher is loading the saved searches into its percolator right now.
     pub fn loading(&self) -> bool {
-        self.loading.load(Ordering::Relaxed)
+        self.loading_since().is_some()
     }
 
     /// How many percolator loads have finished.
@@ -109,7 +114,7 @@ impl MatcherStatus {
     }
 
     fn set_loading(&self, loading: bool) {
-        self.loading.store(loading, Ordering::Relaxed);
+        *self.loading_since.lock().unwrap_or_else(PoisonError::into_inner) = loading.then(Instant::now);
     }
 
     fn loaded(&self) {
