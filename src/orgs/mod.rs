@@ -11,6 +11,7 @@ pub use extract::{OrgAdmin, OrgMember};
 pub use membership::{has_membership, is_member};
 pub use model::{Membership, OrganizationSummary};
 pub use service::{
-    close_organization, find_organization, is_network_member, members, membership_of, organization_exists,
-    organizations_of, promote_to_admin, sole_adminships, summaries, SoleAdminship,
+    add_member, approve_request, close_organization, create_organization, find_organization, is_network_member,
+    members, membership_of, organization_exists, organizations_of, promote_to_admin, request_network, sole_adminships,
+    summaries, update_member, JoinRequest, SoleAdminship,
 };

@@ -135,7 +135,6 @@ async fn add_member(
     body: JsonBody<AddMember>,
 ) -> Result<HttpResponse, ApiError> {
     let AddMember { email, role, contact_point } = body.0;
-    let email = crate::auth::model::normalize_email(&email);
     let mut conn = state.conn().await?;
     match service::add_member(&mut conn, admin.org_id(), &email, role, contact_point).await {
         Ok(member) => Ok(HttpResponse::Created().json(member)),

@@ -66,7 +66,8 @@ impl From<StoreError> for AddMemberError {
     }
 }
 
-/// Adds the employer account with this (normalised) email; a second membership is a `memberships_pkey` conflict.
+/// Adds the employer account with this email (compared normalised); a second membership is a `memberships_pkey`
+/// conflict.
 pub async fn add_member(
     conn: &mut AsyncPgConnection,
     org_id: Uuid,
@@ -74,7 +75,8 @@ pub async fn add_member(
     role: MemberRole,
     contact_point: bool,
 ) -> Result<Member, AddMemberError> {
-    let Some(user) = directory::employer_by_email(conn, email).await? else {
+    let email = crate::auth::model::normalize_email(email);
+    let Some(user) = directory::employer_by_email(conn, &email).await? else {
         return Err(AddMemberError::NoSuchEmployer);
     };
     store::insert_membership(conn, org_id, user.user_id, role, contact_point).await?;

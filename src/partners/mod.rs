@@ -18,3 +18,5 @@ pub use face::{
     before_organization_closes, commute_origins, is_in_pool, partner_alert_opt_outs_among, partner_id_of, partner_of,
     pool_members_among, record_partner_alert_opt_out, reindex_seekers, wants_partner_alerts, CommuteOrigin,
 };
+// The demo seed writes links and recruitments directly (no invitation, no member request).
+pub use store::{insert_recruitment, link};

@@ -182,7 +182,7 @@ async fn link_pair(
     employers: &HashMap<String, Uuid>,
     orgs: &HashMap<String, Uuid>,
 ) -> anyhow::Result<()> {
-    use crate::partners::store as partners;
+    use crate::partners;
     let (talent, partner) = (seekers[&pair.talent], seekers[&pair.partner]);
     let recruiter =
         data.employers.iter().find(|e| e.email == pair.recruited_by).context("the recruiter is a demo employer")?;
