@@ -22,6 +22,7 @@ pub mod model;
 pub mod percolator;
 pub mod routes;
 pub mod run;
+pub mod stats;
 pub mod store;
 pub mod token;
 

@@ -7,8 +7,11 @@
 
 pub mod links;
 pub mod model;
+pub mod privacy;
 pub mod recruits;
 pub mod referrals;
 pub mod routes;
 pub mod store;
 pub mod token;
+
+pub use store::{insert_recruitment, link, reindex_seekers};

@@ -12,7 +12,7 @@ use crate::error::ApiError;
 use crate::orgs::OrgMember;
 use crate::state::AppState;
 
-fn to_recruitment(row: RecruitmentRow) -> Result<Recruitment, ApiError> {
+pub(super) fn to_recruitment(row: RecruitmentRow) -> Result<Recruitment, ApiError> {
     let status = RecruitmentStatus::parse(&row.status)
         .ok_or_else(|| ApiError::Internal(format!("unknown recruitment status {}", row.status)))?;
     Ok(Recruitment {

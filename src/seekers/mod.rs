@@ -3,6 +3,7 @@
 
 pub mod codes;
 pub mod model;
+pub mod privacy;
 pub mod profiles;
 pub mod routes;
 pub mod store;
