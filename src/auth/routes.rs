@@ -47,7 +47,7 @@ async fn register(
 ) -> Result<HttpResponse, ApiError> {
     let account = body.0.validate().map_err(ApiError::Invalid)?;
     throttle::check(&state, &throttle::REGISTRATIONS, &client.0.to_string()).await?;
-    let user = session::register(&state, account).await?;
+    let user = session::register(&state.pool, account).await?;
     Ok(HttpResponse::Created().json(RegisteredUser {
         user_id: user.id,
         email: user.email,
@@ -74,7 +74,7 @@ async fn login(
     body: JsonBody<LoginRequest>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
     let LoginRequest { email, password } = body.0;
-    Ok(web::Json(session::login(&state, &email, password, client.0).await?))
+    Ok(web::Json(session::login(&state.pool, &state.tokens, &email, password, client.0).await?))
 }
 
 /// Trade a refresh token for a new pair. Each refresh token works once; reusing one signs out its whole family.
@@ -85,7 +85,8 @@ async fn login(
 )]
 #[post("/api/v1/auth/refresh")]
 async fn refresh(state: web::Data<AppState>, body: JsonBody<RefreshRequest>) -> Result<web::Json<TokenPair>, ApiError> {
-    Ok(web::Json(session::refresh(&state, &body.0.refresh_token).await?))
+    let mut conn = state.conn().await?;
+    Ok(web::Json(session::refresh(&mut conn, &state.tokens, &body.0.refresh_token).await?))
 }
 
 /// Sign out: revokes the refresh token's family.
@@ -101,7 +102,7 @@ async fn logout(
     user: AuthUser,
     body: JsonBody<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    session::logout(&state, user.id, &body.0.refresh_token).await?;
+    session::logout(&mut *state.conn().await?, user.id, &body.0.refresh_token).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -114,7 +115,7 @@ async fn logout(
 )]
 #[post("/api/v1/auth/logout-everywhere")]
 async fn logout_everywhere(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
-    session::logout_everywhere(&state, user.id).await?;
+    session::logout_everywhere(&mut *state.conn().await?, user.id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -141,7 +142,7 @@ async fn change_password(
     body: JsonBody<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ChangePasswordRequest { current_password, new_password } = body.0;
-    session::change_password(&state, user, current_password, new_password).await?;
+    session::change_password(&state.pool, user, current_password, new_password).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -153,14 +154,5 @@ async fn change_password(
 )]
 #[get("/api/v1/me")]
 async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<web::Json<Me>, ApiError> {
-    let mut conn = state.conn().await?;
-    let row = super::store::find_by_id(&mut conn, user.id).await?;
-    let organizations = crate::orgs::organizations_of(&mut conn, user.id).await?;
-    Ok(web::Json(Me {
-        user_id: row.id,
-        email: row.email,
-        role: session::parse_role(&row.role)?,
-        display_name: row.display_name,
-        organizations,
-    }))
+    Ok(web::Json(session::me(&mut *state.conn().await?, user.id).await?))
 }

@@ -6,11 +6,12 @@ use diesel_async::AsyncPgConnection;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::model::{NewAccount, Role, TokenPair};
+use super::model::{Me, NewAccount, Role, TokenPair};
 use super::store::{self, NewUser, Rotation, UserRow};
+use super::tokens::TokenKeys;
 use super::{password, tokens, AuthUser};
+use crate::db::{DbConn, DbPool};
 use crate::error::ApiError;
-use crate::state::AppState;
 use crate::throttle::{self, Slot, Verdict};
 
 /// Failed logins are counted over this window.
@@ -36,9 +37,14 @@ impl From<tokens::TokenError> for ApiError {
     }
 }
 
-pub async fn register(state: &AppState, account: NewAccount) -> Result<UserRow, ApiError> {
+/// The services that hash a password take the pool, not a connection, so that none is held while the hash runs.
+async fn conn(pool: &DbPool) -> Result<DbConn, ApiError> {
+    Ok(crate::observability::pooled_conn(pool).await?)
+}
+
+pub async fn register(pool: &DbPool, account: NewAccount) -> Result<UserRow, ApiError> {
     let hash = password::hash(account.password).await?;
-    let mut conn = state.conn().await?;
+    let mut conn = conn(pool).await?;
     let user = store::insert_user(
         &mut conn,
         NewUser {
@@ -53,11 +59,17 @@ pub async fn register(state: &AppState, account: NewAccount) -> Result<UserRow, 
     Ok(user)
 }
 
-pub async fn login(state: &AppState, email: &str, secret: String, client: IpAddr) -> Result<TokenPair, ApiError> {
+pub async fn login(
+    pool: &DbPool,
+    keys: &TokenKeys,
+    email: &str,
+    secret: String,
+    client: IpAddr,
+) -> Result<TokenPair, ApiError> {
     let email = super::model::normalize_email(email);
     let slots = login_slots(&email, client);
     let user = {
-        let mut conn = state.conn().await?;
+        let mut conn = conn(pool).await?;
         take_or_refuse(&mut conn, &slots).await.inspect_err(|e| {
             if matches!(e, ApiError::RateLimited { .. }) {
                 crate::observability::login_throttled();
@@ -67,11 +79,11 @@ pub async fn login(state: &AppState, email: &str, secret: String, client: IpAddr
     };
     // No connection is held while the hash runs: a burst of sign-ins must not empty the pool.
     let verified = password::verify(secret, user.as_ref().map(|u| u.password_hash.clone())).await;
-    let mut conn = state.conn().await?;
+    let mut conn = conn(pool).await?;
     match (verified, user) {
         (Ok(true), Some(user)) => {
             throttle::give_back(&mut conn, &slots).await?;
-            issue_pair(state, &mut conn, user.id, parse_role(&user.role)?).await
+            issue_pair(keys, &mut conn, user.id, parse_role(&user.role)?).await
         }
         (Ok(_), _) => {
             store::record_failure(&mut conn, &email, &client.to_string()).await?;
@@ -106,46 +118,44 @@ async fn take_or_refuse(conn: &mut AsyncPgConnection, slots: &[Slot]) -> Result<
 /// Checks a user's current password (password change, account deletion) without holding a connection while the
 /// hash runs. Wrong guesses are throttled per account like failed logins, so a stolen access token cannot be used
 /// to guess the password. Err(429) past the limit; Err(404) if the account is gone.
-pub async fn verify_current_password(state: &AppState, user_id: Uuid, password: String) -> Result<bool, ApiError> {
+pub async fn verify_current_password(pool: &DbPool, user_id: Uuid, password: String) -> Result<bool, ApiError> {
     let slots = [Slot { key: format!("password-check:{user_id}"), max: MAX_FAILURES_PER_EMAIL }];
     let stored = {
-        let mut conn = state.conn().await?;
+        let mut conn = conn(pool).await?;
         take_or_refuse(&mut conn, &slots).await?;
         store::find_by_id(&mut conn, user_id).await?.password_hash
     };
     let verified = password::verify(password, Some(stored)).await;
     if !matches!(verified, Ok(false)) {
-        throttle::give_back(&mut *state.conn().await?, &slots).await?;
+        throttle::give_back(&mut *conn(pool).await?, &slots).await?;
     }
     Ok(verified?)
 }
 
 /// Replaces the password after checking the current one, and signs out every other session of the account.
-pub async fn change_password(state: &AppState, user: AuthUser, current: String, new: String) -> Result<(), ApiError> {
+pub async fn change_password(pool: &DbPool, user: AuthUser, current: String, new: String) -> Result<(), ApiError> {
     super::model::check_password(&new).map_err(|m| ApiError::invalid("new_password", m))?;
-    if !verify_current_password(state, user.id, current).await? {
+    if !verify_current_password(pool, user.id, current).await? {
         return Err(ApiError::Forbidden("the current password is wrong".to_owned()));
     }
     let hash = password::hash(new).await?;
-    let mut conn = state.conn().await?;
+    let mut conn = conn(pool).await?;
     store::replace_password(&mut conn, user.id, &hash, user.session).await?;
     Ok(())
 }
 
 /// Signs out every session of the account: every refresh-token family is revoked.
-pub async fn logout_everywhere(state: &AppState, user_id: Uuid) -> Result<(), ApiError> {
-    let mut conn = state.conn().await?;
-    store::revoke_families(&mut conn, user_id, None).await?;
+pub async fn logout_everywhere(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<(), ApiError> {
+    store::revoke_families(conn, user_id, None).await?;
     Ok(())
 }
 
-pub async fn refresh(state: &AppState, presented: &str) -> Result<TokenPair, ApiError> {
+pub async fn refresh(conn: &mut AsyncPgConnection, keys: &TokenKeys, presented: &str) -> Result<TokenPair, ApiError> {
     let (new_token, new_hash) = tokens::new_refresh_token();
-    let mut conn = state.conn().await?;
-    match store::rotate(&mut conn, &tokens::hash_refresh_token(presented), &new_hash).await? {
+    match store::rotate(conn, &tokens::hash_refresh_token(presented), &new_hash).await? {
         Rotation::Rotated { user_id, family_id } => {
-            let user = store::find_by_id(&mut conn, user_id).await?;
-            let access = state.tokens.issue_access(user.id, parse_role(&user.role)?, family_id)?;
+            let user = store::find_by_id(conn, user_id).await?;
+            let access = keys.issue_access(user.id, parse_role(&user.role)?, family_id)?;
             Ok(pair(access, new_token))
         }
         Rotation::Reused => Err(ApiError::Unauthorized(
@@ -155,9 +165,8 @@ pub async fn refresh(state: &AppState, presented: &str) -> Result<TokenPair, Api
     }
 }
 
-pub async fn logout(state: &AppState, user_id: Uuid, presented: &str) -> Result<(), ApiError> {
-    let mut conn = state.conn().await?;
-    if store::revoke_family_of(&mut conn, &tokens::hash_refresh_token(presented), user_id).await? {
+pub async fn logout(conn: &mut AsyncPgConnection, user_id: Uuid, presented: &str) -> Result<(), ApiError> {
+    if store::revoke_family_of(conn, &tokens::hash_refresh_token(presented), user_id).await? {
         Ok(())
     } else {
         Err(ApiError::invalid("refresh_token", "not a refresh token of this account"))
@@ -165,18 +174,31 @@ pub async fn logout(state: &AppState, user_id: Uuid, presented: &str) -> Result<
 }
 
 async fn issue_pair(
-    state: &AppState,
-    conn: &mut diesel_async::AsyncPgConnection,
+    keys: &TokenKeys,
+    conn: &mut AsyncPgConnection,
     user_id: Uuid,
     role: Role,
 ) -> Result<TokenPair, ApiError> {
     let (refresh_token, hash) = tokens::new_refresh_token();
     let family_id = store::start_family(conn, user_id, &hash).await?;
-    Ok(pair(state.tokens.issue_access(user_id, role, family_id)?, refresh_token))
+    Ok(pair(keys.issue_access(user_id, role, family_id)?, refresh_token))
 }
 
 fn pair(access_token: String, refresh_token: String) -> TokenPair {
     TokenPair { access_token, refresh_token, token_type: "Bearer", expires_in: tokens::ACCESS_TTL_SECS }
+}
+
+/// Who the caller is: the account and its organisations.
+pub async fn me(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Me, ApiError> {
+    let row = store::find_by_id(conn, user_id).await?;
+    let organizations = crate::orgs::organizations_of(conn, user_id).await?;
+    Ok(Me {
+        user_id: row.id,
+        email: row.email,
+        role: parse_role(&row.role)?,
+        display_name: row.display_name,
+        organizations,
+    })
 }
 
 pub fn parse_role(s: &str) -> Result<Role, ApiError> {
@@ -184,7 +206,7 @@ pub fn parse_role(s: &str) -> Result<Role, ApiError> {
 }
 
 /// Creates an operator account (the `tandem admin create` command).
-pub async fn create_admin(state: &AppState, email: &str, name: &str, secret: String) -> Result<UserRow, ApiError> {
+pub async fn create_admin(pool: &DbPool, email: &str, name: &str, secret: String) -> Result<UserRow, ApiError> {
     let email = super::model::normalize_email(email);
     let mut errors = Vec::new();
     if let Err(m) = super::model::check_email(&email) {
@@ -196,5 +218,5 @@ pub async fn create_admin(state: &AppState, email: &str, name: &str, secret: Str
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
-    register(state, NewAccount { email, password: secret, display_name: name.to_owned(), role: Role::Admin }).await
+    register(pool, NewAccount { email, password: secret, display_name: name.to_owned(), role: Role::Admin }).await
 }

@@ -203,3 +203,48 @@ pub async fn replace_password(
     })
     .await
 }
+
+/// The display names of these accounts; an id without an account is absent.
+pub async fn display_names(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>, StoreError> {
+    Ok(users::table.filter(users::id.eq_any(ids)).select((users::id, users::display_name)).load(conn).await?)
+}
+
+/// created, expires, used, revoked.
+pub type SessionRow = (DateTime<Utc>, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+/// Every refresh token of the account, newest first.
+pub async fn sessions_of(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Vec<SessionRow>, StoreError> {
+    Ok(refresh_tokens::table
+        .filter(refresh_tokens::user_id.eq(user_id))
+        .order(refresh_tokens::created_at.desc())
+        .select((
+            refresh_tokens::created_at,
+            refresh_tokens::expires_at,
+            refresh_tokens::used_at,
+            refresh_tokens::revoked_at,
+        ))
+        .load(conn)
+        .await?)
+}
+
+/// The failed logins under `email` (client address, when), newest first.
+pub async fn failures_of(
+    conn: &mut AsyncPgConnection,
+    email: &str,
+) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
+    Ok(login_failures::table
+        .filter(login_failures::email.eq(email))
+        .order(login_failures::failed_at.desc())
+        .select((login_failures::client_addr, login_failures::failed_at))
+        .load(conn)
+        .await?)
+}
+
+/// Deletes the account (everything that references it goes by cascade) and the failed logins under its email;
+/// returns that email.
+pub async fn delete_user(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<String, StoreError> {
+    let email: String = users::table.find(user_id).select(users::email).first(conn).await?;
+    diesel::delete(users::table.find(user_id)).execute(conn).await?;
+    diesel::delete(login_failures::table.filter(login_failures::email.eq(&email))).execute(conn).await?;
+    Ok(email)
+}

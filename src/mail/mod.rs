@@ -7,7 +7,9 @@
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod message;
+pub mod privacy;
 pub mod render;
+pub mod stats;
 pub mod store;
 pub mod transport;
 pub mod worker;

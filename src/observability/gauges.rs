@@ -3,12 +3,9 @@
 
 use metrics::gauge;
 
-use super::{
-    store, ALERT_MATCHER_LAG, DATABASE_UP, INDEX_APPLIED, INDEX_LAG, MAIL_OUTBOX, OUTBOX_HEAD, POOL_CONNECTIONS,
-};
+use super::{ALERT_MATCHER_LAG, DATABASE_UP, INDEX_APPLIED, INDEX_LAG, MAIL_OUTBOX, OUTBOX_HEAD, POOL_CONNECTIONS};
 use crate::db::DbPool;
 use crate::error::ApiError;
-use crate::mail::store::MailStatus;
 use crate::outbox;
 use crate::state::AppState;
 
@@ -46,10 +43,8 @@ async fn database_gauges(state: &AppState) -> Result<(), ApiError> {
     gauge!(INDEX_LAG).set((head - applied).max(0) as f64);
     let matched = crate::alerts::matched_position(&mut conn).await?;
     gauge!(ALERT_MATCHER_LAG).set((head - matched).max(0) as f64);
-    let unsent = store::unsent_mail_by_status(&mut conn).await?;
-    for status in [MailStatus::Pending, MailStatus::Held, MailStatus::Failed] {
-        let count = unsent.iter().find(|(s, _)| s == status.as_str()).map_or(0, |(_, n)| *n);
-        gauge!(MAIL_OUTBOX, "status" => status.as_str()).set(count as f64);
+    for (status, count) in crate::mail::stats::unsent_by_status(&mut conn).await? {
+        gauge!(MAIL_OUTBOX, "status" => status).set(count as f64);
     }
     Ok(())
 }

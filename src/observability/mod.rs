@@ -8,7 +8,6 @@
 mod gauges;
 pub mod middleware;
 pub mod routes;
-mod store;
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -17,6 +16,7 @@ use metrics::{counter, describe_counter, describe_gauge, describe_histogram, his
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tracing_subscriber::EnvFilter;
 
+use crate::db::{DbConn, DbPool, StoreError};
 use crate::mail::transport::SendFailure;
 
 /// Prometheus text exposition, as `/metrics` answers it.
@@ -102,6 +102,15 @@ pub fn mail_failed(failure: &SendFailure) {
 /// How long a caller waited for a pooled database connection (successful or not).
 pub fn pool_waited(waited: Duration) {
     histogram!(POOL_WAIT).record(waited.as_secs_f64());
+}
+
+/// A connection from `pool`, its wait recorded as [`pool_waited`]: for services that take the pool because they
+/// must not hold a connection throughout (a password hash runs in between).
+pub async fn pooled_conn(pool: &DbPool) -> Result<DbConn, StoreError> {
+    let asked = std::time::Instant::now();
+    let conn = pool.get().await;
+    pool_waited(asked.elapsed());
+    Ok(conn?)
 }
 
 /// The log filter when `RUST_LOG` is unset: the service's own lines at info, libraries only when they warn.

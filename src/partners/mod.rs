@@ -8,6 +8,7 @@
 pub mod face;
 pub mod links;
 pub mod model;
+pub mod privacy;
 pub mod recruits;
 pub mod referrals;
 pub mod routes;

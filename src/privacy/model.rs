@@ -1,4 +1,4 @@
-//! What an export contains, and what erasing an account asks for.
+//! What an export contains (each feature defines its own part), and what erasing an account asks for.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -7,73 +7,12 @@ use uuid::Uuid;
 
 use crate::alerts::model::AlertView;
 use crate::auth::model::MyOrganization;
+use crate::auth::privacy::{Account, FailedLogin, Session};
+use crate::mail::privacy::EmailRecord;
 use crate::partners::model::{Recruitment, Referral, ReferralPreferences};
+use crate::partners::privacy::{AcceptedInvitation, PartnerRecord, SentInvitation};
 use crate::seekers::model::Profile;
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Account {
-    pub user_id: Uuid,
-    pub email: String,
-    pub display_name: String,
-    pub role: String,
-    pub created_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ViewRecord {
-    pub organization_name: String,
-    pub viewed_at: DateTime<Utc>,
-}
-
-/// A login session (one refresh-token family member); the token itself is never stored, so never exported.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Session {
-    pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    pub used_at: Option<DateTime<Utc>>,
-    pub revoked_at: Option<DateTime<Utc>>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FailedLogin {
-    pub client_addr: String,
-    pub failed_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EmailRecord {
-    pub kind: String,
-    pub subject: String,
-    pub status: String,
-    pub created_at: DateTime<Utc>,
-    pub sent_at: Option<DateTime<Utc>>,
-}
-
-/// My partner link: who, and since when.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PartnerRecord {
-    pub candidate_id: Uuid,
-    pub display_name: String,
-    pub linked_at: DateTime<Utc>,
-}
-
-/// A partner invitation I sent (the token itself is only in the email, never stored).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SentInvitation {
-    pub email: String,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    pub accepted_at: Option<DateTime<Utc>>,
-    pub revoked_at: Option<DateTime<Utc>>,
-}
-
-/// A partner invitation I accepted.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AcceptedInvitation {
-    /// The display name of the seeker who invited me.
-    pub inviter_name: String,
-    pub accepted_at: Option<DateTime<Utc>>,
-}
+use crate::seekers::privacy::ViewRecord;
 
 /// Every personal datum Tandem holds about the caller.
 #[derive(Debug, Serialize, ToSchema)]

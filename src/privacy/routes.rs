@@ -2,11 +2,10 @@
 
 use actix_web::http::header;
 use actix_web::{delete, get, web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use utoipa::OpenApi;
 
-use super::model::{Account, EraseAccount, Export};
-use super::{service, store};
+use super::model::{EraseAccount, Export};
+use super::service;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -27,40 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 )]
 #[get("/api/v1/me/export")]
 async fn export(state: web::Data<AppState>, user: AuthUser) -> Result<web::Json<Export>, ApiError> {
-    let mut conn = state.conn().await?;
-    let row = crate::auth::store::find_by_id(&mut conn, user.id).await?;
-    let profile = match crate::seekers::profiles::own(&mut conn, user.id).await {
-        Ok(p) => Some(p),
-        Err(ApiError::NotFound) => None,
-        Err(e) => return Err(e),
-    };
-    let partner_settings = match profile {
-        Some(_) => Some(crate::partners::referrals::preferences(&mut conn, user.id).await?),
-        None => None,
-    };
-    Ok(web::Json(Export {
-        alerts: crate::alerts::manage::all_of(&mut conn, user.id).await?,
-        partner: store::partner_of(&mut conn, user.id).await?,
-        partner_invitations_sent: store::invitations_sent(&mut conn, user.id).await?,
-        partner_invitations_accepted: store::invitations_accepted(&mut conn, user.id).await?,
-        recruitments: crate::partners::recruits::mine(&mut conn, user.id).await?,
-        referrals: store::referrals_about(&mut conn, user.id).await?,
-        partner_settings,
-        exported_at: Utc::now(),
-        organizations: crate::orgs::organizations_of(&mut conn, user.id).await?,
-        profile_views: store::views_of(&mut conn, user.id).await?,
-        sessions: store::sessions_of(&mut conn, user.id).await?,
-        failed_logins: store::failed_logins_of(&mut conn, &row.email).await?,
-        emails: store::emails_to(&mut conn, &row.email).await?,
-        profile,
-        account: Account {
-            user_id: row.id,
-            email: row.email,
-            display_name: row.display_name,
-            role: row.role,
-            created_at: row.created_at,
-        },
-    }))
+    Ok(web::Json(service::export(&mut *state.conn().await?, user.id).await?))
 }
 
 /// Erase my account: every row about me, my search document and my queued mail. Access tokens already issued stop
@@ -96,7 +62,7 @@ async fn erase(
         _ => ApiError::BadRequest("the request body could not be read".to_owned()),
     })?;
     let body = erase_request(&request, &body)?;
-    service::erase(&state, user.id, body).await?;
+    service::erase(&state.pool, user.id, body).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -9,10 +9,9 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::auth::model::{NewAccount, Role};
-use crate::auth::{session, store as accounts};
 use crate::orgs::model::{CreateOrganization, MemberPatch, MemberRole};
-use crate::orgs::service as orgs;
 use crate::state::AppState;
+use crate::{auth, orgs, partners};
 
 const DEMO: &str = include_str!("../../data/demo/demo.json");
 const OPERATOR_EMAIL: &str = "ops@tandem.example";
@@ -66,7 +65,7 @@ pub struct DemoSummary {
 pub async fn load(state: &AppState) -> anyhow::Result<Option<DemoSummary>> {
     let data: DemoData = serde_json::from_str(DEMO).context("data/demo/demo.json")?;
     let mut conn = state.conn().await?;
-    if accounts::find_by_email(&mut conn, OPERATOR_EMAIL).await?.is_some() {
+    if auth::account_by_email(&mut conn, OPERATOR_EMAIL).await?.is_some() {
         return Ok(None);
     }
     let operator = account(state, OPERATOR_EMAIL, "Tandem operator", Role::Admin, &data.password).await?;
@@ -102,7 +101,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<Option<DemoSummary>> {
 async fn account(state: &AppState, email: &str, name: &str, role: Role, password: &str) -> anyhow::Result<Uuid> {
     let account =
         NewAccount { email: email.to_owned(), password: password.to_owned(), display_name: name.to_owned(), role };
-    Ok(session::register(state, account).await?.id)
+    Ok(auth::register(&state.pool, account).await?.id)
 }
 
 /// Creates each organisation with its admin, adds the other members, and lets the operator approve the network
@@ -182,7 +181,6 @@ async fn link_pair(
     employers: &HashMap<String, Uuid>,
     orgs: &HashMap<String, Uuid>,
 ) -> anyhow::Result<()> {
-    use crate::partners;
     let (talent, partner) = (seekers[&pair.talent], seekers[&pair.partner]);
     let recruiter =
         data.employers.iter().find(|e| e.email == pair.recruited_by).context("the recruiter is a demo employer")?;
@@ -192,7 +190,7 @@ async fn link_pair(
     let recruitment =
         partners::insert_recruitment(&mut conn, orgs[&recruiter.organization], talent, employers[&recruiter.email])
             .await?;
-    crate::partners::recruits::confirm(&mut conn, talent, recruitment.id).await?;
+    partners::recruits::confirm(&mut conn, talent, recruitment.id).await?;
     Ok(())
 }
 

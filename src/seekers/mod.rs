@@ -7,6 +7,7 @@
 pub mod codes;
 pub mod directory;
 pub mod model;
+pub mod privacy;
 pub mod profiles;
 pub mod routes;
 mod store;

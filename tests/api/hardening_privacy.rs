@@ -13,7 +13,7 @@ use tandem::config::Config;
 use tandem::state::AppState;
 use uuid::Uuid;
 
-use crate::helpers::{Account, TestApp};
+use crate::helpers::{invitation_token, Account, TestApp};
 use crate::orgs::{add_member, create_org};
 
 const INVITE: &str = "/api/v1/me/partner/invitations";
@@ -131,28 +131,6 @@ async fn placeholder_and_weak_jwt_secrets_are_refused_and_docker_compose_ships_n
         .expect("docker-compose.yml");
     assert!(compose.contains("JWT_SECRET: ${JWT_SECRET:?"), "the secret comes from the environment:\n{compose}");
     assert!(!compose.to_lowercase().contains("change-me"), "{compose}");
-}
-
-/// The token of the latest invitation mailed to `email`.
-async fn invitation_token(app: &TestApp, email: &str) -> String {
-    #[derive(diesel::QueryableByName)]
-    struct Body {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        body_text: String,
-    }
-    use diesel_async::RunQueryDsl;
-    let mut conn = app.state.pool.get().await.expect("conn");
-    let body = diesel::sql_query(
-        "SELECT body_text FROM mail_outbox WHERE kind = 'invitation' AND recipient = $1 ORDER BY created_at DESC LIMIT 1",
-    )
-    .bind::<diesel::sql_types::Text, _>(email)
-    .get_result::<Body>(&mut conn)
-    .await
-    .expect("invitation mail")
-    .body_text;
-    let prefix = "/api/v1/partner-invitations/";
-    let start = body.find(prefix).expect("link") + prefix.len();
-    body[start..].split_whitespace().next().expect("token").to_owned()
 }
 
 async fn invite(app: &TestApp, inviter: &Account, email: &str) -> (Uuid, String) {

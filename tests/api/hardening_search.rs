@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::helpers::{Account, Resp, TestApp};
+use crate::helpers::{pool_partner, Account, Resp, TestApp};
 use crate::orgs::{create_org, join_network};
 
 const CANDIDATES: &str = "/api/v1/candidates";
@@ -56,50 +56,6 @@ fn candidate_ids(r: &Resp) -> Vec<Uuid> {
         .iter()
         .map(|c| c["candidate_id"].as_str().and_then(|s| s.parse().ok()).expect("candidate_id"))
         .collect()
-}
-
-/// Links `partner` to `talent` (by invitation), and has `org` recruit the talent, who confirms: from then the
-/// partner, having opted in, is in the partner pool.
-async fn pool_partner(
-    app: &TestApp,
-    talent: &Account,
-    talent_id: Uuid,
-    partner: &Account,
-    org: Uuid,
-    member: &Account,
-) {
-    let r = app.post("/api/v1/me/partner/invitations", talent.t(), json!({"email": partner.email})).await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let token = invitation_token(app, &partner.email).await;
-    let r = app.post(&format!("/api/v1/partner-invitations/{token}/accept"), partner.t(), json!({})).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let r = app
-        .post(&format!("/api/v1/organizations/{org}/recruits"), member.t(), json!({"candidate_id": talent_id}))
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let r = app.post(&format!("/api/v1/me/recruitments/{}/confirm", r.uuid("id")), talent.t(), json!({})).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-}
-
-/// The invitation token, as the link in the queued email carries it.
-async fn invitation_token(app: &TestApp, email: &str) -> String {
-    #[derive(diesel::QueryableByName)]
-    struct Body {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        body_text: String,
-    }
-    use diesel_async::RunQueryDsl;
-    let mut conn = app.state.pool.get().await.expect("conn");
-    let mail = diesel::sql_query(
-        "SELECT body_text FROM mail_outbox WHERE kind = 'invitation' AND recipient = $1 ORDER BY created_at DESC LIMIT 1",
-    )
-    .bind::<diesel::sql_types::Text, _>(email)
-    .get_result::<Body>(&mut conn)
-    .await
-    .expect("an invitation email is queued");
-    let prefix = "/api/v1/partner-invitations/";
-    let start = mail.body_text.find(prefix).expect("an invitation link") + prefix.len();
-    mail.body_text[start..].split_whitespace().next().expect("token").to_owned()
 }
 
 /// A talent recruited by a network organisation, and the talent's partner who opted in to the pool with

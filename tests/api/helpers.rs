@@ -219,8 +219,9 @@ impl TestApp {
     pub async fn admin(&self) -> Account {
         let email = format!("ops-{}@example.org", &Uuid::new_v4().simple().to_string()[..6]);
         let password = "operator password 1".to_owned();
-        let user =
-            tandem::auth::session::create_admin(&self.state, &email, "Ops", password.clone()).await.expect("admin");
+        let user = tandem::auth::session::create_admin(&self.state.pool, &email, "Ops", password.clone())
+            .await
+            .expect("admin");
         let tokens = self.login(&email, &password).await;
         Account {
             user_id: user.id,
@@ -352,4 +353,55 @@ impl Resp {
         let p = self.problem(422);
         p["errors"].as_array().expect("errors").iter().map(|e| e["field"].as_str().expect("field").to_owned()).collect()
     }
+}
+
+/// The token in a partner invitation link (`http://tandem.test/api/v1/partner-invitations/<token>`) in `text`.
+pub fn invitation_token_in(text: &str) -> String {
+    let prefix = "http://tandem.test/api/v1/partner-invitations/";
+    let start = text.find(prefix).unwrap_or_else(|| panic!("no invitation link in {text}")) + prefix.len();
+    text[start..].split_whitespace().next().expect("token").to_owned()
+}
+
+/// The token of the latest partner invitation queued for `email`, as the link in the email carries it.
+pub async fn invitation_token(app: &TestApp, email: &str) -> String {
+    #[derive(diesel::QueryableByName)]
+    struct Body {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        body_text: String,
+    }
+    let mut conn = app.state.pool.get().await.expect("conn");
+    let mail = diesel::sql_query(
+        "SELECT body_text FROM mail_outbox WHERE kind = 'invitation' AND recipient = $1 ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind::<diesel::sql_types::Text, _>(email)
+    .get_result::<Body>(&mut conn)
+    .await
+    .expect("an invitation email is queued");
+    invitation_token_in(&mail.body_text)
+}
+
+/// Puts `partner` in the partner pool (if their profile opted in): `talent` invites them and they accept, `member`
+/// reports that `org` recruited the talent (candidate `talent_candidate`), and the talent confirms. Returns the
+/// recruitment's id.
+pub async fn pool_partner(
+    app: &TestApp,
+    talent: &Account,
+    talent_candidate: Uuid,
+    partner: &Account,
+    org: Uuid,
+    member: &Account,
+) -> Uuid {
+    let r = app.post("/api/v1/me/partner/invitations", talent.t(), json!({ "email": partner.email })).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let token = invitation_token(app, &partner.email).await;
+    let r = app.post(&format!("/api/v1/partner-invitations/{token}/accept"), partner.t(), json!({})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app
+        .post(&format!("/api/v1/organizations/{org}/recruits"), member.t(), json!({ "candidate_id": talent_candidate }))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.uuid("id");
+    let r = app.post(&format!("/api/v1/me/recruitments/{id}/confirm"), talent.t(), json!({})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    id
 }

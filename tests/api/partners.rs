@@ -8,7 +8,7 @@ use tandem::config::Config;
 use tandem::mail::worker::{MailWorkers, WorkerSettings};
 use uuid::Uuid;
 
-use crate::helpers::{eventually, Account, TestApp};
+use crate::helpers::{eventually, invitation_token, invitation_token_in, pool_partner, Account, TestApp};
 use crate::orgs::{add_member, create_org, join_network};
 use crate::smtp::{parts, SmtpServer};
 
@@ -35,54 +35,11 @@ async fn seeker_with_profile(app: &TestApp, name: &str, searchable: bool, in_poo
     (seeker, candidate_id)
 }
 
-/// The invitation token, as the link in the queued email carries it.
-async fn queued_invitation_token(app: &TestApp, email: &str) -> String {
-    #[derive(diesel::QueryableByName)]
-    struct Body {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        body_text: String,
-    }
-    use diesel_async::RunQueryDsl;
-    let mut conn = app.state.pool.get().await.expect("conn");
-    let mail = diesel::sql_query(
-        "SELECT body_text FROM mail_outbox WHERE kind = 'invitation' AND recipient = $1 ORDER BY created_at DESC LIMIT 1",
-    )
-    .bind::<diesel::sql_types::Text, _>(email)
-    .get_result::<Body>(&mut conn)
-    .await
-    .expect("an invitation email is queued");
-    token_in(&mail.body_text)
-}
-
-fn token_in(text: &str) -> String {
-    let prefix = "http://tandem.test/api/v1/partner-invitations/";
-    let start = text.find(prefix).unwrap_or_else(|| panic!("no invitation link in {text}")) + prefix.len();
-    text[start..].split_whitespace().next().expect("token").to_owned()
-}
-
 /// Invites `email` as `inviter`'s partner and returns the token from the email.
 async fn invite(app: &TestApp, inviter: &Account, email: &str) -> String {
     let r = app.post(INVITE, inviter.t(), json!({ "email": email })).await;
     assert_eq!(r.status, 201, "{}", r.text);
-    queued_invitation_token(app, email).await
-}
-
-async fn link(app: &TestApp, inviter: &Account, partner: &Account) {
-    let token = invite(app, inviter, &partner.email).await;
-    let r = app.post(&format!("/api/v1/partner-invitations/{token}/accept"), partner.t(), json!({})).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-}
-
-/// Reports and confirms the recruitment of `talent` by `org`.
-async fn recruit(app: &TestApp, org: Uuid, member: &Account, talent: &Account, talent_candidate: Uuid) -> Uuid {
-    let r = app
-        .post(&format!("/api/v1/organizations/{org}/recruits"), member.t(), json!({ "candidate_id": talent_candidate }))
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let id = r.uuid("id");
-    let r = app.post(&format!("/api/v1/me/recruitments/{id}/confirm"), talent.t(), json!({})).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    id
+    invitation_token(app, email).await
 }
 
 fn quick_mail() -> WorkerSettings {
@@ -141,7 +98,7 @@ async fn a_partner_is_invited_linked_pooled_found_and_referred_with_real_email()
     eventually("the invitation email", || async { !smtp.received_for(&pim.email).is_empty() }).await;
     let mail = &smtp.received_for(&pim.email)[0];
     assert!(mail.header("Subject").expect("subject").contains("Tove Talent"), "{}", mail.data);
-    let token = token_in(&parts(mail).0);
+    let token = invitation_token_in(&parts(mail).0);
 
     let shown = app.get(&format!("/api/v1/partner-invitations/{token}"), None).await;
     assert_eq!(shown.status, 200, "{}", shown.text);
@@ -367,8 +324,7 @@ impl Network {
         let outsider_org = create_org(app, &outsider, "Outside AB").await;
         let (tove, tove_candidate) = seeker_with_profile(app, "Tove", true, false).await;
         let (pim, pim_candidate) = seeker_with_profile(app, "Pim", true, pim_in_pool).await;
-        link(app, &tove, &pim).await;
-        recruit(app, vastra, &eva, &tove, tove_candidate).await;
+        pool_partner(app, &tove, tove_candidate, &pim, vastra, &eva).await;
         Self { eva, vastra, gota, outsider, outsider_org, pim, pim_candidate, tove_candidate }
     }
 }
