@@ -6,19 +6,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::StoreError;
-
-/// One invalid value: which field (a JSON path such as `skills[2].level`) and what is wrong with it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
-    }
-}
+// Kept here too: handlers build 422 answers from it next to `ApiError`.
+pub use crate::vocab::FieldError;
 
 /// The body of every error response.
 #[derive(Debug, Serialize, ToSchema)]

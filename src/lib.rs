@@ -32,3 +32,4 @@ pub mod seekers;
 pub mod state;
 pub mod taxonomy;
 pub mod throttle;
+pub mod vocab;

@@ -5,10 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::error::FieldError;
-use crate::jobs::model::Remote;
-use crate::orgs::model::check_length;
-use crate::seekers::codes::is_country;
+use crate::vocab::Remote;
+use crate::vocab::{check_length, CountryCode, FieldError};
 
 /// Most alerts one seeker may keep.
 pub const MAX_ALERTS: i64 = 20;
@@ -238,7 +236,7 @@ impl QueryInput {
         let skills = list("query.skills", self.skills, errors);
         let sectors = list("query.sectors", self.sectors, errors);
         let country = text(self.country).map(|c| c.to_ascii_uppercase());
-        if country.as_deref().is_some_and(|c| !is_country(c)) {
+        if country.as_deref().is_some_and(|c| CountryCode::parse(c).is_none()) {
             errors.push(FieldError::new("query.country", "must be an ISO 3166-1 alpha-2 country code, such as SE"));
         }
         let city = text(self.city);

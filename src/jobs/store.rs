@@ -10,9 +10,9 @@ use uuid::Uuid;
 
 use super::model::{JobFields, JobLanguage, JobOrganization, JobSkill, JobStatus, JobView, LanguageLevel, Remote};
 use crate::db::StoreError;
-use crate::orgs::model::Location;
 use crate::outbox::{self, Entity};
 use crate::schema::{job_languages, job_skills, jobs, organizations};
+use crate::vocab::Place;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = jobs)]
@@ -250,7 +250,7 @@ fn to_view(
         title: row.title,
         description: row.description,
         skills,
-        location: Location { city: row.city, country: row.country },
+        location: Place { city: row.city, country: row.country },
         remote: Remote::parse(&row.remote).ok_or_else(|| corrupt("remote", &row.remote))?,
         employment_type: row.employment_type,
         sector: row.sector,

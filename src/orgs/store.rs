@@ -7,12 +7,13 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::model::{
-    Location, Member, MemberPatch, MemberRole, NetworkContact, NetworkRequest, NetworkRequestStatus, NewOrganization,
+    Member, MemberPatch, MemberRole, NetworkContact, NetworkRequest, NetworkRequestStatus, NewOrganization,
     Organization, OrganizationPatch, PendingNetworkRequest,
 };
 use crate::auth::model::MyOrganization;
 use crate::db::StoreError;
 use crate::schema::{memberships, network_requests, organizations, users};
+use crate::vocab::Place;
 
 #[derive(Queryable)]
 struct MyOrganizationRow {
@@ -130,7 +131,7 @@ impl From<OrganizationRow> for Organization {
             sector: r.sector,
             website: r.website,
             description: r.description,
-            location: Location { city: r.city, country: r.country },
+            location: Place { city: r.city, country: r.country },
             in_network: r.network_member_since.is_some(),
             created_at: r.created_at,
             updated_at: r.updated_at,

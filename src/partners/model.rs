@@ -6,8 +6,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::model::{check_email, normalize_email};
-use crate::error::FieldError;
 use crate::seekers::model::PartnerLink;
+use crate::vocab::FieldError;
 
 /// The longest referral note.
 pub const MAX_NOTE: usize = 2000;

@@ -5,8 +5,8 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::model::{
-    duplicate_skills, CandidateProfile, DesiredLocation, Education, Experience, Language, Location, Profile,
-    ProfileRequest, ProfileSkill, ProfileView, MAX_SKILLS,
+    duplicate_skills, CandidateProfile, DesiredLocation, Education, Experience, Language, Profile, ProfileRequest,
+    ProfileSkill, ProfileView, MAX_SKILLS,
 };
 use super::store::{self, NewProfileView, StoredProfile};
 use crate::auth::model::MyOrganization;
@@ -14,6 +14,7 @@ use crate::error::{ApiError, FieldError};
 use crate::pagination::{Page, PageParams};
 use crate::taxonomy::store::{resolve, ResolveError};
 use crate::taxonomy::{ResolvedSkill, SkillRef};
+use crate::vocab::Place;
 
 /// Validates the request, resolves its skills and replaces the seeker's profile; a rejected request changes nothing.
 pub async fn save(conn: &mut AsyncPgConnection, user_id: Uuid, request: ProfileRequest) -> Result<Profile, ApiError> {
@@ -137,7 +138,7 @@ fn to_profile(stored: StoredProfile) -> Profile {
         full_name: p.full_name,
         headline: p.headline,
         summary: p.summary,
-        location: Location { city: p.city, country: p.country },
+        location: Place { city: p.city, country: p.country },
         desired_locations: desired_locations
             .into_iter()
             .map(|l| DesiredLocation { city: l.city, region: l.region, country: l.country })

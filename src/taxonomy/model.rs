@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::FieldError;
+use crate::vocab::FieldError;
 
 /// How a profile or a job names a skill: by taxonomy id, or by any label or synonym (English or Swedish).
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
