@@ -33,9 +33,10 @@ pub async fn recruit(state: &AppState, member: &OrgMember, request: RecruitReque
         .await?
         .ok_or_else(|| ApiError::invalid("candidate_id", "no searchable candidate has this id"))?;
     match store::insert_recruitment(&mut conn, member.org_id(), seeker.user_id, member.user.id).await {
-        Err(StoreError::Conflict(_)) => {
-            Err(ApiError::Conflict("this organisation has already reported recruiting this candidate".to_owned()))
-        }
+        Err(StoreError::Conflict(_)) => Err(ApiError::Conflict(
+            "already-recruited",
+            "this organisation has already reported recruiting this candidate".to_owned(),
+        )),
         other => to_recruitment(other?),
     }
 }
