@@ -24,7 +24,19 @@ const MAX_URL_CHARS: usize = 2048;
 
 /// Where a job is in its life. Allowed moves: draft → published, published → closed, closed → published
 /// (reopening). A job that was ever visible never goes back to draft, and a draft cannot be closed unpublished.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum JobStatus {
     Draft,
@@ -61,6 +73,8 @@ impl JobStatus {
         self != JobStatus::Draft
     }
 }
+
+crate::text_enum_sql!(JobStatus);
 
 /// A language the job asks for, with the lowest acceptable level if there is one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -145,7 +145,19 @@ pub struct Organization {
 }
 
 /// What a member may do in an organisation. Admins manage the profile and the members; both post jobs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum MemberRole {
     Admin,
@@ -168,6 +180,8 @@ impl MemberRole {
         }
     }
 }
+
+crate::text_enum_sql!(MemberRole);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -62,18 +62,13 @@ pub struct Membership {
     pub in_network: bool,
 }
 
-fn parse_role(role: &str) -> Result<MemberRole, StoreError> {
-    MemberRole::parse(role)
-        .ok_or_else(|| StoreError::Query(diesel::result::Error::DeserializationError(format!("role {role}").into())))
-}
-
 /// The membership of `user_id` in `org_id`, if any.
 pub async fn membership(
     conn: &mut AsyncPgConnection,
     org_id: Uuid,
     user_id: Uuid,
 ) -> Result<Option<Membership>, StoreError> {
-    let row: Option<(String, bool, Option<DateTime<Utc>>)> = memberships::table
+    let row: Option<(MemberRole, bool, Option<DateTime<Utc>>)> = memberships::table
         .inner_join(organizations::table)
         .filter(memberships::organization_id.eq(org_id))
         .filter(memberships::user_id.eq(user_id))
@@ -82,13 +77,7 @@ pub async fn membership(
         .await
         .optional()?;
     row.map(|(role, contact_point, since)| {
-        Ok(Membership {
-            organization_id: org_id,
-            user_id,
-            role: parse_role(&role)?,
-            contact_point,
-            in_network: since.is_some(),
-        })
+        Ok(Membership { organization_id: org_id, user_id, role, contact_point, in_network: since.is_some() })
     })
     .transpose()
 }
@@ -262,7 +251,7 @@ pub async fn add_member(
 
 /// Every member of the organisation, longest-standing first.
 pub async fn members(conn: &mut AsyncPgConnection, org_id: Uuid) -> Result<Vec<Member>, StoreError> {
-    let rows: Vec<(Uuid, String, String, String, bool)> = memberships::table
+    let rows: Vec<(Uuid, String, String, MemberRole, bool)> = memberships::table
         .inner_join(users::table)
         .filter(memberships::organization_id.eq(org_id))
         .order((memberships::created_at.asc(), memberships::user_id.asc()))
@@ -271,7 +260,7 @@ pub async fn members(conn: &mut AsyncPgConnection, org_id: Uuid) -> Result<Vec<M
         .await?;
     rows.into_iter()
         .map(|(user_id, email, display_name, role, contact_point)| {
-            Ok(Member { user_id, email, display_name, role: parse_role(&role)?, contact_point })
+            Ok(Member { user_id, email, display_name, role, contact_point })
         })
         .collect()
 }
@@ -526,7 +515,7 @@ pub async fn network_contacts(
                 organizations::id.gt(org_id).or(organizations::id.eq(org_id).and(memberships::user_id.gt(user_id))),
             )));
     }
-    let rows: Vec<(Uuid, String, Uuid, String, String, String)> = query
+    let rows: Vec<(Uuid, String, Uuid, String, MemberRole, String)> = query
         .order((organizations::name.asc(), organizations::id.asc(), memberships::user_id.asc()))
         .limit(limit + 1)
         .select((
@@ -541,7 +530,7 @@ pub async fn network_contacts(
         .await?;
     rows.into_iter()
         .map(|(organization_id, organization_name, user_id, name, role, email)| {
-            Ok(NetworkContact { organization_id, organization_name, user_id, name, role: parse_role(&role)?, email })
+            Ok(NetworkContact { organization_id, organization_name, user_id, name, role, email })
         })
         .collect()
 }

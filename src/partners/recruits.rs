@@ -5,7 +5,7 @@ use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
-use super::model::{OrganizationRef, RecruitRequest, Recruitment, RecruitmentStatus};
+use super::model::{OrganizationRef, RecruitRequest, Recruitment};
 use super::store::{self, RecruitmentRow};
 use crate::db::StoreError;
 use crate::error::ApiError;
@@ -13,8 +13,7 @@ use crate::orgs::OrgMember;
 use crate::state::AppState;
 
 fn to_recruitment(row: RecruitmentRow) -> Result<Recruitment, ApiError> {
-    let status = RecruitmentStatus::parse(&row.status)
-        .ok_or_else(|| ApiError::Internal(format!("unknown recruitment status {}", row.status)))?;
+    let status = row.status;
     Ok(Recruitment {
         id: row.id,
         status,

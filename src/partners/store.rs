@@ -272,7 +272,7 @@ pub async fn unlink(conn: &mut AsyncPgConnection, seeker_id: Uuid) -> Result<Opt
 pub struct RecruitmentRow {
     pub id: Uuid,
     pub seeker_id: Uuid,
-    pub status: String,
+    pub status: RecruitmentStatus,
     pub organization_id: Uuid,
     pub organization_name: String,
     pub candidate_id: Uuid,

@@ -5,7 +5,19 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// Whether the seeker may work in Sweden.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum WorkPermit {
     EuEeaCitizen,
@@ -29,8 +41,22 @@ impl WorkPermit {
     }
 }
 
+crate::text_enum_sql!(WorkPermit);
+
 /// A CEFR level, or a native speaker.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum LanguageLevel {
     A1,
     A2,
@@ -62,8 +88,22 @@ impl LanguageLevel {
     }
 }
 
+crate::text_enum_sql!(LanguageLevel);
+
 /// How much of a job can be done away from the workplace.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum Remote {
     No,
@@ -86,3 +126,5 @@ impl Remote {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
 }
+
+crate::text_enum_sql!(Remote);

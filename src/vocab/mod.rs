@@ -8,6 +8,7 @@ mod field;
 mod levels;
 mod patch;
 mod place;
+mod sql;
 
 pub use check::{check_length, check_url, is_web_url, trimmed};
 pub use codes::{CountryCode, LanguageCode};
