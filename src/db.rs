@@ -55,6 +55,44 @@ impl From<DieselError> for StoreError {
     }
 }
 
+/// A uniqueness rule of the schema as a client hears about it when a request breaks it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UniqueRule {
+    /// The problem type's slug (`email-taken`).
+    pub code: &'static str,
+    /// The rule in words, without naming tables.
+    pub message: &'static str,
+}
+
+/// The unique constraints requests can run into, by the names the migrations give them. The schema is the shared
+/// layer's, so the words for its rules live here rather than in the HTTP error type.
+const UNIQUE_RULES: &[(&str, UniqueRule)] = &[
+    ("users_email_key", UniqueRule { code: "email-taken", message: "an account with this email already exists" }),
+    (
+        "organizations_org_number_key",
+        UniqueRule {
+            code: "org-number-taken",
+            message: "an organisation with this organisation number already exists",
+        },
+    ),
+    (
+        "memberships_pkey",
+        UniqueRule { code: "already-member", message: "this person is already a member of the organisation" },
+    ),
+    (
+        "network_requests_one_pending",
+        UniqueRule { code: "network-request-pending", message: "a request to join the network is already pending" },
+    ),
+];
+
+/// Which rule a unique violation on `constraint` broke; a constraint not listed is a plain `conflict`.
+pub fn unique_rule(constraint: &str) -> UniqueRule {
+    UNIQUE_RULES.iter().find(|(name, _)| *name == constraint).map_or(
+        UniqueRule { code: "conflict", message: "this conflicts with something that already exists" },
+        |(_, rule)| *rule,
+    )
+}
+
 /// What kind of infrastructure trouble a database error is, if it is one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Fault {
@@ -274,6 +312,13 @@ pub async fn ping(pool: &DbPool) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unique_rules_have_specific_problem_types() {
+        assert_eq!(unique_rule("users_email_key").code, "email-taken");
+        assert_eq!(unique_rule("organizations_org_number_key").code, "org-number-taken");
+        assert_eq!(unique_rule("some_new_key").code, "conflict");
+    }
 
     #[test]
     fn maintenance_url_keeps_host_and_options() {

@@ -1,4 +1,6 @@
-//! The HTTP error type and its one mapping to RFC 9457 problem+json; extractor errors land here too.
+//! The HTTP error type and its one mapping to RFC 9457 problem+json; extractor errors land here too. This file knows
+//! HTTP, not features: a feature's error says which status and problem type it is ([`ErrorCode`]), and features
+//! convert their own errors into [`ApiError`].
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
@@ -6,19 +8,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::StoreError;
-
-/// One invalid value: which field (a JSON path such as `skills[2].level`) and what is wrong with it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
-    }
-}
+// Kept here too: handlers build 422 answers from it next to `ApiError`.
+pub use crate::vocab::FieldError;
 
 /// The body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
@@ -45,8 +36,10 @@ pub enum ApiError {
     Forbidden(String),
     #[error("no such resource")]
     NotFound,
-    #[error("{0}")]
-    Conflict(String),
+    /// The request clashes with the state of things. The code is the problem type (`email-taken`), specific enough
+    /// for a client to act on; the message says it in words.
+    #[error("{1}")]
+    Conflict(&'static str, String),
     #[error("{0}")]
     Gone(String),
     #[error("the request body is larger than 1 MiB")]
@@ -64,6 +57,29 @@ pub enum ApiError {
     Internal(String),
 }
 
+/// What an error says about itself over HTTP, as meilisearch's `ErrorCode`: its status and the slug of its problem
+/// type (`https://tandem.example/problems/{code}`). [`ApiError`] answers for every kind; docs/api.md lists them.
+pub trait ErrorCode {
+    fn status(&self) -> StatusCode;
+    /// The problem type's slug: stable, lower case, words joined by `-`.
+    fn code(&self) -> &'static str;
+}
+
+impl ErrorCode for ApiError {
+    fn status(&self) -> StatusCode {
+        self.status_code()
+    }
+
+    fn code(&self) -> &'static str {
+        self.kind().0
+    }
+}
+
+/// The problem type URI of a slug.
+pub fn problem_type(code: &str) -> String {
+    format!("https://tandem.example/problems/{code}")
+}
+
 impl ApiError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Invalid(vec![FieldError::new(field, message)])
@@ -72,11 +88,11 @@ impl ApiError {
     /// The stable slug in `type` and the short human title for each kind.
     fn kind(&self) -> (&'static str, &'static str) {
         match self {
+            Self::Conflict(code, _) => (code, "Conflict"),
             Self::BadRequest(_) => ("bad-request", "Malformed request"),
             Self::Unauthorized(_) => ("unauthorized", "Authentication required"),
             Self::Forbidden(_) => ("forbidden", "Not allowed"),
             Self::NotFound => ("not-found", "Not found"),
-            Self::Conflict(_) => ("conflict", "Conflict"),
             Self::Gone(_) => ("gone", "No longer available"),
             Self::PayloadTooLarge => ("payload-too-large", "Request body too large"),
             Self::UnsupportedMediaType => ("unsupported-media-type", "Unsupported content type"),
@@ -90,7 +106,7 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let (slug, title) = self.kind();
         Problem {
-            kind: format!("https://tandem.example/problems/{slug}"),
+            kind: problem_type(slug),
             title: title.to_owned(),
             status: self.status_code().as_u16(),
             detail: self.to_string(),
@@ -109,7 +125,7 @@ impl ResponseError for ApiError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(..) => StatusCode::CONFLICT,
             Self::Gone(_) => StatusCode::GONE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -150,7 +166,10 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => Self::NotFound,
-            StoreError::Conflict(constraint) => Self::Conflict(conflict_message(&constraint)),
+            StoreError::Conflict(constraint) => {
+                let rule = crate::db::unique_rule(&constraint);
+                Self::Conflict(rule.code, rule.message.to_owned())
+            }
             StoreError::Unavailable(cause) => {
                 tracing::warn!(%cause, "database unavailable");
                 Self::Unavailable("the database is unavailable; try again shortly".to_owned())
@@ -161,17 +180,6 @@ impl From<StoreError> for ApiError {
             }
             StoreError::Query(e) => Self::Internal(e.to_string()),
         }
-    }
-}
-
-/// Says in words which uniqueness rule a request broke, without naming tables.
-fn conflict_message(constraint: &str) -> String {
-    match constraint {
-        "users_email_key" => "an account with this email already exists".to_owned(),
-        "organizations_org_number_key" => "an organisation with this organisation number already exists".to_owned(),
-        "memberships_pkey" => "this person is already a member of the organisation".to_owned(),
-        "network_requests_one_pending" => "a request to join the network is already pending".to_owned(),
-        _ => "this conflicts with something that already exists".to_owned(),
     }
 }
 
@@ -194,13 +202,4 @@ pub fn path_error(_: actix_web::error::PathError, _: &actix_web::HttpRequest) ->
 /// Requests no route matches.
 pub async fn no_route() -> Result<actix_web::HttpResponse, ApiError> {
     Err(ApiError::NotFound)
-}
-
-impl From<crate::taxonomy::store::ResolveError> for ApiError {
-    fn from(e: crate::taxonomy::store::ResolveError) -> Self {
-        match e {
-            crate::taxonomy::store::ResolveError::Invalid(errors) => Self::Invalid(errors),
-            crate::taxonomy::store::ResolveError::Store(e) => e.into(),
-        }
-    }
 }

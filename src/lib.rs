@@ -32,4 +32,5 @@ pub mod seekers;
 pub mod state;
 pub mod taxonomy;
 pub mod throttle;
+pub mod vocab;
 pub mod workers;

@@ -9,7 +9,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, ObjectBuilder, Ref, RefOr, Response, ResponseBuilder, Type};
 use utoipa::OpenApi;
 
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, Problem};
+use crate::vocab::FieldError;
 
 /// The media type of every error body (RFC 9457).
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -40,6 +41,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(crate::partners::routes::Api::openapi());
     doc.merge(crate::observability::routes::Api::openapi());
     add_bearer_scheme(&mut doc);
+    add_profile_location(&mut doc);
     document_errors(&mut doc);
     doc
 }
@@ -50,6 +52,12 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     components(schemas(Problem, FieldError))
 )]
 struct ApiDoc;
+
+/// Seeker profiles refer to their place by the name clients have always known it by (see `vocab::PROFILE_LOCATION`).
+fn add_profile_location(doc: &mut utoipa::openapi::OpenApi) {
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.schemas.insert(crate::vocab::PROFILE_LOCATION.to_owned(), crate::vocab::profile_location_schema());
+}
 
 fn add_bearer_scheme(doc: &mut utoipa::openapi::OpenApi) {
     let components = doc.components.get_or_insert_with(Default::default);

@@ -119,7 +119,7 @@ mod tests {
 
     use super::*;
     use crate::jobs::model::{JobOrganization, JobStatus, Remote};
-    use crate::orgs::model::Location;
+    use crate::vocab::Place;
 
     fn job(title: &str, remote: Remote) -> JobView {
         let org = Uuid::new_v4();
@@ -130,7 +130,7 @@ mod tests {
             title: title.to_owned(),
             description: "d".to_owned(),
             skills: Vec::new(),
-            location: Location { city: "Göteborg".to_owned(), country: "SE".to_owned() },
+            location: Place { city: "Göteborg".to_owned(), country: "SE".to_owned() },
             remote,
             employment_type: "permanent".to_owned(),
             sector: "pharma".to_owned(),

@@ -30,7 +30,10 @@ pub async fn create(conn: &mut AsyncPgConnection, seeker_id: Uuid, body: CreateA
         frequency: alert.frequency.as_str(),
     };
     let row = store::create(conn, insert).await?.ok_or_else(|| {
-        ApiError::Conflict(format!("you already have {MAX_ALERTS} alerts, the most one may keep; delete one first"))
+        ApiError::Conflict(
+            "alert-limit",
+            format!("you already have {MAX_ALERTS} alerts, the most one may keep; delete one first"),
+        )
     })?;
     view(row)
 }

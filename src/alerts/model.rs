@@ -5,10 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::error::FieldError;
-use crate::jobs::model::Remote;
-use crate::orgs::model::check_length;
-use crate::seekers::codes::is_country;
+use crate::vocab::Remote;
+use crate::vocab::{check_length, CountryCode, FieldError};
 
 /// Most alerts one seeker may keep.
 pub const MAX_ALERTS: i64 = 20;
@@ -21,7 +19,20 @@ const MAX_NAME_CHARS: usize = 100;
 
 /// How often an alert mails: at once for each new job, or one digest a day (07:00) or a week (Monday 07:00),
 /// Stockholm time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum Frequency {
     Instant,
@@ -43,9 +54,23 @@ impl Frequency {
     }
 }
 
+crate::text_enum_sql!(Frequency);
+
 /// What made an alert: the seeker's own saved search or profile match, or the partner commute alert Tandem keeps
 /// for a partner-pool member (jobs in every sector within commuting distance of the talent's employer).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertKind {
     Search,
@@ -64,6 +89,8 @@ impl AlertKind {
         [Self::Search, Self::PartnerCommute].into_iter().find(|k| k.as_str() == s)
     }
 }
+
+crate::text_enum_sql!(AlertKind);
 
 /// Why a job matched a partner commute alert: how far it is from the recruiting employer's site.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -238,7 +265,7 @@ impl QueryInput {
         let skills = list("query.skills", self.skills, errors);
         let sectors = list("query.sectors", self.sectors, errors);
         let country = text(self.country).map(|c| c.to_ascii_uppercase());
-        if country.as_deref().is_some_and(|c| !is_country(c)) {
+        if country.as_deref().is_some_and(|c| CountryCode::parse(c).is_none()) {
             errors.push(FieldError::new("query.country", "must be an ISO 3166-1 alpha-2 country code, such as SE"));
         }
         let city = text(self.city);

@@ -7,13 +7,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::error::FieldError;
 use crate::limits;
-use crate::orgs::model::{check_length, check_url, not_null, nullable, trimmed, Location};
-use crate::seekers::codes::is_language;
-pub use crate::seekers::model::LanguageLevel;
+use crate::vocab::{check_length, check_url, not_null, nullable, trimmed, FieldError, LanguageCode, Place};
+// Jobs speak of these in their answers; kept reachable here for code that knows them as jobs' words.
 use crate::taxonomy::{normalize, ResolvedSkill, SkillRef};
+pub use crate::vocab::{LanguageLevel, Remote};
 
+/// Where the job is.
+const MAX_CITY_CHARS: usize = 100;
 /// Sectors and employment types.
 const MAX_KEYWORD_CHARS: usize = 100;
 /// Languages a job may ask for.
@@ -21,36 +22,21 @@ const MAX_LANGUAGES: usize = 20;
 /// Where to apply.
 const MAX_URL_CHARS: usize = 2048;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Remote {
-    No,
-    Hybrid,
-    Full,
-}
-
-impl Remote {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::No => "no",
-            Self::Hybrid => "hybrid",
-            Self::Full => "full",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "no" => Some(Self::No),
-            "hybrid" => Some(Self::Hybrid),
-            "full" => Some(Self::Full),
-            _ => None,
-        }
-    }
-}
-
 /// Where a job is in its life. Allowed moves: draft → published, published → closed, closed → published
 /// (reopening). A job that was ever visible never goes back to draft, and a draft cannot be closed unpublished.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum JobStatus {
     Draft,
@@ -87,6 +73,8 @@ impl JobStatus {
         self != JobStatus::Draft
     }
 }
+
+crate::text_enum_sql!(JobStatus);
 
 /// A language the job asks for, with the lowest acceptable level if there is one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -156,7 +144,7 @@ pub struct CreateJob {
     #[serde(deserialize_with = "limits::list::<{ limits::MAX_JOB_SKILLS }, _, _>")]
     #[schema(max_items = 50)]
     pub skills: Vec<JobSkillInput>,
-    pub location: Location,
+    pub location: Place,
     pub remote: Remote,
     /// E.g. `permanent`, `fixed_term`, `postdoc`; 1 to 100 characters.
     #[serde(deserialize_with = "limits::text::<MAX_KEYWORD_CHARS, _>")]
@@ -195,7 +183,7 @@ pub struct JobPatch {
     pub skills: Option<Vec<JobSkillInput>>,
     #[serde(default, deserialize_with = "not_null")]
     #[schema(nullable = false)]
-    pub location: Option<Location>,
+    pub location: Option<Place>,
     #[serde(default, deserialize_with = "not_null")]
     #[schema(nullable = false)]
     pub remote: Option<Remote>,
@@ -225,7 +213,7 @@ pub struct JobFields {
     pub title: String,
     pub description: String,
     pub skills: Vec<JobSkillInput>,
-    pub location: Location,
+    pub location: Place,
     pub remote: Remote,
     pub employment_type: String,
     pub sector: String,
@@ -291,7 +279,7 @@ impl JobFields {
                 check_length(&format!("skills[{i}].name"), name.trim(), 0, 100, &mut errors);
             }
         }
-        let location = self.location.validate("location", &mut errors);
+        let location = self.location.validate("location", MAX_CITY_CHARS, &mut errors);
         let employment_type = self.employment_type.trim().to_owned();
         check_length("employment_type", &employment_type, 1, 100, &mut errors);
         let sector = self.sector.trim().to_owned();
@@ -318,7 +306,7 @@ fn check_languages(languages: &[JobLanguage], errors: &mut Vec<FieldError>) {
         errors.push(FieldError::new("languages", "at most 20 languages"));
     }
     for (i, language) in languages.iter().enumerate() {
-        if !is_language(&language.code) {
+        if LanguageCode::parse(&language.code).is_none() {
             errors.push(FieldError::new(
                 format!("languages[{i}].code"),
                 "must be an ISO 639-1 language code in lower case, such as sv",
@@ -370,7 +358,7 @@ pub struct JobView {
     pub title: String,
     pub description: String,
     pub skills: Vec<JobSkill>,
-    pub location: Location,
+    pub location: Place,
     pub remote: Remote,
     pub employment_type: String,
     pub sector: String,

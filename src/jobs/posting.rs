@@ -75,12 +75,15 @@ pub async fn update(
 async fn apply(conn: &mut AsyncPgConnection, current: JobView, patch: JobPatch) -> Result<(), ApiError> {
     let to = patch.status.unwrap_or(current.status);
     if !current.status.may_become(to) {
-        return Err(ApiError::Conflict(format!(
-            "a {} job cannot become {}; allowed moves are draft → published, published → closed and \
+        return Err(ApiError::Conflict(
+            "status-move",
+            format!(
+                "a {} job cannot become {}; allowed moves are draft → published, published → closed and \
              closed → published",
-            current.status.as_str(),
-            to.as_str()
-        )));
+                current.status.as_str(),
+                to.as_str()
+            ),
+        ));
     }
     let publishing = to == JobStatus::Published && current.status != JobStatus::Published;
     let closes_at_changed = patch.closes_at.is_some_and(|at| at != current.closes_at);

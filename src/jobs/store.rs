@@ -11,9 +11,9 @@ use uuid::Uuid;
 
 use super::model::{JobFields, JobLanguage, JobOrganization, JobSkill, JobStatus, JobView, LanguageLevel, Remote};
 use crate::db::StoreError;
-use crate::orgs::model::Location;
 use crate::outbox::{self, Entity};
 use crate::schema::{job_languages, job_skills, jobs};
+use crate::vocab::Place;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = jobs)]
@@ -24,12 +24,12 @@ struct JobRow {
     description: String,
     city: String,
     country: String,
-    remote: String,
+    remote: Remote,
     employment_type: String,
     sector: String,
     apply_url: Option<String>,
     closes_at: Option<DateTime<Utc>>,
-    status: String,
+    status: JobStatus,
     published_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
@@ -43,12 +43,12 @@ struct JobValues<'a> {
     description: &'a str,
     city: &'a str,
     country: &'a str,
-    remote: &'a str,
+    remote: Remote,
     employment_type: &'a str,
     sector: &'a str,
     apply_url: Option<&'a str>,
     closes_at: Option<DateTime<Utc>>,
-    status: &'a str,
+    status: JobStatus,
     published_at: Option<DateTime<Utc>>,
     updated_at: DateTime<Utc>,
 }
@@ -60,12 +60,12 @@ impl<'a> JobValues<'a> {
             description: &fields.description,
             city: &fields.location.city,
             country: &fields.location.country,
-            remote: fields.remote.as_str(),
+            remote: fields.remote,
             employment_type: &fields.employment_type,
             sector: &fields.sector,
             apply_url: fields.apply_url.as_deref(),
             closes_at: fields.closes_at,
-            status: fields.status.as_str(),
+            status: fields.status,
             published_at,
             updated_at: now,
         }
@@ -166,13 +166,7 @@ async fn replace_languages(
     }
     let rows: Vec<_> = languages
         .iter()
-        .map(|l| {
-            (
-                job_languages::job_id.eq(job_id),
-                job_languages::code.eq(&l.code),
-                job_languages::level.eq(l.level.map(LanguageLevel::as_str)),
-            )
-        })
+        .map(|l| (job_languages::job_id.eq(job_id), job_languages::code.eq(&l.code), job_languages::level.eq(l.level)))
         .collect();
     diesel::insert_into(job_languages::table).values(rows).execute(conn).await?;
     Ok(())
@@ -230,7 +224,7 @@ async fn languages_of(
     conn: &mut AsyncPgConnection,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<JobLanguage>>, StoreError> {
-    let rows: Vec<(Uuid, String, Option<String>)> = job_languages::table
+    let rows: Vec<(Uuid, String, Option<LanguageLevel>)> = job_languages::table
         .filter(job_languages::job_id.eq_any(ids))
         .order((job_languages::job_id, job_languages::code))
         .select((job_languages::job_id, job_languages::code, job_languages::level))
@@ -238,7 +232,6 @@ async fn languages_of(
         .await?;
     let mut by_job: HashMap<Uuid, Vec<JobLanguage>> = HashMap::new();
     for (job_id, code, level) in rows {
-        let level = level.map(|l| LanguageLevel::parse(&l).ok_or_else(|| corrupt("language level", &l))).transpose()?;
         by_job.entry(job_id).or_default().push(JobLanguage { code, level });
     }
     Ok(by_job)
@@ -257,21 +250,16 @@ fn to_view(
         title: row.title,
         description: row.description,
         skills,
-        location: Location { city: row.city, country: row.country },
-        remote: Remote::parse(&row.remote).ok_or_else(|| corrupt("remote", &row.remote))?,
+        location: Place { city: row.city, country: row.country },
+        remote: row.remote,
         employment_type: row.employment_type,
         sector: row.sector,
         languages,
         apply_url: row.apply_url,
         closes_at: row.closes_at,
-        status: JobStatus::parse(&row.status).ok_or_else(|| corrupt("status", &row.status))?,
+        status: row.status,
         published_at: row.published_at,
         created_at: row.created_at,
         updated_at: row.updated_at,
     })
-}
-
-/// A value the schema's CHECK constraints should have kept out.
-fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Query(diesel::result::Error::DeserializationError(format!("unexpected {what} {value:?}").into()))
 }

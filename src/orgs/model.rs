@@ -1,112 +1,18 @@
 //! Organisation, membership and network-request types, their validation, and what the endpoints send back.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::error::FieldError;
 use crate::limits;
-use crate::seekers::codes::is_country;
+use crate::vocab::{check_length, check_url, not_null, trimmed, FieldError, Place};
 
 const MAX_CITY_CHARS: usize = 100;
 const MAX_ORG_NUMBER_CHARS: usize = 32;
 const MAX_SECTOR_CHARS: usize = 100;
 const MAX_URL_CHARS: usize = 2048;
 const MAX_DESCRIPTION_CHARS: usize = 5000;
-
-/// A place: a city and an ISO 3166-1 alpha-2 country code in upper case (`SE`).
-// Named `Place` in the OpenAPI document so that it does not replace the seeker profile's `Location` schema.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[schema(as = Place)]
-#[serde(deny_unknown_fields)]
-pub struct Location {
-    /// 1 to 100 characters.
-    #[serde(deserialize_with = "limits::text::<MAX_CITY_CHARS, _>")]
-    #[schema(min_length = 1, max_length = 100)]
-    pub city: String,
-    /// ISO 3166-1 alpha-2, upper case.
-    #[schema(example = "SE")]
-    pub country: String,
-}
-
-impl Location {
-    /// Trims the city and checks both parts; `field` prefixes error paths (`location.city`).
-    pub fn validate(self, field: &str, errors: &mut Vec<FieldError>) -> Location {
-        let city = self.city.trim().to_owned();
-        check_length(&format!("{field}.city"), &city, 1, MAX_CITY_CHARS, errors);
-        if !is_country(&self.country) {
-            errors.push(FieldError::new(
-                format!("{field}.country"),
-                "must be an ISO 3166-1 alpha-2 country code in upper case, such as SE",
-            ));
-        }
-        Location { city, country: self.country }
-    }
-}
-
-/// For PATCH bodies: tells a field left out (`None`) from a field sent as `null` (`Some(None)`).
-pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
-}
-
-/// For PATCH bodies: a field that may be left out but not cleared, so `null` is refused as a wrong type.
-pub fn not_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    // Going through Option gives a data error (422) for null even where T is an enum, for which serde_json would
-    // report a syntax error (400).
-    match Option::<T>::deserialize(deserializer)? {
-        Some(value) => Ok(Some(value)),
-        None => Err(serde::de::Error::custom("may be left out, but not null")),
-    }
-}
-
-/// Pushes an error unless `value` has between `min` and `max` characters.
-pub fn check_length(field: &str, value: &str, min: usize, max: usize, errors: &mut Vec<FieldError>) {
-    let n = value.chars().count();
-    if n < min || n > max {
-        let message = if min == 0 {
-            format!("must be at most {max} characters")
-        } else {
-            format!("must be {min} to {max} characters")
-        };
-        errors.push(FieldError::new(field, message));
-    }
-}
-
-/// Trims an optional text; blank counts as not given.
-pub fn trimmed(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
-/// Whether `url` is an absolute http(s) URL with a plausible host and no whitespace.
-pub fn is_web_url(url: &str) -> bool {
-    let Some(rest) = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")) else {
-        return false;
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = authority.rsplit('@').next().unwrap_or("");
-    let host = host.split(':').next().unwrap_or("");
-    url.len() <= 2048
-        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
-        && !host.is_empty()
-        && !host.starts_with(['.', '-'])
-        && host.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.')
-}
-
-/// Checks an optional web address; `None` (not given or blank) is fine.
-pub fn check_url(field: &str, url: Option<&str>, errors: &mut Vec<FieldError>) {
-    if url.is_some_and(|u| !is_web_url(u)) {
-        errors.push(FieldError::new(field, "must be an http or https URL such as https://example.org"));
-    }
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -131,7 +37,7 @@ pub struct CreateOrganization {
     #[serde(default, deserialize_with = "limits::optional_text::<MAX_DESCRIPTION_CHARS, _>")]
     #[schema(max_length = 5000)]
     pub description: Option<String>,
-    pub location: Location,
+    pub location: Place,
 }
 
 /// An organisation that passed validation: texts trimmed, blanks turned into absent values.
@@ -141,7 +47,7 @@ pub struct NewOrganization {
     pub sector: String,
     pub website: Option<String>,
     pub description: Option<String>,
-    pub location: Location,
+    pub location: Place,
 }
 
 impl CreateOrganization {
@@ -157,7 +63,7 @@ impl CreateOrganization {
         check_url("website", website.as_deref(), &mut errors);
         let description = trimmed(self.description);
         check_length("description", description.as_deref().unwrap_or(""), 0, MAX_DESCRIPTION_CHARS, &mut errors);
-        let location = self.location.validate("location", &mut errors);
+        let location = self.location.validate("location", MAX_CITY_CHARS, &mut errors);
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -187,7 +93,7 @@ pub struct OrganizationPatch {
     pub description: Option<Option<String>>,
     #[serde(default, deserialize_with = "not_null")]
     #[schema(nullable = false)]
-    pub location: Option<Location>,
+    pub location: Option<Place>,
 }
 
 impl OrganizationPatch {
@@ -214,7 +120,7 @@ impl OrganizationPatch {
         if let Some(Some(d)) = &description {
             check_length("description", d, 0, MAX_DESCRIPTION_CHARS, &mut errors);
         }
-        let location = self.location.map(|l| l.validate("location", &mut errors));
+        let location = self.location.map(|l| l.validate("location", MAX_CITY_CHARS, &mut errors));
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -231,7 +137,7 @@ pub struct Organization {
     pub sector: String,
     pub website: Option<String>,
     pub description: Option<String>,
-    pub location: Location,
+    pub location: Place,
     /// Whether the organisation is in the HR network.
     pub in_network: bool,
     pub created_at: DateTime<Utc>,
@@ -239,7 +145,19 @@ pub struct Organization {
 }
 
 /// What a member may do in an organisation. Admins manage the profile and the members; both post jobs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum MemberRole {
     Admin,
@@ -262,6 +180,8 @@ impl MemberRole {
         }
     }
 }
+
+crate::text_enum_sql!(MemberRole);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -352,7 +272,7 @@ pub struct Membership {
 pub struct OrganizationSummary {
     pub id: Uuid,
     pub name: String,
-    pub location: Location,
+    pub location: Place,
 }
 
 /// `None` if `user_id` is not among the members' `(user, role)` pairs; else whether taking admin rights from them
@@ -365,15 +285,6 @@ pub fn is_last_admin(roles: &[(Uuid, MemberRole)], user_id: Uuid) -> Option<bool
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn web_urls_need_a_scheme_and_a_host() {
-        assert!(is_web_url("https://astrazeneca.se"));
-        assert!(is_web_url("http://localhost:8080/careers?x=1"));
-        for bad in ["astrazeneca.se", "ftp://x.se", "https://", "https:///path", "https://a b.se", "javascript:x"] {
-            assert!(!is_web_url(bad), "{bad} should be refused");
-        }
-    }
 
     #[test]
     fn patch_tells_absent_from_null() {
@@ -394,7 +305,7 @@ mod tests {
             sector: "pharma".into(),
             website: Some("www.x.se".into()),
             description: None,
-            location: Location { city: "Göteborg".into(), country: "se".into() },
+            location: Place { city: "Göteborg".into(), country: "se".into() },
         };
         let fields: Vec<String> = body.validate().err().unwrap_or_default().into_iter().map(|e| e.field).collect();
         assert_eq!(fields, vec!["name", "website", "location.country"]);

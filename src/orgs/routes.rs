@@ -227,7 +227,10 @@ async fn update_member(
 }
 
 fn last_admin() -> ApiError {
-    ApiError::Conflict("an organisation needs at least one admin; make someone else admin first".to_owned())
+    ApiError::Conflict(
+        "last-admin",
+        "an organisation needs at least one admin; make someone else admin first".to_owned(),
+    )
 }
 
 /// Ask to join the HR network (admins). An operator approves.
@@ -248,7 +251,9 @@ async fn request_network_membership(state: web::Data<AppState>, admin: OrgAdmin)
     let mut conn = state.conn().await?;
     match service::request_network(&mut conn, admin.org_id(), admin.user_id()).await? {
         JoinRequest::Created(request) => Ok(HttpResponse::Created().json(request)),
-        JoinRequest::AlreadyInNetwork => Err(ApiError::Conflict("the organisation is already in the network".into())),
+        JoinRequest::AlreadyInNetwork => {
+            Err(ApiError::Conflict("already-in-network", "the organisation is already in the network".into()))
+        }
     }
 }
 
@@ -299,7 +304,9 @@ async fn approve_network_request(
     let mut conn = state.conn().await?;
     match service::approve_request(&mut conn, id.into_inner(), admin.id()).await? {
         Approval::Approved(request) => Ok(web::Json(request)),
-        Approval::AlreadyApproved => Err(ApiError::Conflict("this request is already approved".to_owned())),
+        Approval::AlreadyApproved => {
+            Err(ApiError::Conflict("already-approved", "this request is already approved".to_owned()))
+        }
         Approval::NoSuchRequest => Err(ApiError::NotFound),
     }
 }

@@ -9,12 +9,13 @@ use uuid::Uuid;
 use std::collections::HashMap;
 
 use super::model::{
-    is_last_admin, Location, MemberPatch, MemberRole, Membership, NetworkRequest, NetworkRequestStatus,
-    NewOrganization, Organization, OrganizationPatch, OrganizationSummary, PendingNetworkRequest,
+    is_last_admin, MemberPatch, MemberRole, Membership, NetworkRequest, NetworkRequestStatus, NewOrganization,
+    Organization, OrganizationPatch, OrganizationSummary, PendingNetworkRequest,
 };
 use crate::auth::model::MyOrganization;
 use crate::db::StoreError;
 use crate::schema::{memberships, network_requests, organizations};
+use crate::vocab::Place;
 
 #[derive(Queryable)]
 struct MyOrganizationRow {
@@ -52,18 +53,13 @@ pub async fn organizations_of(conn: &mut AsyncPgConnection, user_id: Uuid) -> Re
         .collect())
 }
 
-fn parse_role(role: &str) -> Result<MemberRole, StoreError> {
-    MemberRole::parse(role)
-        .ok_or_else(|| StoreError::Query(diesel::result::Error::DeserializationError(format!("role {role}").into())))
-}
-
 /// The membership of `user_id` in `org_id`, if any.
 pub async fn membership(
     conn: &mut AsyncPgConnection,
     org_id: Uuid,
     user_id: Uuid,
 ) -> Result<Option<Membership>, StoreError> {
-    let row: Option<(String, bool, Option<DateTime<Utc>>)> = memberships::table
+    let row: Option<(MemberRole, bool, Option<DateTime<Utc>>)> = memberships::table
         .inner_join(organizations::table)
         .filter(memberships::organization_id.eq(org_id))
         .filter(memberships::user_id.eq(user_id))
@@ -71,16 +67,13 @@ pub async fn membership(
         .first(conn)
         .await
         .optional()?;
-    row.map(|(role, contact_point, since)| {
-        Ok(Membership {
-            organization_id: org_id,
-            user_id,
-            role: parse_role(&role)?,
-            contact_point,
-            in_network: since.is_some(),
-        })
-    })
-    .transpose()
+    Ok(row.map(|(role, contact_point, since)| Membership {
+        organization_id: org_id,
+        user_id,
+        role,
+        contact_point,
+        in_network: since.is_some(),
+    }))
 }
 
 pub async fn organization_exists(conn: &mut AsyncPgConnection, org_id: Uuid) -> Result<bool, StoreError> {
@@ -121,7 +114,7 @@ impl From<OrganizationRow> for Organization {
             sector: r.sector,
             website: r.website,
             description: r.description,
-            location: Location { city: r.city, country: r.country },
+            location: Place { city: r.city, country: r.country },
             in_network: r.network_member_since.is_some(),
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -149,7 +142,7 @@ pub async fn summaries(
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, city, country)| (id, OrganizationSummary { id, name, location: Location { city, country } }))
+        .map(|(id, name, city, country)| (id, OrganizationSummary { id, name, location: Place { city, country } }))
         .collect())
 }
 
@@ -251,27 +244,26 @@ pub struct MemberRow {
 
 /// Every membership of the organisation, longest-standing first.
 pub async fn member_rows(conn: &mut AsyncPgConnection, org_id: Uuid) -> Result<Vec<MemberRow>, StoreError> {
-    let rows: Vec<(Uuid, String, bool)> = memberships::table
+    let rows: Vec<(Uuid, MemberRole, bool)> = memberships::table
         .filter(memberships::organization_id.eq(org_id))
         .order((memberships::created_at.asc(), memberships::user_id.asc()))
         .select((memberships::user_id, memberships::role, memberships::contact_point))
         .load(conn)
         .await?;
     rows.into_iter()
-        .map(|(user_id, role, contact_point)| Ok(MemberRow { user_id, role: parse_role(&role)?, contact_point }))
+        .map(|(user_id, role, contact_point)| Ok(MemberRow { user_id, role, contact_point }))
         .collect()
 }
 
 /// The roles of every member, locked until the transaction ends, so that two admins cannot demote or remove each
 /// other at the same moment and leave nobody in charge.
 pub async fn lock_roles(conn: &mut AsyncPgConnection, org_id: Uuid) -> Result<Vec<(Uuid, MemberRole)>, StoreError> {
-    let rows: Vec<(Uuid, String)> = memberships::table
+    Ok(memberships::table
         .filter(memberships::organization_id.eq(org_id))
         .select((memberships::user_id, memberships::role))
         .for_update()
         .load(conn)
-        .await?;
-    rows.into_iter().map(|(user_id, role)| Ok((user_id, parse_role(&role)?))).collect()
+        .await?)
 }
 
 pub async fn delete_membership(conn: &mut AsyncPgConnection, org_id: Uuid, user_id: Uuid) -> Result<(), StoreError> {
@@ -477,7 +469,7 @@ pub async fn network_contacts(
                 organizations::id.gt(org_id).or(organizations::id.eq(org_id).and(memberships::user_id.gt(user_id))),
             )));
     }
-    let rows: Vec<(Uuid, String, Uuid, String)> = query
+    let rows: Vec<(Uuid, String, Uuid, MemberRole)> = query
         .order((organizations::name.asc(), organizations::id.asc(), memberships::user_id.asc()))
         .limit(limit + 1)
         .select((organizations::id, organizations::name, memberships::user_id, memberships::role))
@@ -485,7 +477,7 @@ pub async fn network_contacts(
         .await?;
     rows.into_iter()
         .map(|(organization_id, organization_name, user_id, role)| {
-            Ok(ContactRow { organization_id, organization_name, user_id, role: parse_role(&role)? })
+            Ok(ContactRow { organization_id, organization_name, user_id, role })
         })
         .collect()
 }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::store::{self, RecruitmentRecord};
 use crate::auth::directory;
 use crate::db::StoreError;
-use crate::orgs::model::Location;
+use crate::vocab::Place;
 use crate::seekers::directory as profiles;
 use crate::seekers::model::PartnerLink;
 
@@ -76,7 +76,7 @@ pub async fn before_organization_closes(conn: &mut AsyncPgConnection, org_id: Uu
 pub struct RecruitmentRow {
     pub id: Uuid,
     pub seeker_id: Uuid,
-    pub status: String,
+    pub status: super::model::RecruitmentStatus,
     pub organization_id: Uuid,
     pub organization_name: String,
     pub candidate_id: Uuid,
@@ -118,7 +118,7 @@ pub async fn named_recruitments(
 pub struct CommuteOrigin {
     pub seeker_id: Uuid,
     pub organization_name: String,
-    pub location: Location,
+    pub location: Place,
 }
 
 /// Every pool member who has not opted out of partner commute alerts, once per organisation that recruited (and

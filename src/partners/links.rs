@@ -23,18 +23,24 @@ pub fn invitation_url(public_base_url: &str, token: &str) -> String {
 }
 
 fn already_linked() -> ApiError {
-    ApiError::Conflict("you already have a partner; unlink first".to_owned())
+    ApiError::Conflict("partner-exists", "you already have a partner; unlink first".to_owned())
 }
 
 fn no_profile() -> ApiError {
-    ApiError::Conflict("save your profile first: partners are linked through their profiles".to_owned())
+    ApiError::Conflict(
+        "profile-required",
+        "save your profile first: partners are linked through their profiles".to_owned(),
+    )
 }
 
 fn too_many_pending() -> ApiError {
-    ApiError::Conflict(format!(
-        "you already have {MAX_PENDING_INVITATIONS} pending invitations; revoke one \
+    ApiError::Conflict(
+        "too-many-invitations",
+        format!(
+            "you already have {MAX_PENDING_INVITATIONS} pending invitations; revoke one \
          (DELETE /api/v1/me/partner/invitations/{{id}}) or wait until one is accepted or expires"
-    ))
+        ),
+    )
 }
 
 /// What sending an invitation needs beside the database: the key its token is hashed with, and where links point.
@@ -111,6 +117,7 @@ pub async fn revoke(conn: &mut AsyncPgConnection, inviter_id: Uuid, id: Uuid) ->
     match store::revoke_invitation(conn, inviter_id, id).await? {
         Revocation::Revoked => Ok(()),
         Revocation::Accepted => Err(ApiError::Conflict(
+            "invitation-accepted",
             "this invitation was accepted; unlink (DELETE /api/v1/me/partner) instead".to_owned(),
         )),
         Revocation::Unknown => Err(ApiError::NotFound),
@@ -192,7 +199,9 @@ pub async fn accept(
         Ok(Ok(())) => {}
         Ok(Err(Refusal::Unknown)) => return Err(ApiError::NotFound),
         Ok(Err(Refusal::Gone)) => return Err(gone()),
-        Ok(Err(Refusal::Own)) => return Err(ApiError::Conflict("this is your own invitation".to_owned())),
+        Ok(Err(Refusal::Own)) => {
+            return Err(ApiError::Conflict("own-invitation", "this is your own invitation".to_owned()))
+        }
         Ok(Err(Refusal::OtherAddress)) => {
             return Err(ApiError::Forbidden(
                 "this invitation was sent to another email address; sign in with the account of that address"
@@ -201,7 +210,10 @@ pub async fn accept(
         }
         // Two acceptances at once: the second one's insert meets the first one's link.
         Ok(Err(Refusal::AlreadyLinked)) | Err(StoreError::Conflict(_)) => {
-            return Err(ApiError::Conflict("one of you already has a partner; unlink first".to_owned()))
+            return Err(ApiError::Conflict(
+                "partner-exists",
+                "one of you already has a partner; unlink first".to_owned(),
+            ))
         }
         Err(e) => return Err(e.into()),
     }

@@ -6,8 +6,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::model::{check_email, normalize_email};
-use crate::error::FieldError;
 use crate::seekers::model::PartnerLink;
+use crate::vocab::FieldError;
 
 /// The longest referral note.
 pub const MAX_NOTE: usize = 2000;
@@ -76,7 +76,19 @@ pub struct RecruitRequest {
     pub candidate_id: Uuid,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum RecruitmentStatus {
     /// Reported by the organisation, not yet confirmed by the seeker.
@@ -97,6 +109,8 @@ impl RecruitmentStatus {
         [Self::Pending, Self::Confirmed].into_iter().find(|k| k.as_str() == s)
     }
 }
+
+crate::text_enum_sql!(RecruitmentStatus);
 
 /// An organisation, by id and name. The id is null once the organisation has been deleted; the name stays.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]

@@ -6,14 +6,13 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use super::face::{named_recruitments, reindex_seekers, RecruitmentRow};
-use super::model::{OrganizationRef, RecruitRequest, Recruitment, RecruitmentStatus};
+use super::model::{OrganizationRef, RecruitRequest, Recruitment};
 use super::store::{self, RecruitmentRecord};
 use crate::db::StoreError;
 use crate::error::ApiError;
 
 fn to_recruitment(row: RecruitmentRow) -> Result<Recruitment, ApiError> {
-    let status = RecruitmentStatus::parse(&row.status)
-        .ok_or_else(|| ApiError::Internal(format!("unknown recruitment status {}", row.status)))?;
+    let status = row.status;
     Ok(Recruitment {
         id: row.id,
         status,
@@ -42,9 +41,10 @@ pub async fn recruit(
         .await?
         .ok_or_else(|| ApiError::invalid("candidate_id", "no searchable candidate has this id"))?;
     match store::insert_recruitment(conn, org_id, seeker.user_id, member_id).await {
-        Err(StoreError::Conflict(_)) => {
-            Err(ApiError::Conflict("this organisation has already reported recruiting this candidate".to_owned()))
-        }
+        Err(StoreError::Conflict(_)) => Err(ApiError::Conflict(
+            "already-recruited",
+            "this organisation has already reported recruiting this candidate".to_owned(),
+        )),
         other => to_recruitment(named(conn, other?).await?.ok_or(StoreError::NotFound)?),
     }
 }

@@ -72,7 +72,10 @@ pub async fn refer(
         _ => return Err(ApiError::invalid("candidate_id", "no candidate in the partner pool has this id")),
     };
     if !store::accepts_referrals(conn, seeker.user_id).await? {
-        return Err(ApiError::Conflict("this candidate has asked for no further referrals".to_owned()));
+        return Err(ApiError::Conflict(
+            "referrals-declined",
+            "this candidate has asked for no further referrals".to_owned(),
+        ));
     }
     let id = Uuid::new_v4();
     let candidate_url = format!("{}/api/v1/candidates/{candidate_id}", public_base_url.trim_end_matches('/'));

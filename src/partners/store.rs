@@ -193,7 +193,7 @@ pub async fn unlink(conn: &mut AsyncPgConnection, seeker_id: Uuid) -> Result<Opt
 pub struct RecruitmentRecord {
     pub id: Uuid,
     pub seeker_id: Uuid,
-    pub status: String,
+    pub status: RecruitmentStatus,
     pub organization_id: Uuid,
     pub created_at: DateTime<Utc>,
     pub confirmed_at: Option<DateTime<Utc>>,

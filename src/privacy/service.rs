@@ -96,10 +96,13 @@ async fn erase_parts(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<(), 
 fn refusal(refusal: Refusal) -> ApiError {
     let named = |o: &SoleAdminship| format!("\"{}\" ({})", o.name, o.organization_id);
     match refusal {
-        Refusal::SuccessorNeeded(orgs) => ApiError::Conflict(format!(
-            "you are the only admin of {}; name a member of it as successor_user_id, who becomes its admin",
-            orgs.iter().map(named).collect::<Vec<_>>().join(", ")
-        )),
+        Refusal::SuccessorNeeded(orgs) => ApiError::Conflict(
+            "successor-needed",
+            format!(
+                "you are the only admin of {}; name a member of it as successor_user_id, who becomes its admin",
+                orgs.iter().map(named).collect::<Vec<_>>().join(", ")
+            ),
+        ),
         Refusal::NotAMember(org) => {
             ApiError::invalid("successor_user_id", format!("is not a member of {}, which needs an admin", named(&org)))
         }

@@ -6,8 +6,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::query::{CandidateFilter, JobFilter, WantedLanguage};
-use crate::error::FieldError;
 use crate::limits;
+use crate::vocab::FieldError;
 
 /// `GET /api/v1/candidates`: every filter is optional; all given filters must hold.
 #[derive(Debug, Default, Deserialize, IntoParams)]

@@ -7,10 +7,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::codes;
-use crate::error::FieldError;
 use crate::limits;
 use crate::taxonomy::{normalize, ResolvedSkill};
+use crate::vocab::{profile_location_ref, CountryCode, FieldError, LanguageCode, Place};
+// Profiles speak of these in their answers; kept reachable here for code that knows them as profiles' words.
+pub use crate::vocab::{LanguageLevel, WorkPermit};
 
 pub const MAX_SKILLS: usize = crate::limits::MAX_PROFILE_SKILLS;
 pub const MAX_LANGUAGES: usize = 30;
@@ -27,75 +28,6 @@ const MAX_YEARS_OF_EXPERIENCE: f64 = 70.0;
 /// Dates and years outside this range are typing mistakes, not careers.
 const FIRST_YEAR: i32 = 1900;
 const LAST_YEAR: i32 = 2100;
-
-/// Whether the seeker may work in Sweden.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum WorkPermit {
-    EuEeaCitizen,
-    HasPermit,
-    NeedsSponsorship,
-}
-
-impl WorkPermit {
-    pub const ALL: [Self; 3] = [Self::EuEeaCitizen, Self::HasPermit, Self::NeedsSponsorship];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::EuEeaCitizen => "eu_eea_citizen",
-            Self::HasPermit => "has_permit",
-            Self::NeedsSponsorship => "needs_sponsorship",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.as_str() == s)
-    }
-}
-
-/// A CEFR level, or a native speaker.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub enum LanguageLevel {
-    A1,
-    A2,
-    B1,
-    B2,
-    C1,
-    C2,
-    #[serde(rename = "native")]
-    Native,
-}
-
-impl LanguageLevel {
-    pub const ALL: [Self; 7] = [Self::A1, Self::A2, Self::B1, Self::B2, Self::C1, Self::C2, Self::Native];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::A1 => "A1",
-            Self::A2 => "A2",
-            Self::B1 => "B1",
-            Self::B2 => "B2",
-            Self::C1 => "C1",
-            Self::C2 => "C2",
-            Self::Native => "native",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|l| l.as_str() == s)
-    }
-}
-
-/// Where the seeker lives now.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Location {
-    #[schema(min_length = 1, max_length = 200)]
-    pub city: String,
-    /// ISO 3166-1 alpha-2, e.g. `SE`.
-    #[schema(pattern = "^[A-Z]{2}$", example = "SE")]
-    pub country: String,
-}
 
 /// Where the seeker would like to work: a country, optionally narrowed to a region or a city.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -191,7 +123,8 @@ pub struct ProfileRequest {
     pub headline: String,
     #[schema(max_length = 5000)]
     pub summary: String,
-    pub location: Location,
+    #[schema(schema_with = profile_location_ref)]
+    pub location: Place,
     #[serde(default, deserialize_with = "limits::list::<MAX_DESIRED_LOCATIONS, _, _>")]
     #[schema(max_items = 20)]
     pub desired_locations: Vec<DesiredLocation>,
@@ -250,7 +183,7 @@ pub struct ValidProfile {
     pub full_name: String,
     pub headline: String,
     pub summary: String,
-    pub location: Location,
+    pub location: Place,
     pub desired_locations: Vec<DesiredLocation>,
     pub languages: Vec<Language>,
     pub skills: Vec<ValidSkill>,
@@ -302,7 +235,7 @@ impl Checker {
     }
 
     fn country(&mut self, field: impl Into<String>, code: &str) -> String {
-        if !codes::is_country(code) {
+        if CountryCode::parse(code).is_none() {
             self.fail(field, "must be an ISO 3166-1 alpha-2 country code in upper case, such as SE");
         }
         code.to_owned()
@@ -337,10 +270,7 @@ impl ProfileRequest {
         let full_name = c.required("full_name", &self.full_name, SHORT);
         let headline = c.required("headline", &self.headline, SHORT);
         let summary = c.free("summary", &self.summary, LONG);
-        let location = Location {
-            city: c.required("location.city", &self.location.city, SHORT),
-            country: c.country("location.country", &self.location.country),
-        };
+        let location = self.location.validate("location", SHORT, &mut c.errors);
         let desired_locations = desired_locations(&mut c, self.desired_locations);
         let languages = languages(&mut c, self.languages);
         let skills = skills(&mut c, self.skills);
@@ -390,7 +320,7 @@ fn languages(c: &mut Checker, list: Vec<Language>) -> Vec<Language> {
     c.at_most("languages", &list, MAX_LANGUAGES);
     let mut first_seen: HashMap<String, usize> = HashMap::new();
     for (i, l) in list.iter().enumerate() {
-        if !codes::is_language(&l.code) {
+        if LanguageCode::parse(&l.code).is_none() {
             c.fail(format!("languages[{i}].code"), "must be an ISO 639-1 language code in lower case, such as sv");
         } else if let Some(first) = first_seen.insert(l.code.clone(), i) {
             c.fail(format!("languages[{i}].code"), format!("the same language as languages[{first}]"));
@@ -521,7 +451,8 @@ pub struct ProfileContent {
     pub full_name: String,
     pub headline: String,
     pub summary: String,
-    pub location: Location,
+    #[schema(schema_with = profile_location_ref)]
+    pub location: Place,
     pub desired_locations: Vec<DesiredLocation>,
     /// Ordered by language code.
     pub languages: Vec<Language>,

@@ -5,7 +5,7 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::model::{
-    DesiredLocation, Education, Experience, Language, Location, Profile, ProfileContent, ProfileSkill, Visibility,
+    DesiredLocation, Education, Experience, Language, Profile, ProfileContent, ProfileSkill, Visibility,
 };
 use super::store::{self, StoredProfile};
 use crate::db::StoreError;
@@ -102,7 +102,7 @@ pub(super) fn to_profile(stored: StoredProfile) -> Profile {
             full_name: p.full_name,
             headline: p.headline,
             summary: p.summary,
-            location: Location { city: p.city, country: p.country },
+            location: crate::vocab::Place { city: p.city, country: p.country },
             desired_locations: desired_locations
                 .into_iter()
                 .map(|l| DesiredLocation { city: l.city, region: l.region, country: l.country })

@@ -3,7 +3,19 @@
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::FieldError;
+use super::store::ResolveError;
+use crate::error::ApiError;
+use crate::vocab::FieldError;
+
+/// Unresolvable references are the request's fault (422, naming each); the store's troubles map as the store's.
+impl From<ResolveError> for ApiError {
+    fn from(e: ResolveError) -> Self {
+        match e {
+            ResolveError::Invalid(errors) => Self::Invalid(errors),
+            ResolveError::Store(e) => e.into(),
+        }
+    }
+}
 
 /// How a profile or a job names a skill: by taxonomy id, or by any label or synonym (English or Swedish).
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]

@@ -1,4 +1,9 @@
-//! The ISO code lists profiles are checked against: ISO 3166-1 alpha-2 countries and ISO 639-1 languages.
+//! Country and language codes, checked once against the ISO lists (ISO 3166-1 alpha-2 countries, ISO 639-1
+//! languages) and then carried as their own types.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
 
 /// Every officially assigned ISO 3166-1 alpha-2 code, plus `XK` (Kosovo), which is user-assigned but in general use
 /// (the EU and Swedish authorities use it), so Kosovars can say where they live.
@@ -60,14 +65,73 @@ yi yo \
 za zh zu";
 
 /// Whether `code` is a country code as written in ISO 3166-1: two upper-case letters, assigned.
-pub fn is_country(code: &str) -> bool {
+fn is_country(code: &str) -> bool {
     code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) && COUNTRIES.split(' ').any(|c| c == code)
 }
 
 /// Whether `code` is a language code as written in ISO 639-1: two lower-case letters, assigned.
-pub fn is_language(code: &str) -> bool {
+fn is_language(code: &str) -> bool {
     code.len() == 2 && code.bytes().all(|b| b.is_ascii_lowercase()) && LANGUAGES.split(' ').any(|c| c == code)
 }
+
+/// An assigned ISO 3166-1 alpha-2 country code in upper case (`SE`); only [`CountryCode::parse`] makes one.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CountryCode(String);
+
+impl CountryCode {
+    /// The code if `code` is one as written in ISO 3166-1 (no trimming, no case folding).
+    pub fn parse(code: &str) -> Option<Self> {
+        is_country(code).then(|| Self(code.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An assigned ISO 639-1 language code in lower case (`sv`); only [`LanguageCode::parse`] makes one.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct LanguageCode(String);
+
+impl LanguageCode {
+    /// The code if `code` is one as written in ISO 639-1 (no trimming, no case folding).
+    pub fn parse(code: &str) -> Option<Self> {
+        is_language(code).then(|| Self(code.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+macro_rules! code_conversions {
+    ($code:ident, $what:literal) => {
+        impl TryFrom<String> for $code {
+            type Error = String;
+
+            fn try_from(code: String) -> Result<Self, String> {
+                Self::parse(&code).ok_or_else(|| format!("{code:?} is not {}", $what))
+            }
+        }
+
+        impl From<$code> for String {
+            fn from(code: $code) -> String {
+                code.0
+            }
+        }
+
+        impl fmt::Display for $code {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+code_conversions!(CountryCode, "an ISO 3166-1 alpha-2 country code in upper case");
+code_conversions!(LanguageCode, "an ISO 639-1 language code in lower case");
 
 #[cfg(test)]
 mod tests {
@@ -95,5 +159,13 @@ mod tests {
         assert!(!is_country("se") && !is_country("XX") && !is_country("SWE") && !is_country(""));
         assert!(is_language("sv") && is_language("en"));
         assert!(!is_language("SV") && !is_language("xx") && !is_language("swe"));
+    }
+
+    #[test]
+    fn codes_parse_once_and_read_back() {
+        assert_eq!(CountryCode::parse("SE").map(|c| c.to_string()), Some("SE".to_owned()));
+        assert_eq!(LanguageCode::parse("sv").as_ref().map(LanguageCode::as_str), Some("sv"));
+        assert!(serde_json::from_str::<CountryCode>(r#""se""#).is_err());
+        assert!(serde_json::from_str::<LanguageCode>(r#""sv""#).is_ok());
     }
 }
