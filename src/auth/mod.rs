@@ -1,6 +1,7 @@
 //! Accounts: registration, login with throttling, JWT access tokens, rotating refresh tokens, and the
 //! extractors that tell handlers who is calling.
 
+pub mod bulk;
 pub mod client_addr;
 pub mod extract;
 pub mod model;

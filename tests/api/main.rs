@@ -22,3 +22,4 @@ mod profiles;
 mod search;
 mod skills;
 mod smtp;
+mod synthetic;
