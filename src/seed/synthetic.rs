@@ -1,5 +1,7 @@
 //! `seed --synthetic N`: deterministic synthetic seekers and jobs for load tests and benchmarks, bulk-loaded with
-//! COPY in one transaction.
+//! COPY through the owning features' loaders (`auth::bulk`, `seekers::bulk`, `orgs::bulk`, `jobs::bulk`), which
+//! alone know their tables and columns. This module keeps the generator, the parallel connections (one
+//! transaction each), what is committed or cleaned up, and the progress bars.
 //!
 //! The same N and seed give the same data for the same taxonomy. Synthetic seekers are searchable but cannot log
 //! in: they share one Argon2 hash of a random secret that is thrown away. Their emails end in
