@@ -18,7 +18,7 @@ OWNER = {
     "referrals": "partners", "referral_opt_outs": "partners", "partner_alert_opt_outs": "partners",
 }
 FEATURES = {"alerts", "auth", "jobs", "mail", "orgs", "partners", "privacy", "search", "seekers", "taxonomy", "seed", "places", "observability"}
-SKIP = ("schema.rs", "bench", "bin/", "synthetic")
+SKIP = ("schema.rs", "bench", "bin/")
 
 def module_of(path):
     rel = os.path.relpath(path, ROOT)

@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod app;
 pub mod auth;
 pub mod body;
+pub mod bulk;
 pub mod cli;
 pub mod config;
 pub mod db;

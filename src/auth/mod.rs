@@ -4,6 +4,7 @@
 //! Other features reach accounts through what is re-exported here: [`view`] (an account by email, display names),
 //! [`register`] and [`verify_current_password`], and [`privacy`] (auth's part of an export and of an erasure).
 
+pub mod bulk;
 pub mod client_addr;
 pub mod directory;
 pub mod extract;

@@ -1,6 +1,7 @@
 //! Job postings: organisation members create and edit them (draft, published, closed); anyone reads published
 //! ones. [`load_jobs`] renders whole jobs for the search feature's result rows.
 
+pub mod bulk;
 pub mod model;
 pub mod posting;
 pub mod routes;

@@ -1,5 +1,6 @@
 //! Organisations, their members and contact points, and membership of the HR network.
 
+pub mod bulk;
 pub mod extract;
 mod membership;
 pub mod model;

@@ -1,12 +1,13 @@
 //! `seed --synthetic N`: deterministic synthetic seekers and jobs for load tests and benchmarks, bulk-loaded with
-//! COPY in one transaction.
+//! COPY through the owning features' loaders (`auth::bulk`, `seekers::bulk`, `orgs::bulk`, `jobs::bulk`), which
+//! alone know their tables and columns. This module keeps the generator, the parallel connections (one
+//! transaction each), what is committed or cleaned up, and the progress bars.
 //!
 //! The same N and seed give the same data for the same taxonomy. Synthetic seekers are searchable but cannot log
 //! in: they share one Argon2 hash of a random secret that is thrown away. Their emails end in
 //! `@synthetic.invalid`, which is how a second run finds them. No index outbox rows are written: `seed` rebuilds
 //! the search index afterwards (as `tandem reindex` does), and `load` leaves that to its caller.
 
-mod copy;
 mod generate;
 mod popularity;
 mod words;
@@ -15,9 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use bytes::Bytes;
 use futures_util::future::try_join_all;
-use futures_util::SinkExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -26,7 +25,7 @@ use tokio_postgres::{Client, NoTls, Transaction};
 
 pub use generate::{synthetic_id, Kind, EMAIL_DOMAIN};
 
-use copy::CopyBuffer;
+use crate::{auth, jobs, orgs, seekers};
 use generate::{Generator, JobRows, SeekerRows};
 use popularity::{SkillPicker, TaxonomySkill};
 
@@ -198,9 +197,7 @@ async fn connect(database_url: &str) -> anyhow::Result<Client> {
 }
 
 async fn count_synthetic(client: &Client) -> anyhow::Result<u64> {
-    let pattern = format!("%@{EMAIL_DOMAIN}");
-    let row = client.query_one("SELECT count(*) FROM users WHERE email LIKE $1", &[&pattern]).await?;
-    Ok(u64::try_from(row.get::<_, i64>(0)).unwrap_or(0))
+    Ok(auth::bulk::count_at_domain(client, EMAIL_DOMAIN).await?)
 }
 
 async fn taxonomy(client: &Client) -> anyhow::Result<Vec<TaxonomySkill>> {
@@ -278,28 +275,9 @@ async fn copy_batches(
     loop {
         let next = batches.lock().await.recv().await;
         let Some((count, rows)) = next else { return Ok(written) };
-        written += copy(tx, "users (id, email, password_hash, display_name, role)", rows.users).await?;
-        written += copy(
-            tx,
-            "seeker_profiles (user_id, candidate_id, full_name, headline, summary, city, country, work_permit, \
-             available_from, open_to_sectors, searchable, in_partner_pool)",
-            rows.profiles,
-        )
-        .await?;
-        written += copy(tx, "profile_skills (seeker_id, position, skill_id, name, level, years)", rows.skills).await?;
-        written += copy(tx, "profile_languages (seeker_id, code, level)", rows.languages).await?;
-        written += copy(
-            tx,
-            "profile_experience (seeker_id, position, title, organization, start_date, end_date, description)",
-            rows.experience,
-        )
-        .await?;
-        written +=
-            copy(tx, "profile_education (seeker_id, position, degree, field, institution, year)", rows.education)
-                .await?;
-        written +=
-            copy(tx, "profile_desired_locations (seeker_id, position, city, region, country)", rows.desired_locations)
-                .await?;
+        // Accounts first: with foreign-key checks on, profiles must find theirs.
+        written += rows.users.copy(tx).await?;
+        written += rows.profiles.copy(tx).await?;
         bar.inc(count);
     }
 }
@@ -323,13 +301,10 @@ async fn commit_all(transactions: Vec<Transaction<'_>>, database_url: &str, seed
 /// Deletes synthetic seekers, organisations and (through them) jobs; foreign keys cascade to the rest.
 async fn remove_synthetic(database_url: &str, seed: u64) -> anyhow::Result<()> {
     let client = connect(database_url).await?;
-    let pattern = format!("%@{EMAIL_DOMAIN}");
-    client.execute("DELETE FROM users WHERE email LIKE $1", &[&pattern]).await?;
-    let first = synthetic_id(Kind::Organization, seed, 0).to_string();
-    let last = synthetic_id(Kind::Organization, seed, u32::MAX.into()).to_string();
-    client
-        .execute("DELETE FROM organizations WHERE id BETWEEN $1::text::uuid AND $2::text::uuid", &[&first, &last])
-        .await?;
+    auth::bulk::delete_at_domain(&client, EMAIL_DOMAIN).await?;
+    let first = synthetic_id(Kind::Organization, seed, 0);
+    let last = synthetic_id(Kind::Organization, seed, u32::MAX.into());
+    orgs::bulk::delete_id_range(&client, first, last).await?;
     Ok(())
 }
 
@@ -339,47 +314,17 @@ async fn copy_jobs(tx: &Transaction<'_>, generator: &Generator, jobs: u64) -> an
     for n in 0..jobs {
         generator.job(n, &mut rows);
     }
-    let mut written = copy(
-        tx,
-        "organizations (id, name, org_number, sector, website, description, city, country, network_member_since)",
-        rows.organizations,
-    )
-    .await?;
-    written += copy(
-        tx,
-        "jobs (id, organization_id, title, description, city, country, remote, employment_type, sector, apply_url, \
-         closes_at, status, published_at, created_by, source, external_id)",
-        rows.jobs,
-    )
-    .await?;
-    written += copy(tx, "job_skills (job_id, position, skill_id, name, required)", rows.skills).await?;
-    written += copy(tx, "job_languages (job_id, code, level)", rows.languages).await?;
-    Ok(written)
-}
-
-/// Streams `rows` with `COPY table (columns) FROM STDIN (FORMAT binary)` and returns how many PostgreSQL took.
-async fn copy(tx: &Transaction<'_>, table_and_columns: &str, rows: CopyBuffer) -> anyhow::Result<u64> {
-    if rows.is_empty() {
-        return Ok(0);
-    }
-    let statement = format!("COPY {table_and_columns} FROM STDIN (FORMAT binary)");
-    let expected = rows.rows();
-    let sink = tx.copy_in::<_, Bytes>(&statement).await.with_context(|| statement.clone())?;
-    futures_util::pin_mut!(sink);
-    sink.send(Bytes::from(rows.into_bytes())).await.with_context(|| statement.clone())?;
-    let taken = sink.as_mut().finish().await.with_context(|| statement.clone())?;
-    anyhow::ensure!(taken == expected, "{statement}: PostgreSQL took {taken} of {expected} rows");
-    Ok(taken)
+    // Organisations first: with foreign-key checks on, jobs must find theirs.
+    let written = rows.organizations.copy(tx).await?;
+    Ok(written + rows.jobs.copy(tx).await?)
 }
 
 /// Fresh statistics, so that the planner knows the tables grew.
 async fn analyze(client: &Client) -> anyhow::Result<()> {
-    client
-        .batch_execute(
-            "ANALYZE users, seeker_profiles, profile_skills, profile_languages, profile_experience, \
-             profile_education, profile_desired_locations, organizations, jobs, job_skills, job_languages",
-        )
-        .await?;
+    auth::bulk::analyze(client).await?;
+    seekers::bulk::analyze(client).await?;
+    orgs::bulk::analyze(client).await?;
+    jobs::bulk::analyze(client).await?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 //! Other features read profiles through [`view`] (re-exported here): whole profiles in bulk, and the seeker
 //! behind a candidate id under a [`Visibility`] rule.
 
+pub mod bulk;
 pub mod directory;
 pub mod model;
 pub mod privacy;

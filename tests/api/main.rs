@@ -23,3 +23,4 @@ mod profiles;
 mod search;
 mod skills;
 mod smtp;
+mod synthetic;

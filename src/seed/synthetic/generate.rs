@@ -1,5 +1,6 @@
-//! One synthetic seeker or job, written straight into COPY rows. Each one draws from its own random stream,
-//! keyed by the seed and its number, so the data for a given seed is the same however it is split into batches.
+//! One synthetic seeker or job, written straight into the owning features' bulk loaders (`auth::bulk`,
+//! `seekers::bulk`, `orgs::bulk`, `jobs::bulk`). Each one draws from its own random stream, keyed by the seed and
+//! its number, so the data for a given seed is the same however it is split into batches.
 
 use chrono::{DateTime, Days, Months, NaiveDate, Utc};
 use rand::seq::SliceRandom;
@@ -7,9 +8,13 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use uuid::Uuid;
 
-use super::copy::{CopyBuffer, TextArray};
 use super::popularity::SkillPicker;
 use super::words::*;
+use crate::auth::bulk::{UserRow, Users};
+use crate::auth::Role;
+use crate::jobs::bulk::{JobRow, Jobs, SkillRow as JobSkillRow};
+use crate::orgs::bulk::{OrganizationRow, Organizations};
+use crate::seekers::bulk::{DesiredLocationRow, EducationRow, ExperienceRow, ProfileRow, Profiles, SkillRow};
 
 /// The day synthetic dates are counted from, fixed so that the data does not change with the calendar.
 pub fn base_date() -> NaiveDate {
@@ -60,25 +65,18 @@ pub struct Generator {
     pub password_hash: String,
 }
 
-/// The rows of one batch of seekers, one buffer per table.
+/// The rows of one batch of seekers: their accounts, then their profiles.
 #[derive(Default)]
 pub struct SeekerRows {
-    pub users: CopyBuffer,
-    pub profiles: CopyBuffer,
-    pub skills: CopyBuffer,
-    pub languages: CopyBuffer,
-    pub experience: CopyBuffer,
-    pub education: CopyBuffer,
-    pub desired_locations: CopyBuffer,
+    pub users: Users,
+    pub profiles: Profiles,
 }
 
-/// The rows of the organisations and jobs.
+/// The rows of the organisations, then their jobs.
 #[derive(Default)]
 pub struct JobRows {
-    pub organizations: CopyBuffer,
-    pub jobs: CopyBuffer,
-    pub skills: CopyBuffer,
-    pub languages: CopyBuffer,
+    pub organizations: Organizations,
+    pub jobs: Jobs,
 }
 
 fn one<'a, T>(rng: &mut ChaCha8Rng, list: &'a [T]) -> &'a T {
@@ -218,49 +216,62 @@ impl Generator {
             deunicode::deunicode(first).to_lowercase().replace(' ', ""),
             deunicode::deunicode(last).to_lowercase().replace(' ', "")
         );
-        out.users.put(user_id).put(&email).put(&self.password_hash).put(&full_name).put("seeker").end_row();
+        out.users.push(UserRow {
+            id: user_id,
+            email: &email,
+            password_hash: &self.password_hash,
+            display_name: &full_name,
+            role: Role::Seeker,
+        });
 
         let headline = format!("{}{role} in {domain}", seniority(career_years));
         let summary = self.summary(rng, role, domain, career_years, &labels, &spoken);
         let available_from = rng.gen_bool(0.8).then(|| base_date() + Days::new(rng.gen_range(0..240)));
         let sector_count = rng.gen_range(1..=3);
         let sectors: Vec<&str> = some(rng, SECTORS, sector_count).into_iter().copied().collect();
-        out.profiles
-            .put(user_id)
-            .put(synthetic_id(Kind::Candidate, self.seed, n))
-            .put(&full_name)
-            .put(capitalize(&headline))
-            .put(&summary)
-            .put(home.city)
-            .put(home.country)
-            .put(work_permit(rng, home, origin))
-            .put(available_from)
-            .put(TextArray(&sectors))
-            .put(true)
-            .put(rng.gen_bool(0.15))
-            .end_row();
+        // Fields are evaluated in the order written: keep the draws from `rng` in this order.
+        out.profiles.push_profile(ProfileRow {
+            user_id,
+            candidate_id: synthetic_id(Kind::Candidate, self.seed, n),
+            full_name: &full_name,
+            headline: &capitalize(&headline),
+            summary: &summary,
+            city: home.city,
+            country: home.country,
+            work_permit: work_permit(rng, home, origin),
+            available_from,
+            open_to_sectors: &sectors,
+            searchable: true,
+            in_partner_pool: rng.gen_bool(0.15),
+        });
 
         for (position, &rank) in skills.iter().enumerate() {
             let skill = self.skills.skill(rank);
             let years = rng.gen_bool(0.7).then(|| rng.gen_range(1..=2 * career_years.max(1)) as f32 / 2.0);
-            out.skills
-                .put(user_id)
-                .put(position as i32)
-                .put(&skill.id)
-                .put(&skill.label)
-                .put(rng.gen_range(2..=5i16))
-                .put(years)
-                .end_row();
+            out.profiles.push_skill(SkillRow {
+                seeker_id: user_id,
+                position: position as i32,
+                skill_id: Some(&skill.id),
+                name: &skill.label,
+                level: Some(rng.gen_range(2..=5i16)),
+                years,
+            });
         }
         for (code, level) in &spoken {
-            out.languages.put(user_id).put(code).put(level).end_row();
+            out.profiles.push_language(user_id, code, level);
         }
-        self.experience(rng, user_id, role, domain, career_years, &labels, &mut out.experience);
-        self.education(rng, user_id, career_years, &mut out.education);
+        self.experience(rng, user_id, role, domain, career_years, &labels, &mut out.profiles);
+        self.education(rng, user_id, career_years, &mut out.profiles);
         let location_count = rng.gen_range(1..=3);
         for (position, (city, region, country)) in some(rng, DESIRED_LOCATIONS, location_count).into_iter().enumerate()
         {
-            out.desired_locations.put(user_id).put(position as i32).put(*city).put(*region).put(country).end_row();
+            out.profiles.push_desired_location(DesiredLocationRow {
+                seeker_id: user_id,
+                position: position as i32,
+                city: *city,
+                region: *region,
+                country,
+            });
         }
     }
 
@@ -299,7 +310,7 @@ impl Generator {
         domain: &str,
         career_years: u32,
         labels: &[&str],
-        out: &mut CopyBuffer,
+        out: &mut Profiles,
     ) {
         let count = (1 + career_years / 5).min(4);
         let months_each = (career_years.max(1) * 12 / count).max(6);
@@ -318,32 +329,35 @@ impl Generator {
                 "Worked on {domain}, mainly with {}.",
                 labels.get(position as usize).unwrap_or(&"team projects")
             );
-            out.put(user_id)
-                .put(position as i32)
-                .put(capitalize(&title))
-                .put(employer)
-                .put(start)
-                .put(end)
-                .put(rng.gen_bool(0.7).then_some(description.as_str()))
-                .end_row();
+            out.push_experience(ExperienceRow {
+                seeker_id: user_id,
+                position: position as i32,
+                title: &capitalize(&title),
+                organization: employer,
+                start_date: start,
+                end_date: end,
+                description: rng.gen_bool(0.7).then_some(description.as_str()),
+            });
             end = Some(start);
             cursor = start;
         }
     }
 
     /// The highest degree first, then the ones it builds on.
-    fn education(&self, rng: &mut ChaCha8Rng, user_id: Uuid, career_years: u32, out: &mut CopyBuffer) {
+    fn education(&self, rng: &mut ChaCha8Rng, user_id: Uuid, career_years: u32, out: &mut Profiles) {
         let ladder: &[&str] = pick(rng, DEGREE_LADDERS);
         let count = rng.gen_range(1..=ladder.len());
         let mut year = 2026 - career_years as i32;
         for (position, degree) in ladder[..count].iter().enumerate() {
-            out.put(user_id)
-                .put(position as i32)
-                .put(degree)
-                .put(pick(rng, FIELDS))
-                .put(pick(rng, UNIVERSITIES))
-                .put(rng.gen_bool(0.9).then_some(year))
-                .end_row();
+            // Fields are evaluated in the order written: keep the draws from `rng` in this order.
+            out.push_education(EducationRow {
+                seeker_id: user_id,
+                position: position as i32,
+                degree,
+                field: pick(rng, FIELDS),
+                institution: pick(rng, UNIVERSITIES),
+                year: rng.gen_bool(0.9).then_some(year),
+            });
             year -= if *degree == "PhD" { 4 } else { 2 };
         }
     }
@@ -353,17 +367,19 @@ impl Generator {
         for (n, (name, sector, city)) in EMPLOYERS.iter().enumerate() {
             let rng = &mut stream(self.seed, Kind::Organization, n as u64);
             let member_since = rng.gen_bool(0.5).then(|| at_hour(base_date() - Days::new(400), 9));
-            out.organizations
-                .put(synthetic_id(Kind::Organization, self.seed, n as u64))
-                .put(name)
-                .null()
-                .put(sector)
-                .null()
-                .put(format!("{name} is a {sector} employer in {city}. (Synthetic data for load tests.)"))
-                .put(city)
-                .put("SE")
-                .put(member_since)
-                .end_row();
+            out.organizations.push(OrganizationRow {
+                id: synthetic_id(Kind::Organization, self.seed, n as u64),
+                name,
+                org_number: None,
+                sector,
+                website: None,
+                description: Some(&format!(
+                    "{name} is a {sector} employer in {city}. (Synthetic data for load tests.)"
+                )),
+                city,
+                country: "SE",
+                network_member_since: member_since,
+            });
         }
     }
 
@@ -391,31 +407,38 @@ impl Generator {
         );
         let id = synthetic_id(Kind::Job, self.seed, n);
         let published = base_date() - Days::new(rng.gen_range(0..90));
-        out.jobs
-            .put(id)
-            .put(synthetic_id(Kind::Organization, self.seed, org_number as u64))
-            .put(&title)
-            .put(&description)
-            .put(city)
-            .put("SE")
-            .put(pick(rng, REMOTE))
-            .put(pick(rng, EMPLOYMENT_TYPES))
-            .put(sector)
-            .null()
-            .null()
-            .put("published")
-            .put(at_hour(published, rng.gen_range(7..18)))
-            .null()
-            .put("synthetic")
-            .put(format!("synthetic-{n}"))
-            .end_row();
+        // Fields are evaluated in the order written: keep the draws from `rng` in this order.
+        out.jobs.push_job(JobRow {
+            id,
+            organization_id: synthetic_id(Kind::Organization, self.seed, org_number as u64),
+            title: &title,
+            description: &description,
+            city,
+            country: "SE",
+            remote: pick(rng, REMOTE),
+            employment_type: pick(rng, EMPLOYMENT_TYPES),
+            sector,
+            apply_url: None,
+            closes_at: None,
+            status: "published",
+            published_at: Some(at_hour(published, rng.gen_range(7..18))),
+            created_by: None,
+            source: "synthetic",
+            external_id: Some(&format!("synthetic-{n}")),
+        });
         for (position, &rank) in skills.iter().enumerate() {
             let skill = self.skills.skill(rank);
-            out.skills.put(id).put(position as i32).put(&skill.id).put(&skill.label).put(position < required).end_row();
+            out.jobs.push_skill(JobSkillRow {
+                job_id: id,
+                position: position as i32,
+                skill_id: Some(&skill.id),
+                name: &skill.label,
+                required: position < required,
+            });
         }
-        out.languages.put(id).put("en").put(pick(rng, &["B2", "C1"])).end_row();
+        out.jobs.push_language(id, "en", Some(pick(rng, &["B2", "C1"])));
         if rng.gen_bool(0.4) {
-            out.languages.put(id).put("sv").put(rng.gen_bool(0.7).then_some("B2")).end_row();
+            out.jobs.push_language(id, "sv", rng.gen_bool(0.7).then_some("B2"));
         }
     }
 }
@@ -441,18 +464,9 @@ mod tests {
         for n in range {
             g.seeker(n, &mut rows);
         }
-        [
-            rows.users,
-            rows.profiles,
-            rows.skills,
-            rows.languages,
-            rows.experience,
-            rows.education,
-            rows.desired_locations,
-        ]
-        .into_iter()
-        .flat_map(CopyBuffer::into_bytes)
-        .collect()
+        let mut bytes = rows.users.into_bytes();
+        bytes.extend(rows.profiles.into_bytes());
+        bytes
     }
 
     #[test]
@@ -477,9 +491,10 @@ mod tests {
         for n in 0..100 {
             g.seeker(n, &mut rows);
         }
+        let parts = rows.profiles.counts();
         assert_eq!(rows.users.rows(), 100);
-        assert_eq!(rows.profiles.rows(), 100);
-        assert!(rows.skills.rows() >= 400 && rows.languages.rows() >= 100 && rows.education.rows() >= 100);
-        assert!(rows.experience.rows() >= 100 && rows.desired_locations.rows() >= 100);
+        assert_eq!(parts.profiles, 100);
+        assert!(parts.skills >= 400 && parts.languages >= 100 && parts.education >= 100);
+        assert!(parts.experience >= 100 && parts.desired_locations >= 100);
     }
 }

@@ -1,8 +1,12 @@
-//! Rows in PostgreSQL's binary COPY format, which the server takes with less work than text: no parsing of
-//! numbers, dates or uuids. Each value must have its column's exact type (`int2` for `smallint`, `float4` for
-//! `real`, ...).
+//! Bulk loading, below the features: rows in PostgreSQL's binary COPY format, which the server takes with less
+//! work than text (no parsing of numbers, dates or uuids), and [`copy`], which streams them in. Each value must
+//! have its column's exact type (`int2` for `smallint`, `float4` for `real`, ...). Which tables and columns the
+//! rows go to is for the owning feature's `bulk` module to say, next to its typed row builders.
 
+use bytes::Bytes;
 use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::SinkExt;
+use tokio_postgres::Transaction;
 use uuid::Uuid;
 
 /// "PGCOPY\n\377\r\n\0", then no flags and no header extension.
@@ -173,6 +177,38 @@ impl CopyBuffer {
         self.bytes.extend_from_slice(&(-1i16).to_be_bytes());
         self.bytes
     }
+}
+
+/// A COPY that failed or lost rows.
+#[derive(Debug, thiserror::Error)]
+pub enum CopyError {
+    #[error("{statement}")]
+    Postgres {
+        statement: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+    #[error("{statement}: PostgreSQL took {taken} of {expected} rows")]
+    Short { statement: String, taken: u64, expected: u64 },
+}
+
+/// Streams `rows` with `COPY table (columns) FROM STDIN (FORMAT binary)` inside `tx` and returns how many rows
+/// PostgreSQL took. `table_and_columns` must list the columns in the order the rows hold them.
+pub async fn copy(tx: &Transaction<'_>, table_and_columns: &str, rows: CopyBuffer) -> Result<u64, CopyError> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let statement = format!("COPY {table_and_columns} FROM STDIN (FORMAT binary)");
+    let failed = |source| CopyError::Postgres { statement: statement.clone(), source };
+    let expected = rows.rows();
+    let sink = tx.copy_in::<_, Bytes>(&statement).await.map_err(failed)?;
+    futures_util::pin_mut!(sink);
+    sink.send(Bytes::from(rows.into_bytes())).await.map_err(failed)?;
+    let taken = sink.as_mut().finish().await.map_err(failed)?;
+    if taken != expected {
+        return Err(CopyError::Short { statement, taken, expected });
+    }
+    Ok(taken)
 }
 
 #[cfg(test)]
