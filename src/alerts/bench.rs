@@ -116,7 +116,7 @@ pub async fn time_matching(pool: &DbPool, jobs: i64) -> Result<MatchTimings, Ale
             .load(&mut conn)
             .await?;
     let ids: Vec<Uuid> = ids.into_iter().map(|i| i.id).collect();
-    let views = crate::jobs::store::load_jobs(&mut conn, &ids).await?;
+    let views = crate::jobs::load_jobs(&mut conn, &ids).await?;
     let (mut per_job, mut matches, mut rows) = (Vec::new(), Vec::new(), Vec::new());
     for job in &views {
         let started = Instant::now();

@@ -24,7 +24,7 @@ pub mod model;
 pub mod percolator;
 pub mod routes;
 pub mod run;
-pub mod store;
+mod store;
 pub mod token;
 
 use std::sync::atomic::{AtomicU64, Ordering};

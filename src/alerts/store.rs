@@ -18,9 +18,8 @@ use super::model::MAX_ALERTS;
 use crate::db::StoreError;
 use crate::schema::{alert_digest_runs, alert_matches, alerts};
 
-/// Match statuses.
+/// A match waiting for its mail; a mail that carries it marks it `sent`.
 pub const PENDING: &str = "pending";
-pub const SENT: &str = "sent";
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = alerts, check_for_backend(diesel::pg::Pg))]

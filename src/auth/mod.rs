@@ -13,7 +13,7 @@ pub mod password;
 pub mod privacy;
 pub mod routes;
 pub mod session;
-pub mod store;
+mod store;
 pub mod tokens;
 pub mod view;
 

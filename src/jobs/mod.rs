@@ -5,7 +5,7 @@ pub mod bulk;
 pub mod model;
 pub mod posting;
 pub mod routes;
-pub mod store;
+mod store;
 pub mod view;
 
 pub use posting::queue_organization_jobs;

@@ -10,8 +10,8 @@ pub mod message;
 pub mod privacy;
 pub mod render;
 pub mod stats;
-pub mod store;
+mod store;
 pub mod transport;
 pub mod worker;
 
-pub use store::{enqueue, pending_among, MailKind, NewMail};
+pub use store::{enqueue, get, pending_among, MailKind, MailStatus, NewMail, OutboxRow};

@@ -7,7 +7,6 @@ use uuid::Uuid;
 use super::store;
 use crate::db::StoreError;
 
-
 /// Whether `user_id` belongs to the organisation `organization_id`.
 pub async fn is_member(conn: &mut AsyncPgConnection, organization_id: Uuid, user_id: Uuid) -> Result<bool, StoreError> {
     Ok(store::membership(conn, organization_id, user_id).await?.is_some())

@@ -6,7 +6,7 @@ mod membership;
 pub mod model;
 pub mod routes;
 pub mod service;
-pub mod store;
+mod store;
 
 pub use extract::{OrgAdmin, OrgMember};
 pub use membership::{has_membership, is_member};

@@ -250,9 +250,7 @@ pub async fn member_rows(conn: &mut AsyncPgConnection, org_id: Uuid) -> Result<V
         .select((memberships::user_id, memberships::role, memberships::contact_point))
         .load(conn)
         .await?;
-    rows.into_iter()
-        .map(|(user_id, role, contact_point)| Ok(MemberRow { user_id, role, contact_point }))
-        .collect()
+    rows.into_iter().map(|(user_id, role, contact_point)| Ok(MemberRow { user_id, role, contact_point })).collect()
 }
 
 /// The roles of every member, locked until the transaction ends, so that two admins cannot demote or remove each

@@ -10,9 +10,9 @@ use uuid::Uuid;
 use super::store::{self, RecruitmentRecord};
 use crate::auth::directory;
 use crate::db::StoreError;
-use crate::vocab::Place;
 use crate::seekers::directory as profiles;
 use crate::seekers::model::PartnerLink;
+use crate::vocab::Place;
 
 pub use super::store::{partner_id_of, wants_partner_alerts};
 

@@ -12,7 +12,7 @@ pub mod privacy;
 pub mod recruits;
 pub mod referrals;
 pub mod routes;
-pub mod store;
+mod store;
 pub mod token;
 
 pub use face::{

@@ -37,9 +37,10 @@ pub async fn recruit(
     request: RecruitRequest,
 ) -> Result<Recruitment, ApiError> {
     // Only profiles the organisation may find can be reported, so ids cannot be probed for hidden seekers.
-    let seeker = crate::seekers::seeker_by_candidate(conn, request.candidate_id, crate::seekers::Visibility::Searchable)
-        .await?
-        .ok_or_else(|| ApiError::invalid("candidate_id", "no searchable candidate has this id"))?;
+    let seeker =
+        crate::seekers::seeker_by_candidate(conn, request.candidate_id, crate::seekers::Visibility::Searchable)
+            .await?
+            .ok_or_else(|| ApiError::invalid("candidate_id", "no searchable candidate has this id"))?;
     match store::insert_recruitment(conn, org_id, seeker.user_id, member_id).await {
         Err(StoreError::Conflict(_)) => Err(ApiError::Conflict(
             "already-recruited",

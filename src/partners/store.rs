@@ -15,15 +15,6 @@ use crate::schema::{
     partner_alert_opt_outs, partner_invitations, partner_links, recruitments, referral_opt_outs, referrals,
 };
 
-/// A seeker who has a profile: the account and the profile's public id.
-#[derive(Clone, Debug, Queryable)]
-pub struct SeekerRow {
-    pub user_id: Uuid,
-    pub candidate_id: Uuid,
-    pub email: String,
-    pub display_name: String,
-}
-
 #[derive(Insertable)]
 #[diesel(table_name = partner_invitations)]
 pub struct NewInvitation<'a> {

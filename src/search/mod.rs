@@ -16,11 +16,12 @@ pub mod rebuild;
 pub mod routes;
 pub mod service;
 pub mod stemming;
-pub mod store;
+mod store;
 
 pub use index::{Hits, SearchError, SearchIndex};
 pub use indexer::Indexer;
 pub use query::{CandidateSearch, JobSearch};
+pub use store::searchable_candidate_ids;
 
 #[cfg(test)]
 mod tests;

@@ -201,8 +201,8 @@ async fn count_synthetic(client: &Client) -> anyhow::Result<u64> {
 }
 
 async fn taxonomy(client: &Client) -> anyhow::Result<Vec<TaxonomySkill>> {
-    let rows = client.query("SELECT id, source, coalesce(label_en, label_sv, id) FROM skills", &[]).await?;
-    Ok(rows.iter().map(|r| TaxonomySkill { id: r.get(0), source: r.get(1), label: r.get(2) }).collect())
+    let skills = crate::taxonomy::bulk::every_skill(client).await?;
+    Ok(skills.into_iter().map(|s| TaxonomySkill { id: s.id, source: s.source, label: s.label }).collect())
 }
 
 /// One Argon2 hash for every synthetic account, of a random secret nobody keeps: the accounts cannot log in.

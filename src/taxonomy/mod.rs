@@ -4,11 +4,12 @@
 //! Other features use the face below: [`resolve`] for skill references, [`resolve_ids_or_names`] for lists whose
 //! items are each an id or a name, [`skill_labels`] for every label of some skills.
 
+pub mod bulk;
 pub mod load;
 pub mod model;
 pub mod routes;
 pub mod sources;
-pub mod store;
+mod store;
 
 pub use model::{normalize, Label, ResolvedSkill, SkillLabels, SkillRef};
 pub use store::{resolve, resolve_ids_or_names, skill_labels, ResolveError};

@@ -308,13 +308,13 @@ async fn load_jobs_keeps_the_given_order_and_skips_unknown_ids() {
     let a = post_job(&app, cast.admin.t(), cast.org, "published").await;
     let b = post_job(&app, cast.admin.t(), cast.org, "draft").await;
     let mut conn = app.state.pool.get().await.expect("conn");
-    let views = tandem::jobs::store::load_jobs(&mut conn, &[b, Uuid::new_v4(), a]).await.expect("load");
+    let views = tandem::jobs::load_jobs(&mut conn, &[b, Uuid::new_v4(), a]).await.expect("load");
     let ids: Vec<Uuid> = views.iter().map(|v| v.id).collect();
     assert_eq!(ids, vec![b, a]);
     assert_eq!(views[1].skills.len(), 2);
     assert_eq!(views[1].languages.len(), 2);
     assert_eq!(views[1].organization.name, "Västra Pharma");
-    assert!(tandem::jobs::store::load_job(&mut conn, Uuid::new_v4()).await.expect("load").is_none());
+    assert!(tandem::jobs::load_job(&mut conn, Uuid::new_v4()).await.expect("load").is_none());
 }
 
 /// Passes once the taxonomy is loaded: a Swedish synonym resolves to the curated life-science skill.

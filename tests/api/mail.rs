@@ -11,8 +11,8 @@ use minijinja::context;
 use tandem::config::Config;
 use tandem::db::StoreError;
 use tandem::mail::render::render;
-use tandem::mail::store::{self, MailKind, NewMail, OutboxRow};
 use tandem::mail::worker::{MailWorkers, WorkerSettings};
+use tandem::mail::{self as store, MailKind, NewMail, OutboxRow};
 use uuid::Uuid;
 
 use crate::helpers::{eventually, TestApp};

@@ -431,7 +431,7 @@ async fn toggle_some(app: &TestApp, salt: u32) {
 
 async fn searchable_in_db(app: &TestApp) -> HashSet<Uuid> {
     let mut conn = app.state.pool.get().await.expect("conn");
-    tandem::search::store::searchable_candidate_ids(&mut conn).await.expect("ids")
+    tandem::search::searchable_candidate_ids(&mut conn).await.expect("ids")
 }
 
 /// Starts a second server on the same database with its index in `dir`, and waits until it has caught up.

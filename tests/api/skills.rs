@@ -1,7 +1,7 @@
 //! The skills taxonomy: loading, resolution of skill names and ids, and `GET /api/v1/skills` autocomplete.
 
 use serde_json::Value;
-use tandem::taxonomy::store::{resolve, ResolveError};
+use tandem::taxonomy::{resolve, ResolveError};
 use tandem::taxonomy::{ResolvedSkill, SkillRef};
 
 use crate::helpers::TestApp;
