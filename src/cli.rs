@@ -101,7 +101,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(p) if !p.is_empty() => p,
                 _ => rpassword::prompt_password("password for the operator: ")?,
             };
-            let user = crate::auth::session::create_admin(&state.pool, &email, &name, password).await?;
+            let user = crate::auth::service::create_admin(&state.pool, &email, &name, password).await?;
             println!("operator {} created ({})", user.email, user.id);
             Ok(())
         }

@@ -1,7 +1,11 @@
 //! Tandem: talent matching for the West Sweden life-science region.
 //!
-//! Each feature lives in its own folder with `routes.rs` (HTTP), `model.rs` (types and validation) and
-//! `store.rs` (queries). `app` assembles them; `config`, `db` and `error` are the shared plumbing.
+//! Each feature lives in its own folder: `routes.rs` (HTTP) → a service (the rules) → `store.rs` (SQL, private to
+//! the feature; every table has one owner) → `model.rs` (types, validation). Other features use only what a
+//! feature's `mod.rs` re-exports: read models (`view`), lookups (`directory`), its part of a privacy export or
+//! erasure (`privacy`), bulk loaders (`bulk`). Below the features: `state` (AppState), `outbox` (the change feed
+//! and its one consumer loop), `workers` (the background workers' lifecycle), `vocab` (shared field types),
+//! `error`/`db` (the HTTP and store errors), `app` (the server). `scripts/ownership.py` checks the ownership rule.
 
 pub mod access_log;
 pub mod alerts;

@@ -41,10 +41,8 @@ impl AppState {
         })
     }
 
+    /// A pooled connection; the wait for it is counted in `/metrics`.
     pub async fn conn(&self) -> Result<DbConn, ApiError> {
-        let asked = std::time::Instant::now();
-        let conn = self.pool.get().await;
-        crate::observability::pool_waited(asked.elapsed());
-        Ok(conn.map_err(db::StoreError::from)?)
+        Ok(crate::observability::pooled_conn(&self.pool).await?)
     }
 }

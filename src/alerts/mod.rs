@@ -18,12 +18,12 @@ pub mod commute;
 pub mod criteria;
 pub mod digest;
 pub mod email;
-pub mod manage;
 pub mod matcher;
 pub mod model;
 pub mod percolator;
 pub mod routes;
 pub mod run;
+pub mod service;
 mod store;
 pub mod token;
 

@@ -8,8 +8,8 @@ use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
 use uuid::Uuid;
 
-use super::manage;
 use super::model::{AlertView, CreateAlert};
+use super::service;
 use crate::auth::Seeker;
 use crate::body::JsonBody;
 use crate::error::{ApiError, Problem};
@@ -47,7 +47,7 @@ async fn create_alert(
     body: JsonBody<CreateAlert>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    let alert = manage::create(&mut conn, seeker.id(), body.0).await?;
+    let alert = service::create(&mut conn, seeker.id(), body.0).await?;
     Ok(HttpResponse::Created().json(alert))
 }
 
@@ -70,7 +70,7 @@ async fn list_alerts(
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<AlertView>>, ApiError> {
     let mut conn = state.conn().await?;
-    Ok(web::Json(manage::list(&mut conn, seeker.id(), &page).await?))
+    Ok(web::Json(service::list(&mut conn, seeker.id(), &page).await?))
 }
 
 /// Delete one of my alerts; jobs it had waiting for a digest are not sent.
@@ -92,7 +92,7 @@ async fn delete_alert(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    manage::delete(&mut conn, seeker.id(), id.into_inner()).await?;
+    service::delete(&mut conn, seeker.id(), id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -120,7 +120,7 @@ async fn unsubscribe_page(
     params: web::Query<UnsubscribeParams>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    let target = manage::inspect(&mut conn, &state.secrets, &params.token).await?;
+    let target = service::inspect(&mut conn, &state.secrets, &params.token).await?;
     match target.alert {
         Some(alert) => page("confirm", &alert.name),
         None => page("gone", ""),
@@ -145,7 +145,7 @@ async fn unsubscribe(
     params: web::Query<UnsubscribeParams>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    match manage::unsubscribe(&mut conn, &state.secrets, &params.token).await? {
+    match service::unsubscribe(&mut conn, &state.secrets, &params.token).await? {
         Some(name) => page("done", &name),
         None => page("gone", ""),
     }

@@ -12,13 +12,13 @@ pub mod model;
 pub mod password;
 pub mod privacy;
 pub mod routes;
-pub mod session;
+pub mod service;
 mod store;
 pub mod tokens;
 pub mod view;
 
 pub use extract::{Admin, AuthUser, Employer, Seeker};
 pub use model::Role;
-pub use session::{register, verify_current_password};
+pub use service::{register, verify_current_password};
 pub use store::email_of;
 pub use view::{account_by_email, display_names, AccountView};

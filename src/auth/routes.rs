@@ -7,7 +7,7 @@ use super::client_addr::ClientAddr;
 use super::model::{
     ChangePasswordRequest, LoginRequest, Me, RefreshRequest, RegisterRequest, RegisteredUser, TokenPair,
 };
-use super::{session, AuthUser};
+use super::{service, AuthUser};
 use crate::body::JsonBody;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -47,11 +47,11 @@ async fn register(
 ) -> Result<HttpResponse, ApiError> {
     let account = body.0.validate().map_err(ApiError::Invalid)?;
     throttle::check(&state, &throttle::REGISTRATIONS, &client.0.to_string()).await?;
-    let user = session::register(&state.pool, account).await?;
+    let user = service::register(&state.pool, account).await?;
     Ok(HttpResponse::Created().json(RegisteredUser {
         user_id: user.id,
         email: user.email,
-        role: session::parse_role(&user.role)?,
+        role: service::parse_role(&user.role)?,
     }))
 }
 
@@ -74,7 +74,7 @@ async fn login(
     body: JsonBody<LoginRequest>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
     let LoginRequest { email, password } = body.0;
-    Ok(web::Json(session::login(&state.pool, &state.tokens, &email, password, client.0).await?))
+    Ok(web::Json(service::login(&state.pool, &state.tokens, &email, password, client.0).await?))
 }
 
 /// Trade a refresh token for a new pair. Each refresh token works once; reusing one signs out its whole family.
@@ -86,7 +86,7 @@ async fn login(
 #[post("/api/v1/auth/refresh")]
 async fn refresh(state: web::Data<AppState>, body: JsonBody<RefreshRequest>) -> Result<web::Json<TokenPair>, ApiError> {
     let mut conn = state.conn().await?;
-    Ok(web::Json(session::refresh(&mut conn, &state.tokens, &body.0.refresh_token).await?))
+    Ok(web::Json(service::refresh(&mut conn, &state.tokens, &body.0.refresh_token).await?))
 }
 
 /// Sign out: revokes the refresh token's family.
@@ -102,7 +102,7 @@ async fn logout(
     user: AuthUser,
     body: JsonBody<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    session::logout(&mut *state.conn().await?, user.id, &body.0.refresh_token).await?;
+    service::logout(&mut *state.conn().await?, user.id, &body.0.refresh_token).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -115,7 +115,7 @@ async fn logout(
 )]
 #[post("/api/v1/auth/logout-everywhere")]
 async fn logout_everywhere(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
-    session::logout_everywhere(&mut *state.conn().await?, user.id).await?;
+    service::logout_everywhere(&mut *state.conn().await?, user.id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -142,7 +142,7 @@ async fn change_password(
     body: JsonBody<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ChangePasswordRequest { current_password, new_password } = body.0;
-    session::change_password(&state.pool, user, current_password, new_password).await?;
+    service::change_password(&state.pool, user, current_password, new_password).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -154,5 +154,5 @@ async fn change_password(
 )]
 #[get("/api/v1/me")]
 async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<web::Json<Me>, ApiError> {
-    Ok(web::Json(session::me(&mut *state.conn().await?, user.id).await?))
+    Ok(web::Json(service::me(&mut *state.conn().await?, user.id).await?))
 }

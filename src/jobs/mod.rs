@@ -3,11 +3,11 @@
 
 pub mod bulk;
 pub mod model;
-pub mod posting;
 pub mod routes;
+pub mod service;
 mod store;
 pub mod view;
 
-pub use posting::queue_organization_jobs;
+pub use service::queue_organization_jobs;
 pub use store::load_job;
 pub use view::{count_published, load_jobs, published_after, JobView};

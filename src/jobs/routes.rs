@@ -5,7 +5,7 @@ use utoipa::OpenApi;
 use uuid::Uuid;
 
 use super::model::{CreateJob, JobPatch, JobView};
-use super::posting;
+use super::service;
 use crate::auth::{AuthUser, Employer};
 use crate::body::JsonBody;
 use crate::error::{ApiError, Problem};
@@ -38,7 +38,7 @@ async fn create_job(
     body: JsonBody<CreateJob>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    let job = posting::create(&mut conn, caller.id(), body.0).await?;
+    let job = service::create(&mut conn, caller.id(), body.0).await?;
     Ok(HttpResponse::Created().json(job))
 }
 
@@ -61,7 +61,7 @@ async fn get_job(
 ) -> Result<web::Json<JobView>, ApiError> {
     let caller = optional_caller(&req)?;
     let mut conn = state.conn().await?;
-    Ok(web::Json(posting::view(&mut conn, caller.map(|c| c.id), id.into_inner()).await?))
+    Ok(web::Json(service::view(&mut conn, caller.map(|c| c.id), id.into_inner()).await?))
 }
 
 /// Update a job (members of its organisation). Fields left out stay; `apply_url` and `closes_at` are cleared by
@@ -90,7 +90,7 @@ async fn update_job(
     body: JsonBody<JobPatch>,
 ) -> Result<web::Json<JobView>, ApiError> {
     let mut conn = state.conn().await?;
-    Ok(web::Json(posting::update(&mut conn, caller.id, id.into_inner(), body.0).await?))
+    Ok(web::Json(service::update(&mut conn, caller.id, id.into_inner(), body.0).await?))
 }
 
 /// The caller if a token is sent. A bad token is refused rather than ignored, so a client with an expired token

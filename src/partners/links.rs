@@ -7,7 +7,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use minijinja::context;
 use uuid::Uuid;
 
-use super::face::{partner_of, reindex_seekers, seeker};
+use super::directory::{partner_of, reindex_seekers, seeker};
 use super::model::{Invitation, InvitationPreview, InvitePartner, Linked, PendingInvitation, MAX_PENDING_INVITATIONS};
 use super::store::{self, NewInvitation, Revocation};
 use super::token::{self, INVITATION_TTL_DAYS};

@@ -5,7 +5,7 @@
 //! linked to a talent with a confirmed recruitment ([`pool_members_among`]). Every change that can move a
 //! seeker in or out (link, unlink, confirm) queues their profile for the search index in the same transaction.
 
-pub mod face;
+pub mod directory;
 pub mod links;
 pub mod model;
 pub mod privacy;
@@ -15,7 +15,7 @@ pub mod routes;
 mod store;
 pub mod token;
 
-pub use face::{
+pub use directory::{
     before_organization_closes, commute_origins, is_in_pool, partner_alert_opt_outs_among, partner_id_of, partner_of,
     pool_members_among, record_partner_alert_opt_out, reindex_seekers, wants_partner_alerts, CommuteOrigin,
 };

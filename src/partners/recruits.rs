@@ -5,7 +5,7 @@ use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
-use super::face::{named_recruitments, reindex_seekers, RecruitmentRow};
+use super::directory::{named_recruitments, reindex_seekers, RecruitmentRow};
 use super::model::{OrganizationRef, RecruitRequest, Recruitment};
 use super::store::{self, RecruitmentRecord};
 use crate::db::StoreError;

@@ -6,7 +6,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use minijinja::context;
 use uuid::Uuid;
 
-use super::face::{is_in_pool, seeker};
+use super::directory::{is_in_pool, seeker};
 use super::model::{OrganizationRef, PreferencesUpdate, Referral, ReferralPreferences, ReferralRequest, ValidReferral};
 use super::store::{self, NewReferral, ReferralPosition};
 use crate::auth::model::MyOrganization;

@@ -1,6 +1,6 @@
 //! Queries for partner invitations and links, recruitments, the partner pool, referrals, referral opt-outs and
 //! partner commute alert opt-outs. Names, candidate ids and organisations come from their owners' faces (see
-//! [`super::face`]).
+//! [`super::directory`]).
 
 use std::collections::HashSet;
 

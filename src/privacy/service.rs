@@ -25,7 +25,7 @@ pub async fn export(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Expor
     let partner = partners::privacy::export(conn, user_id).await?;
     Ok(Export {
         exported_at: Utc::now(),
-        alerts: crate::alerts::manage::all_of(conn, user_id).await?,
+        alerts: crate::alerts::service::all_of(conn, user_id).await?,
         organizations: orgs::organizations_of(conn, user_id).await?,
         emails: mail::privacy::export(conn, &account.email).await?,
         account,

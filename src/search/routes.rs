@@ -41,8 +41,7 @@ async fn search_candidates(
     employer: Employer,
     params: web::Query<CandidateSearchParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut conn = state.conn().await?;
-    let page = service::search_candidates(&mut conn, &state.search, employer.0, params.into_inner()).await?;
+    let page = service::search_candidates(&state.pool, &state.search, employer.0, params.into_inner()).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -64,8 +63,7 @@ async fn search_jobs(
     state: web::Data<AppState>,
     params: web::Query<JobSearchParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut conn = state.conn().await?;
-    Ok(HttpResponse::Ok().json(service::search_jobs(&mut conn, &state.search, params.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(service::search_jobs(&state.pool, &state.search, params.into_inner()).await?))
 }
 
 /// Candidates ranked for a job, blind, with explanations: those with every required skill first.
@@ -91,8 +89,7 @@ async fn job_matches(
     id: web::Path<Uuid>,
     params: web::Query<MatchParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut conn = state.conn().await?;
-    let page = service::job_matches(&mut conn, &state.search, caller, id.into_inner(), params.into_inner()).await?;
+    let page = service::job_matches(&state.pool, &state.search, caller, id.into_inner(), params.into_inner()).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -116,7 +113,6 @@ async fn my_matches(
     seeker: Seeker,
     params: web::Query<MatchParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut conn = state.conn().await?;
-    let page = service::my_matches(&mut conn, &state.search, seeker.id(), params.into_inner()).await?;
+    let page = service::my_matches(&state.pool, &state.search, seeker.id(), params.into_inner()).await?;
     Ok(HttpResponse::Ok().json(page))
 }

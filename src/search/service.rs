@@ -14,7 +14,9 @@ use super::model::{
 use super::query::{CandidatePreference, CandidateSearch, JobPreference, JobSearch, WantedLanguage, WantedSkill};
 use super::{store, Hits, SearchIndex};
 use crate::auth::AuthUser;
+use crate::db::DbPool;
 use crate::error::ApiError;
+use crate::observability::pooled_conn;
 use crate::{orgs, taxonomy};
 
 /// Resolves a comma-separated list of skill ids or names, as profiles resolve theirs.
@@ -78,23 +80,27 @@ fn empty<T>() -> SearchPage<T> {
 
 /// `GET /candidates`: for employers who belong to an organisation.
 pub async fn search_candidates(
-    conn: &mut AsyncPgConnection,
+    pool: &DbPool,
     index: &SearchIndex,
     caller: AuthUser,
     params: CandidateSearchParams,
 ) -> Result<SearchPage<CandidateHit>, ApiError> {
     // Limits before any other work.
     let (mut filter, spec) = params.validate().map_err(ApiError::Invalid)?;
-    if !orgs::has_membership(conn, caller.id).await? {
-        return Err(ApiError::Forbidden("only members of an organisation may search candidates".to_owned()));
-    }
-    if filter.partner_pool && !orgs::is_network_member(conn, caller.id).await? {
-        return Err(ApiError::Forbidden(
-            "only members of HR-network organisations may search the partner pool".to_owned(),
-        ));
-    }
-    let mut skills = resolve_skills(conn, "skills", params.skills.as_deref(), false).await?;
-    let must = resolve_skills(conn, "must_skills", params.must_skills.as_deref(), true).await?;
+    let (mut skills, must) = {
+        // Returned to the pool before tantivy searches.
+        let mut conn = pooled_conn(pool).await?;
+        if !orgs::has_membership(&mut conn, caller.id).await? {
+            return Err(ApiError::Forbidden("only members of an organisation may search candidates".to_owned()));
+        }
+        if filter.partner_pool && !orgs::is_network_member(&mut conn, caller.id).await? {
+            return Err(ApiError::Forbidden(
+                "only members of HR-network organisations may search the partner pool".to_owned(),
+            ));
+        }
+        let skills = resolve_skills(&mut conn, "skills", params.skills.as_deref(), false).await?;
+        (skills, resolve_skills(&mut conn, "must_skills", params.must_skills.as_deref(), true).await?)
+    };
     // A must-have skill the taxonomy does not know is a skill nobody can be shown to have.
     if must.iter().any(|s| s.skill_id.is_none()) {
         return Ok(empty());
@@ -112,7 +118,7 @@ pub async fn search_candidates(
         limit: spec.limit,
     };
     let hits = run(index, move |index| index.search_candidates(&search)).await?;
-    Ok(page(consented(conn, hits, partner_pool).await?, spec))
+    Ok(page(consented(&mut *pooled_conn(pool).await?, hits, partner_pool).await?, spec))
 }
 
 /// The candidate search a job stands for: its required skills weigh most, then its other skills, languages,
@@ -147,15 +153,16 @@ pub fn search_for_job(job: &JobSource, spec: PageSpec) -> CandidateSearch {
 
 /// `GET /jobs/{id}/matches`: members of the job's organisation only. Others learn nothing of drafts (404).
 pub async fn job_matches(
-    conn: &mut AsyncPgConnection,
+    pool: &DbPool,
     index: &SearchIndex,
     caller: AuthUser,
     job_id: Uuid,
     params: MatchParams,
 ) -> Result<SearchPage<CandidateHit>, ApiError> {
     let spec = params.validate().map_err(ApiError::Invalid)?;
-    let job = store::jobs_by_id(conn, &[job_id]).await?.pop().ok_or(ApiError::NotFound)?;
-    if !orgs::is_member(conn, job.organization.id, caller.id).await? {
+    let mut conn = pooled_conn(pool).await?;
+    let job = store::jobs_by_id(&mut conn, &[job_id]).await?.pop().ok_or(ApiError::NotFound)?;
+    if !orgs::is_member(&mut conn, job.organization.id, caller.id).await? {
         return Err(match job.status.as_str() {
             "draft" => ApiError::NotFound,
             _ => ApiError::Forbidden("only members of the job's organisation may see its matches".to_owned()),
@@ -165,18 +172,19 @@ pub async fn job_matches(
         return Ok(empty());
     }
     let search = search_for_job(&job, spec);
+    drop(conn);
     let hits = run(index, move |index| index.search_candidates(&search)).await?;
-    Ok(page(consented(conn, hits, false).await?, spec))
+    Ok(page(consented(&mut *pooled_conn(pool).await?, hits, false).await?, spec))
 }
 
 /// `GET /jobs`: published jobs that have not closed, for anyone.
 pub async fn search_jobs(
-    conn: &mut AsyncPgConnection,
+    pool: &DbPool,
     index: &SearchIndex,
     params: JobSearchParams,
 ) -> Result<SearchPage<JobHit>, ApiError> {
     let (filter, spec) = params.validate().map_err(ApiError::Invalid)?;
-    let skills = resolve_skills(conn, "skills", params.skills.as_deref(), false).await?;
+    let skills = resolve_skills(&mut *pooled_conn(pool).await?, "skills", params.skills.as_deref(), false).await?;
     let search = JobSearch {
         text: params.q.clone(),
         skills,
@@ -218,13 +226,13 @@ pub fn search_for_profile(profile: &CandidateSource, spec: PageSpec) -> JobSearc
 
 /// `GET /me/matches`: jobs for the seeker's own profile (searchable or not). No profile or no skills: none.
 pub async fn my_matches(
-    conn: &mut AsyncPgConnection,
+    pool: &DbPool,
     index: &SearchIndex,
     seeker: Uuid,
     params: MatchParams,
 ) -> Result<SearchPage<JobMatch>, ApiError> {
     let spec = params.validate().map_err(ApiError::Invalid)?;
-    let profile = store::candidate_of_user(conn, seeker).await?;
+    let profile = store::candidate_of_user(&mut *pooled_conn(pool).await?, seeker).await?;
     let Some(profile) = profile.filter(|p| !p.skills.is_empty()) else {
         return Ok(empty());
     };

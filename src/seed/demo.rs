@@ -82,7 +82,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<Option<DemoSummary>> {
     for s in &data.seekers {
         let id = account(state, &s.email, &s.display_name, Role::Seeker, &data.password).await?;
         let request = serde_json::from_value(s.profile.clone()).with_context(|| format!("profile of {}", s.email))?;
-        crate::seekers::profiles::save(&mut conn, id, request).await.map_err(|e| explain(e, &s.email))?;
+        crate::seekers::service::save(&mut conn, id, request).await.map_err(|e| explain(e, &s.email))?;
         seeker_ids.insert(s.email.clone(), id);
     }
     for pair in &data.partner_pairs {
@@ -169,7 +169,7 @@ async fn post_job(
     fields["organization_id"] = Value::String(org_id.to_string());
     let request = serde_json::from_value(fields).with_context(|| format!("a job of {org_name}"))?;
     let mut conn = state.conn().await?;
-    crate::jobs::posting::create(&mut conn, poster, request).await.map_err(|e| explain(e, &org_name))?;
+    crate::jobs::service::create(&mut conn, poster, request).await.map_err(|e| explain(e, &org_name))?;
     Ok(())
 }
 

@@ -8,8 +8,8 @@ pub mod bulk;
 pub mod directory;
 pub mod model;
 pub mod privacy;
-pub mod profiles;
 pub mod routes;
+pub mod service;
 mod store;
 pub mod view;
 

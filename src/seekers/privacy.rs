@@ -35,7 +35,7 @@ pub async fn candidate_id_of(conn: &mut AsyncPgConnection, user_id: Uuid) -> Res
 
 /// Everything seekers hold about the user.
 pub async fn export(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<SeekerData, ApiError> {
-    let profile = match super::profiles::own(conn, user_id).await {
+    let profile = match super::service::own(conn, user_id).await {
         Ok(p) => Some(p),
         Err(ApiError::NotFound) => None,
         Err(e) => return Err(e),

@@ -5,7 +5,7 @@ use utoipa::OpenApi;
 use uuid::Uuid;
 
 use super::model::{CandidateProfile, Profile, ProfileRequest, ProfileView, ViewParams};
-use super::profiles;
+use super::service;
 use crate::auth::{Employer, Seeker};
 use crate::body::JsonBody;
 use crate::error::{ApiError, Problem};
@@ -42,7 +42,7 @@ async fn put_profile(
     body: JsonBody<ProfileRequest>,
 ) -> Result<web::Json<Profile>, ApiError> {
     let mut conn = state.conn().await?;
-    Ok(web::Json(profiles::save(&mut conn, seeker.id(), body.0).await?))
+    Ok(web::Json(service::save(&mut conn, seeker.id(), body.0).await?))
 }
 
 /// My profile.
@@ -59,7 +59,7 @@ async fn put_profile(
 #[get("/api/v1/me/profile")]
 async fn get_profile(state: web::Data<AppState>, seeker: Seeker) -> Result<web::Json<Profile>, ApiError> {
     let mut conn = state.conn().await?;
-    Ok(web::Json(profiles::own(&mut conn, seeker.id()).await?))
+    Ok(web::Json(service::own(&mut conn, seeker.id()).await?))
 }
 
 /// A searchable candidate's full profile, with name and email, for members of an organisation. Every view is
@@ -85,7 +85,7 @@ async fn get_candidate(
     params: web::Query<ViewParams>,
 ) -> Result<web::Json<CandidateProfile>, ApiError> {
     let mut conn = state.conn().await?;
-    let candidate = profiles::view_candidate(&mut conn, employer.id(), id.into_inner(), params.organization_id).await?;
+    let candidate = service::view_candidate(&mut conn, employer.id(), id.into_inner(), params.organization_id).await?;
     Ok(web::Json(candidate))
 }
 
@@ -108,5 +108,5 @@ async fn profile_views(
     params: web::Query<PageParams>,
 ) -> Result<web::Json<Page<ProfileView>>, ApiError> {
     let mut conn = state.conn().await?;
-    Ok(web::Json(profiles::views(&mut conn, seeker.id(), &params).await?))
+    Ok(web::Json(service::views(&mut conn, seeker.id(), &params).await?))
 }

@@ -132,7 +132,7 @@ pub(super) fn to_profile(stored: StoredProfile) -> Profile {
         },
         searchable: p.searchable,
         in_partner_pool: p.in_partner_pool,
-        // Only the owner sees the link (see `profiles::own`); nobody else does.
+        // Only the owner sees the link (see `service::own`); nobody else does.
         partner: None,
         updated_at: p.updated_at,
     }

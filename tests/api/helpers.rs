@@ -219,7 +219,7 @@ impl TestApp {
     pub async fn admin(&self) -> Account {
         let email = format!("ops-{}@example.org", &Uuid::new_v4().simple().to_string()[..6]);
         let password = "operator password 1".to_owned();
-        let user = tandem::auth::session::create_admin(&self.state.pool, &email, "Ops", password.clone())
+        let user = tandem::auth::service::create_admin(&self.state.pool, &email, "Ops", password.clone())
             .await
             .expect("admin");
         let tokens = self.login(&email, &password).await;
