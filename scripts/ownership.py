@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-"""Counts where each table is named outside its owning module and cross-feature store calls (issue #10)."""
+"""Prints every table named (diesel DSL or SQL) outside its owning feature and every reference into another
+feature's store. `--check` exits non-zero if there is any (CI runs it). Usage: ownership.py [--check] [SRC_DIR]"""
 import os, re, sys, collections
 
-ROOT = sys.argv[1] if len(sys.argv) > 1 else "src"
+ARGS = [a for a in sys.argv[1:] if a != "--check"]
+CHECK = "--check" in sys.argv[1:]
+ROOT = ARGS[0] if ARGS else "src"
 OWNER = {
     "users": "auth", "refresh_tokens": "auth", "login_failures": "auth",
     "skills": "taxonomy", "skill_labels": "taxonomy", "jobtech_concepts": "taxonomy",
@@ -53,3 +56,5 @@ print("tables named outside their owner: %d tables, %d files" % (len(foreign), s
 for t in sorted(where): print("  %-26s %s" % (t, ", ".join(sorted(where[t]))))
 print("references into another feature's store: %d" % len(store_calls))
 for r, m in sorted(store_calls): print("  %-36s -> %s" % (r, m))
+if CHECK and (foreign or store_calls):
+    sys.exit("every table has one owner and stores are private: see the lines above")
