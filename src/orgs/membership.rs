@@ -12,7 +12,5 @@ pub async fn is_member(conn: &mut AsyncPgConnection, organization_id: Uuid, user
     Ok(store::membership(conn, organization_id, user_id).await?.is_some())
 }
 
-/// Whether `user_id` belongs to any organisation.
-pub async fn has_membership(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<bool, StoreError> {
-    Ok(!store::organizations_of(conn, user_id).await?.is_empty())
-}
+/// Whether `user_id` belongs to any organisation (asked on every candidate search: one `exists`, no rows).
+pub use super::store::has_membership;

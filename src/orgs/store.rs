@@ -26,6 +26,12 @@ struct MyOrganizationRow {
     network_member_since: Option<DateTime<Utc>>,
 }
 
+/// Whether the user belongs to any organisation.
+pub async fn has_membership(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<bool, StoreError> {
+    let query = memberships::table.filter(memberships::user_id.eq(user_id));
+    Ok(diesel::select(diesel::dsl::exists(query)).get_result(conn).await?)
+}
+
 /// The organisations a user belongs to, oldest membership first.
 pub async fn organizations_of(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Vec<MyOrganization>, StoreError> {
     let rows: Vec<MyOrganizationRow> = memberships::table
