@@ -3,14 +3,15 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use tantivy::schema::Field;
 use tantivy::TantivyDocument;
 use uuid::Uuid;
 
 use super::fields::{self, Fields, KIND_CANDIDATE, KIND_JOB};
+use super::language::{self, TextLanguage};
 use super::model::{HitJobSkill, HitLanguage, HitLocation, HitOrganization, HitSkill};
 use crate::jobs::JobView;
 use crate::seekers::SeekerView;
-pub use crate::taxonomy::{Label, SkillLabels};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DesiredLocation {
@@ -183,8 +184,7 @@ pub trait Source {
     fn key(&self) -> Uuid;
     /// Whether it belongs in the index at all.
     fn is_visible(&self) -> bool;
-    fn skill_ids(&self) -> Vec<String>;
-    fn document(&self, f: &Fields, labels: &SkillLabels) -> TantivyDocument;
+    fn document(&self, f: &Fields) -> TantivyDocument;
 }
 
 impl Source for CandidateSource {
@@ -198,18 +198,23 @@ impl Source for CandidateSource {
         self.searchable || self.in_partner_pool
     }
 
-    fn skill_ids(&self) -> Vec<String> {
-        self.skills.iter().filter_map(|s| s.skill_id.clone()).collect()
-    }
-
-    fn document(&self, f: &Fields, labels: &SkillLabels) -> TantivyDocument {
+    fn document(&self, f: &Fields) -> TantivyDocument {
         let mut doc = TantivyDocument::default();
         doc.add_text(f.kind, KIND_CANDIDATE);
         doc.add_text(f.id, self.candidate_id.to_string());
-        add_skills(&mut doc, f, self.skills.iter().map(|s| (s.skill_id.as_deref(), s.name.as_str())), labels);
-        for text in [&self.headline, &self.summary].into_iter().chain(&self.experience).chain(&self.education) {
-            add_both(&mut doc, f.text_en, f.text_sv, text);
+        for skill in &self.skills {
+            let Some(id) = skill.skill_id.as_deref() else { continue };
+            for _ in 0..fields::skill_impact(skill.level, skill.years) {
+                doc.add_text(f.candidate_skill, id);
+            }
         }
+        let texts: Vec<&str> = [self.headline.as_str(), self.summary.as_str()]
+            .into_iter()
+            .chain(self.experience.iter().map(String::as_str))
+            .chain(self.education.iter().map(String::as_str))
+            .chain(self.skills.iter().map(|s| s.name.as_str()))
+            .collect();
+        add_text(&mut doc, (f.candidate_text_en, f.candidate_text_sv), &texts);
         doc.add_text(f.country, fields::country_key(&self.country));
         doc.add_text(f.city, fields::city_key(&self.city));
         for place in &self.desired_locations {
@@ -262,25 +267,30 @@ impl Source for JobSource {
         self.status == "published"
     }
 
-    fn skill_ids(&self) -> Vec<String> {
-        self.skills.iter().filter_map(|s| s.skill_id.clone()).collect()
-    }
-
-    fn document(&self, f: &Fields, labels: &SkillLabels) -> TantivyDocument {
+    fn document(&self, f: &Fields) -> TantivyDocument {
         let mut doc = TantivyDocument::default();
         doc.add_text(f.kind, KIND_JOB);
         doc.add_text(f.id, self.id.to_string());
-        add_skills(&mut doc, f, self.skills.iter().map(|s| (s.skill_id.as_deref(), s.name.as_str())), labels);
+        for id in self.skills.iter().filter_map(|s| s.skill_id.as_deref()) {
+            doc.add_text(f.job_skill, id);
+        }
         let required: Vec<&str> =
             self.skills.iter().filter(|s| s.required).filter_map(|s| s.skill_id.as_deref()).collect();
         for id in &required {
             doc.add_text(f.required_skill, id);
         }
         doc.add_u64(f.required_count, required.len() as u64);
-        add_both(&mut doc, f.title_en, f.title_sv, &self.title);
-        for text in [&self.title, &self.description, &self.organization.name] {
-            add_both(&mut doc, f.text_en, f.text_sv, text);
-        }
+        let texts: Vec<&str> = [self.title.as_str(), self.description.as_str(), self.organization.name.as_str()]
+            .into_iter()
+            .chain(self.skills.iter().map(|s| s.name.as_str()))
+            .collect();
+        // The title is in the language of the ad as a whole.
+        let language = add_text(&mut doc, (f.job_text_en, f.job_text_sv), &texts);
+        let title = match language {
+            TextLanguage::English => f.job_title_en,
+            TextLanguage::Swedish => f.job_title_sv,
+        };
+        doc.add_text(title, &self.title);
         doc.add_text(f.country, fields::country_key(&self.country));
         doc.add_text(f.city, fields::city_key(&self.city));
         for language in &self.languages {
@@ -314,27 +324,15 @@ impl JobSource {
     }
 }
 
-/// Skill ids as terms; names and every taxonomy label as text, so both synonyms and free text find them. A label
-/// is analysed in its own language only; a name, whose language is unknown, in both.
-fn add_skills<'a>(
-    doc: &mut TantivyDocument,
-    f: &Fields,
-    skills: impl Iterator<Item = (Option<&'a str>, &'a str)>,
-    labels: &SkillLabels,
-) {
-    for (skill_id, name) in skills {
-        add_both(doc, f.labels_en, f.labels_sv, name);
-        let Some(id) = skill_id else { continue };
-        doc.add_text(f.skill, id);
-        for label in labels.get(id).into_iter().flatten() {
-            doc.add_text(if label.swedish { f.labels_sv } else { f.labels_en }, &label.text);
-        }
+/// Adds `texts` to the field of their detected language (English unless they read as Swedish) and says which.
+fn add_text(doc: &mut TantivyDocument, (en, sv): (Field, Field), texts: &[&str]) -> TextLanguage {
+    let language = language::detect(texts);
+    let field = match language {
+        TextLanguage::English => en,
+        TextLanguage::Swedish => sv,
+    };
+    for text in texts.iter().filter(|t| !t.trim().is_empty()) {
+        doc.add_text(field, text);
     }
-}
-
-fn add_both(doc: &mut TantivyDocument, en: tantivy::schema::Field, sv: tantivy::schema::Field, text: &str) {
-    if !text.trim().is_empty() {
-        doc.add_text(en, text);
-        doc.add_text(sv, text);
-    }
+    language
 }

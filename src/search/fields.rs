@@ -1,7 +1,7 @@
 //! The tantivy schema shared by candidate and job documents, and the English and Swedish analyzers.
 //!
 //! One index holds both kinds (`kind` tells them apart) so that one writer, one commit and one outbox position
-//! cover every change. Keyword fields hold normalised values (lower-case cities, upper-case countries) so that
+//! cover every change; each kind has its own skill and text fields. Keyword fields hold normalised values (lower-case cities, upper-case countries) so that
 //! filters are plain term lookups.
 
 use tantivy::schema::{
@@ -17,25 +17,32 @@ pub const EN_ANALYZER: &str = "tandem_en";
 pub const SV_ANALYZER: &str = "tandem_sv";
 
 /// Every field of the index, resolved once from the schema.
+///
+/// Candidates and jobs have fields of their own for skills and text, so a ranked search touches only its own kind's
+/// postings and needs no `kind` filter. Each document's text is analysed once, in its detected language: it goes to
+/// the `_en` or the `_sv` field, and a query looks for each word in both.
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
     /// `candidate` or `job`.
     pub kind: Field,
     /// The candidate id or job id: the term a document is replaced by.
     pub id: Field,
-    /// Taxonomy ids of every skill (a job: required and optional alike).
-    pub skill: Field,
+    /// A candidate's skill ids, each repeated as often as its impact (level and years): the term frequency is what
+    /// the ranking reads, and tantivy's block maxima let a search skip blocks that cannot reach the top.
+    pub candidate_skill: Field,
+    /// A candidate's own text: headline, summary, experience, education, and the names of their skills.
+    pub candidate_text_en: Field,
+    pub candidate_text_sv: Field,
+    /// Taxonomy ids of every skill of a job (required and optional alike).
+    pub job_skill: Field,
     /// Taxonomy ids of a job's required skills.
     pub required_skill: Field,
-    /// Free text, stemmed as English and as Swedish.
-    pub text_en: Field,
-    pub text_sv: Field,
     /// A job's title, searched with a boost.
-    pub title_en: Field,
-    pub title_sv: Field,
-    /// Skill names and every taxonomy label and synonym of the document's skills.
-    pub labels_en: Field,
-    pub labels_sv: Field,
+    pub job_title_en: Field,
+    pub job_title_sv: Field,
+    /// A job's title, description, organisation and skill names.
+    pub job_text_en: Field,
+    pub job_text_sv: Field,
     pub country: Field,
     pub city: Field,
     /// `sv` plus one term per CEFR level reached (`sv:A1` .. `sv:C2`, and `sv:native`), so that "at least B2"
@@ -64,14 +71,15 @@ impl Fields {
         let date = DateOptions::from(INDEXED).set_fast().set_precision(DateTimePrecision::Microseconds);
         b.add_text_field("kind", STRING);
         b.add_text_field("id", STRING | STORED);
-        b.add_text_field("skill", STRING);
+        b.add_text_field("candidate_skill", impact());
+        b.add_text_field("candidate_text_en", analyzed(EN_ANALYZER));
+        b.add_text_field("candidate_text_sv", analyzed(SV_ANALYZER));
+        b.add_text_field("job_skill", STRING);
         b.add_text_field("required_skill", STRING);
-        b.add_text_field("text_en", analyzed(EN_ANALYZER));
-        b.add_text_field("text_sv", analyzed(SV_ANALYZER));
-        b.add_text_field("title_en", analyzed(EN_ANALYZER));
-        b.add_text_field("title_sv", analyzed(SV_ANALYZER));
-        b.add_text_field("labels_en", analyzed(EN_ANALYZER));
-        b.add_text_field("labels_sv", analyzed(SV_ANALYZER));
+        b.add_text_field("job_title_en", analyzed(EN_ANALYZER));
+        b.add_text_field("job_title_sv", analyzed(SV_ANALYZER));
+        b.add_text_field("job_text_en", analyzed(EN_ANALYZER));
+        b.add_text_field("job_text_sv", analyzed(SV_ANALYZER));
         b.add_text_field("country", STRING);
         b.add_text_field("city", STRING);
         b.add_text_field("lang", STRING);
@@ -94,14 +102,15 @@ impl Fields {
         Ok(Self {
             kind: f("kind")?,
             id: f("id")?,
-            skill: f("skill")?,
+            candidate_skill: f("candidate_skill")?,
+            candidate_text_en: f("candidate_text_en")?,
+            candidate_text_sv: f("candidate_text_sv")?,
+            job_skill: f("job_skill")?,
             required_skill: f("required_skill")?,
-            text_en: f("text_en")?,
-            text_sv: f("text_sv")?,
-            title_en: f("title_en")?,
-            title_sv: f("title_sv")?,
-            labels_en: f("labels_en")?,
-            labels_sv: f("labels_sv")?,
+            job_title_en: f("job_title_en")?,
+            job_title_sv: f("job_title_sv")?,
+            job_text_en: f("job_text_en")?,
+            job_text_sv: f("job_text_sv")?,
             country: f("country")?,
             city: f("city")?,
             lang: f("lang")?,
@@ -117,6 +126,16 @@ impl Fields {
             display: f("display")?,
         })
     }
+}
+
+/// Whole-value terms with frequencies (the impact) and no length norms (a long profile is not a weaker one).
+fn impact() -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("raw")
+            .set_index_option(IndexRecordOption::WithFreqs)
+            .set_fieldnorms(false),
+    )
 }
 
 fn analyzed(analyzer: &str) -> TextOptions {
@@ -158,6 +177,17 @@ pub fn keyword(value: &str) -> String {
     value.trim().to_lowercase()
 }
 
+/// The largest impact a skill can be indexed with.
+pub const MAX_IMPACT: u32 = 8;
+
+/// How strongly a profile shows a skill, 1 to [`MAX_IMPACT`]: its level (1 to 5; unknown counts as 2) and up to
+/// three more for years of use (one per three years). Indexed as the skill term's frequency.
+pub fn skill_impact(level: Option<i16>, years: Option<f32>) -> u32 {
+    let level = level.map_or(2, |l| l.clamp(1, 5) as u32);
+    let years = years.map_or(0, |y| (y.max(0.0) / 3.0).floor().min(3.0) as u32);
+    (level + years).min(MAX_IMPACT)
+}
+
 /// CEFR levels in order; `native` sits above C2.
 pub const LEVELS: [&str; 7] = ["A1", "A2", "B1", "B2", "C1", "C2", "native"];
 
@@ -194,6 +224,15 @@ mod tests {
         assert!(language_terms("en", "native").contains(&"en:C2".to_owned()));
         assert_eq!(language_requirement("sv", Some("b2")), "sv:B2");
         assert_eq!(language_requirement("sv", None), "sv");
+    }
+
+    #[test]
+    fn impact_grows_with_level_and_years_and_stays_in_range() {
+        assert_eq!(skill_impact(None, None), 2);
+        assert!(skill_impact(Some(5), Some(4.0)) > skill_impact(Some(5), None));
+        assert!(skill_impact(Some(4), None) > skill_impact(Some(2), None));
+        assert_eq!(skill_impact(Some(9), Some(100.0)), MAX_IMPACT);
+        assert_eq!(skill_impact(Some(-3), Some(-2.0)), 1);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::time::Duration;
 use chrono::Utc;
 use serde::de::DeserializeOwned;
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
-use tantivy::query::Query;
+use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::Value;
 use tantivy::{
     DocAddress, DocId, Index, IndexReader, Order, ReloadPolicy, Score, Searcher, SegmentReader, TantivyDocument,
@@ -20,10 +20,14 @@ use tantivy::{
 use tokio::sync::watch;
 use uuid::Uuid;
 
+use super::cache::SegmentCache;
+use super::collect::{self, Total, TOTAL_CAP};
 use super::document::{StoredCandidate, StoredJob};
 use super::fields::{self, Fields};
 use super::model::{CandidateHit, JobHit};
-use super::query::{self, CandidateSearch, JobSearch, QueryBuilder, W_REQUIRED};
+use super::query::{self, CandidateSearch, JobSearch, QueryBuilder, Statistics, W_REQUIRED};
+use super::text::Unit;
+use super::vocabulary::Vocabulary;
 use crate::error::ApiError;
 
 #[derive(Debug, thiserror::Error)]
@@ -45,11 +49,12 @@ impl From<SearchError> for ApiError {
     }
 }
 
-/// One page of hits and how many match in all.
+/// One page of hits and how many match in all: exactly, or when `total_exact` is false at least `total`.
 #[derive(Debug)]
 pub struct Hits<T> {
     pub items: Vec<T>,
     pub total: u64,
+    pub total_exact: bool,
 }
 
 /// An open index with its reader: what searches run against.
@@ -57,6 +62,15 @@ pub struct Live {
     pub index: Index,
     pub reader: IndexReader,
     pub fields: Fields,
+    candidates: SegmentCache<StoredCandidate>,
+    jobs: SegmentCache<StoredJob>,
+}
+
+/// A candidate search's best documents, how many match (if counted) and its free text's units.
+struct RankedCandidates {
+    docs: Vec<(Score, DocAddress)>,
+    total: Option<Total>,
+    units: Vec<Unit>,
 }
 
 impl Live {
@@ -65,11 +79,55 @@ impl Live {
         fields::register_analyzers(&index);
         let fields = Fields::of(&index.schema())?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(Self { index, reader, fields })
+        Ok(Self { index, reader, fields, candidates: SegmentCache::default(), jobs: SegmentCache::default() })
     }
 
-    fn builder(&self) -> QueryBuilder<'_> {
-        QueryBuilder { index: &self.index, fields: self.fields }
+    fn builder<'a>(&'a self, vocabulary: &'a Vocabulary, statistics: &'a Statistics<'a>) -> QueryBuilder<'a> {
+        QueryBuilder { index: &self.index, fields: self.fields, vocabulary, statistics }
+    }
+
+    /// Makes the latest commit visible and forgets what was kept for segments that are gone.
+    pub fn reload(&self) -> tantivy::Result<()> {
+        self.reader.reload()?;
+        let searcher = self.reader.searcher();
+        self.candidates.retain(&searcher);
+        self.jobs.retain(&searcher);
+        Ok(())
+    }
+
+    fn rank_candidates(
+        &self,
+        searcher: &Searcher,
+        vocabulary: &Vocabulary,
+        search: &CandidateSearch,
+        counted: bool,
+    ) -> Result<RankedCandidates, SearchError> {
+        let statistics = Statistics::new(searcher, &self.fields)?;
+        let plan = self.builder(vocabulary, &statistics).candidates(search);
+        let filters = self.candidates.filters(searcher, &plan.filters)?;
+        let scoring = EnableScoring::enabled_from_statistics_provider(&statistics, searcher);
+        let weight = plan.ranking.as_ref().map(|q| q.weight(scoring)).transpose()?;
+        let docs = collect::top(searcher, weight.as_deref(), &filters, search.offset + search.limit.max(1))?;
+        let docs = docs.into_iter().skip(search.offset).collect();
+        let total = if counted {
+            // Counting needs no scores: a weight without them reads no frequencies.
+            let unscored = EnableScoring::disabled_from_searcher(searcher);
+            let weight = plan.ranking.as_ref().map(|q| q.weight(unscored)).transpose()?;
+            Some(collect::count(searcher, weight.as_deref(), &filters, TOTAL_CAP)?)
+        } else {
+            None
+        };
+        Ok(RankedCandidates { docs, total, units: plan.units })
+    }
+
+    fn candidate(&self, searcher: &Searcher, address: DocAddress) -> Result<Arc<StoredCandidate>, SearchError> {
+        let cards = self.candidates.cards(searcher.segment_reader(address.segment_ord));
+        cards.get_or_load(address.doc_id, || self.stored(searcher, address))
+    }
+
+    fn job(&self, searcher: &Searcher, address: DocAddress) -> Result<Arc<StoredJob>, SearchError> {
+        let cards = self.jobs.cards(searcher.segment_reader(address.segment_ord));
+        cards.get_or_load(address.doc_id, || self.stored(searcher, address))
     }
 
     fn stored<T: DeserializeOwned>(&self, searcher: &Searcher, address: DocAddress) -> Result<T, SearchError> {
@@ -81,6 +139,8 @@ impl Live {
 
 struct Shared {
     live: RwLock<Option<Arc<Live>>>,
+    /// The taxonomy's labels, for synonyms in free text.
+    vocabulary: RwLock<Arc<Vocabulary>>,
     /// Every outbox change up to this position is visible to searches.
     applied: watch::Sender<i64>,
 }
@@ -101,7 +161,9 @@ impl SearchIndex {
     /// A handle with no index yet: searches answer `Unavailable` until an indexer publishes one.
     pub fn new() -> Self {
         let (applied, _) = watch::channel(0);
-        Self { shared: Arc::new(Shared { live: RwLock::new(None), applied }) }
+        Self {
+            shared: Arc::new(Shared { live: RwLock::new(None), vocabulary: RwLock::new(Arc::default()), applied }),
+        }
     }
 
     /// A handle over an index that is already built, e.g. one made in memory for a test or a benchmark.
@@ -138,7 +200,25 @@ impl SearchIndex {
 
     /// Makes the latest commit visible to searches.
     pub fn reload(&self) -> Result<(), SearchError> {
-        Ok(self.live()?.reader.reload()?)
+        Ok(self.live()?.reload()?)
+    }
+
+    /// Puts the taxonomy's labels in service for free-text synonyms.
+    pub fn set_vocabulary(&self, vocabulary: Vocabulary) {
+        if let Ok(mut slot) = self.shared.vocabulary.write() {
+            *slot = Arc::new(vocabulary);
+        }
+    }
+
+    /// Loads the taxonomy's labels from the database and puts them in service.
+    pub async fn load_vocabulary(&self, conn: &mut diesel_async::AsyncPgConnection) -> Result<(), crate::db::StoreError> {
+        let labels = crate::taxonomy::every_label(conn).await?;
+        self.set_vocabulary(Vocabulary::new(labels));
+        Ok(())
+    }
+
+    fn vocabulary(&self) -> Arc<Vocabulary> {
+        self.shared.vocabulary.read().map(|v| v.clone()).unwrap_or_default()
     }
 
     pub(crate) fn set_applied(&self, position: i64) {
@@ -176,14 +256,14 @@ impl SearchIndex {
     pub fn search_candidates(&self, search: &CandidateSearch) -> Result<Hits<CandidateHit>, SearchError> {
         let live = self.live()?;
         let searcher = live.reader.searcher();
-        let query = live.builder().candidates(search);
-        let top = TopDocs::with_limit(search.limit.max(1)).and_offset(search.offset);
-        let (docs, total) = searcher.search(&*query, &(top, Count))?;
-        let items = docs
+        let ranked = live.rank_candidates(&searcher, &self.vocabulary(), search, true)?;
+        let items = ranked
+            .docs
             .into_iter()
             .map(|(score, address)| {
-                let c: StoredCandidate = live.stored(&searcher, address)?;
-                let explanation = query::explain_candidate(&c, search, score);
+                let c = live.candidate(&searcher, address)?;
+                let explanation = query::explain_candidate(&c, search, &ranked.units, score);
+                let c = StoredCandidate::clone(&c);
                 Ok(CandidateHit {
                     candidate_id: c.candidate_id,
                     headline: c.headline,
@@ -196,36 +276,38 @@ impl SearchIndex {
                 })
             })
             .collect::<Result<_, SearchError>>()?;
-        Ok(Hits { items, total: total as u64 })
+        let total = ranked.total.unwrap_or(Total { total: 0, exact: true });
+        Ok(Hits { items, total: total.total, total_exact: total.exact })
     }
 
     /// The engine's share of [`Self::search_candidates`]: the same query's top scores and document addresses, with
     /// no total, stored fields or explanations. Benchmarks set it beside a PostgreSQL query that returns ids only.
     pub fn rank_candidates(&self, search: &CandidateSearch) -> Result<Vec<(f32, DocAddress)>, SearchError> {
         let live = self.live()?;
-        let query = live.builder().candidates(search);
-        let top = TopDocs::with_limit(search.limit.max(1)).and_offset(search.offset);
-        Ok(live.reader.searcher().search(&*query, &top)?)
+        let searcher = live.reader.searcher();
+        Ok(live.rank_candidates(&searcher, &self.vocabulary(), search, false)?.docs)
     }
 
     /// Published, open jobs for `search`: ranked and explained when it has text or skills, else newest first.
     pub fn search_jobs(&self, search: &JobSearch) -> Result<Hits<JobHit>, SearchError> {
         let live = self.live()?;
         let searcher = live.reader.searcher();
-        let query = live.builder().jobs(search, Utc::now());
+        let vocabulary = self.vocabulary();
+        let statistics = Statistics::new(&searcher, &live.fields)?;
+        let (query, units) = live.builder(&vocabulary, &statistics).jobs(search, Utc::now());
         let (docs, total) = ranked_jobs(&searcher, &*query, search)?;
         let items = docs
             .into_iter()
             .map(|(rank, address)| {
-                let job: StoredJob = live.stored(&searcher, address)?;
+                let job = live.job(&searcher, address)?;
                 let scored = search.is_ranked().then(|| {
                     let score = rank.map_or(0.0, |r| r + missing_offset(&job, search));
-                    (query::round(score), query::explain_job(&job, search, score))
+                    (query::round(score), query::explain_job(&job, search, &units, score))
                 });
-                Ok(job_hit(job, scored))
+                Ok(job_hit(StoredJob::clone(&job), scored))
             })
             .collect::<Result<_, SearchError>>()?;
-        Ok(Hits { items, total: total as u64 })
+        Ok(Hits { items, total: total as u64, total_exact: true })
     }
 
     /// The ids of every document of one kind (`candidate` or `job`), for checks that the index matches the

@@ -16,7 +16,7 @@ use tantivy::{IndexWriter, Term};
 use uuid::Uuid;
 
 use super::dir::{self, IndexDir, OpenError};
-use super::document::{SkillLabels, Source};
+use super::document::Source;
 use super::index::Live;
 use super::rebuild::{self, RebuildError};
 use super::{store, SearchIndex};
@@ -230,6 +230,8 @@ impl Worker {
             other => Trouble::Index(other.to_string()),
         })?;
         let live = Arc::new(Live::new(index)?);
+        // Synonyms come from the taxonomy as it is when the index opens.
+        self.search.load_vocabulary(conn).await?;
         self.search.publish(Some(live.clone()));
         self.search.set_applied(committed);
         Ok(Open { generation, writer, live, feed: Consumer::new(committed, BATCH) })
@@ -253,7 +255,7 @@ impl Worker {
         let moves = batch.moves();
         open.feed.commit(batch);
         if changed {
-            open.live.reader.reload()?;
+            open.live.reload()?;
         } else if !moves {
             return Ok(full);
         }
@@ -281,14 +283,12 @@ async fn apply(
     let mut sources: Vec<Box<dyn Source>> = Vec::with_capacity(candidate_ids.len() + job_ids.len());
     sources.extend(store::candidates_by_id(conn, candidate_ids).await?.into_iter().map(|c| Box::new(c) as _));
     sources.extend(store::jobs_by_id(conn, job_ids).await?.into_iter().map(|j| Box::new(j) as _));
-    let skill_ids: Vec<String> = sources.iter().flat_map(|s| s.skill_ids()).collect();
-    let labels: SkillLabels = store::skill_labels(conn, &skill_ids).await?;
     let f = open.live.fields;
     for id in candidate_ids.iter().chain(job_ids) {
         open.writer.delete_term(Term::from_field_text(f.id, &id.to_string()));
     }
     for source in sources.iter().filter(|s| s.is_visible()) {
-        open.writer.add_document(source.document(&f, &labels))?;
+        open.writer.add_document(source.document(&f))?;
     }
     Ok(())
 }

@@ -5,17 +5,22 @@
 //! [`SearchIndex::search_candidates`] / [`SearchIndex::search_jobs`]; [`rebuild::rebuild`] bulk-loads an index
 //! from PostgreSQL.
 
+pub mod cache;
+pub mod collect;
 pub mod dir;
 pub mod document;
 pub mod fields;
 pub mod index;
 pub mod indexer;
+pub mod language;
 pub mod model;
 pub mod query;
 pub mod rebuild;
 pub mod routes;
 pub mod service;
 pub mod stemming;
+pub mod text;
+pub mod vocabulary;
 mod store;
 
 pub use index::{Hits, SearchError, SearchIndex};

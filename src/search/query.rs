@@ -1,24 +1,27 @@
 //! What a search asks for, as plain structs (so the benchmark and the HTTP layer build them alike), turned into
 //! tantivy queries, and the explanation of each hit computed from its stored fields and the same weights.
 //!
-//! Scores are sums of constant weights: filters weigh nothing, a required skill far more than everything else
-//! together (so fewer missing required skills always ranks first), other skills and soft factors a little, and
-//! BM25 text relevance is a small add-on.
+//! Scores are sums of weights: filters weigh nothing, a required skill far more than everything else together (so
+//! fewer missing required skills always ranks first), other skills a little — a candidate's by how strongly their
+//! profile shows it (level and years, see [`impact_share`]) — soft factors a little, and BM25 text relevance is a
+//! small add-on.
 
 use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
-    TermSetQuery,
+    BooleanQuery, BoostQuery, Bm25StatisticsProvider, Bm25Weight, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery,
+    Query, RangeQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Index, Term};
+use tantivy::{Index, Searcher, Term};
 
 use super::document::{date_value, instant_value, StoredCandidate, StoredJob};
 use super::fields::{self, Fields, KIND_CANDIDATE, KIND_JOB};
 use super::model::{Explanation, Factor, HitLanguage, SkillMention};
+use super::text::{self, Unit};
+use super::vocabulary::Vocabulary;
 
 /// Each required skill: more than all other factors together can add.
 pub const W_REQUIRED: f32 = 1000.0;
@@ -34,6 +37,8 @@ pub const W_PERMIT: f32 = 1.0;
 pub const W_SECTOR: f32 = 2.0;
 /// Multiplies BM25 text relevance.
 pub const TEXT_BOOST: f32 = 0.5;
+/// A skill that free text names (a label or synonym) counts like a well-matched word.
+pub const W_SYNONYM: f32 = 2.0;
 
 /// A skill a search asks for, resolved against the taxonomy. Without an id it is looked for as text in labels.
 #[derive(Clone, Debug, PartialEq)]
@@ -155,12 +160,18 @@ fn date_range(field: Field, low: Option<tantivy::DateTime>, high: Option<tantivy
     Box::new(RangeQuery::new(low, high))
 }
 
-/// One word in one field: its single term, or its terms as a phrase; `None` when the analyzer keeps nothing of it.
-fn word_query(field: Field, analyzer: &mut TextAnalyzer, word: &str) -> Option<Box<dyn Query>> {
+/// Words in one field: one term, or the terms as a phrase; `None` when the analyzer keeps nothing of them.
+fn words_query(field: Field, analyzer: &mut TextAnalyzer, words: &[String]) -> Option<Box<dyn Query>> {
     let mut terms: Vec<(usize, Term)> = Vec::new();
-    analyzer
-        .token_stream(word)
-        .process(&mut |token| terms.push((token.position, Term::from_field_text(field, &token.text))));
+    let mut offset = 0;
+    for word in words {
+        let mut last = 0;
+        analyzer.token_stream(word).process(&mut |token| {
+            last = token.position;
+            terms.push((offset + token.position, Term::from_field_text(field, &token.text)));
+        });
+        offset += last + 1;
+    }
     match terms.len() {
         0 => None,
         1 => terms.pop().map(|(_, t)| Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)) as Box<dyn Query>),
@@ -176,116 +187,255 @@ fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     }
 }
 
+fn any(clauses: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
+    match clauses.len() {
+        0 => None,
+        1 => clauses.into_iter().next(),
+        _ => Some(Box::new(BooleanQuery::new(clauses.into_iter().map(|q| (Occur::Should, q)).collect()))),
+    }
+}
+
+fn all(clauses: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
+    match clauses.len() {
+        0 => None,
+        1 => clauses.into_iter().next(),
+        _ => Some(Box::new(BooleanQuery::new(clauses.into_iter().map(|q| (Occur::Must, q)).collect()))),
+    }
+}
+
 /// The weight of each skill that is not required.
 pub fn optional_weight(skills: &[WantedSkill]) -> f32 {
     let optional = skills.iter().filter(|s| !s.required).count().max(1) as f32;
     W_SKILL.min(OPTIONAL_BUDGET / optional)
 }
 
+/// The share of a skill's weight a profile earns with `impact` (see `fields::skill_impact`): all of it at the
+/// largest impact, about half at the smallest. The same curve as the index's scoring (BM25's term-frequency
+/// saturation with no length norm), so explanations add up to the score.
+pub fn impact_share(impact: u32) -> f32 {
+    let unit = Bm25Weight::for_one_term(1, 2, 1.0);
+    unit.score(1, impact.clamp(1, fields::MAX_IMPACT)) / unit.score(1, fields::MAX_IMPACT)
+}
+
+/// What a candidate's skill clause adds for a profile with `impact`, when the clause weighs `weight`.
+pub fn skill_effect(weight: f32, impact: u32) -> f32 {
+    weight * impact_share(impact)
+}
+
+/// Index statistics for scoring: the real ones for text, fixed ones for candidate skills so that a skill's
+/// score depends only on its weight and the profile's impact, not on how many profiles share it.
+pub struct Statistics<'a> {
+    searcher: &'a Searcher,
+    skill: Field,
+    documents: u64,
+}
+
+impl<'a> Statistics<'a> {
+    pub fn new(searcher: &'a Searcher, fields: &Fields) -> tantivy::Result<Self> {
+        Ok(Self { searcher, skill: fields.candidate_skill, documents: searcher.total_num_docs()? })
+    }
+
+    /// The boost that makes a candidate skill term score `weight` at the largest impact.
+    fn skill_boost(&self, weight: f32) -> f32 {
+        let top = Bm25Weight::for_one_term(self.documents / 2, self.documents, 1.0).score(1, fields::MAX_IMPACT);
+        if top > 0.0 {
+            weight / top
+        } else {
+            0.0
+        }
+    }
+}
+
+impl Bm25StatisticsProvider for Statistics<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        if field == self.skill {
+            return Ok(self.documents);
+        }
+        self.searcher.total_num_tokens(field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Ok(self.documents)
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        if term.field() == self.skill {
+            return Ok(self.documents / 2);
+        }
+        self.searcher.doc_freq(term)
+    }
+}
+
+/// A filter run as a per-segment bitset, cached under `key` for as long as the segment lives.
+pub struct Filter {
+    pub key: String,
+    pub query: Box<dyn Query>,
+}
+
+impl Filter {
+    fn term(field: Field, name: &str, value: &str) -> Self {
+        Self { key: format!("{name}={value}"), query: term(field, value) }
+    }
+}
+
+/// A candidate search as the engine runs it.
+pub struct CandidatePlan {
+    /// What ranks hits; `None` when nothing does (every candidate the filters let through, in index order).
+    pub ranking: Option<Box<dyn Query>>,
+    /// Each must hold.
+    pub filters: Vec<Filter>,
+    /// The free text's units, for explanations.
+    pub units: Vec<Unit>,
+}
+
 /// Builds queries against one index (its analyzers cut the free text into terms).
 pub struct QueryBuilder<'a> {
     pub index: &'a Index,
     pub fields: Fields,
+    pub vocabulary: &'a Vocabulary,
+    pub statistics: &'a Statistics<'a>,
 }
 
+/// The fields free text is looked for in, each with its boost: pairs of an English and a Swedish field.
+type TextFields = [(Field, Field, f32)];
+
 impl QueryBuilder<'_> {
-    /// Free text as words over the given fields, never as a query language: each whitespace-separated word is
-    /// run through each field's analyzer and looked for there (a word the analyzer cuts in several terms, such as
-    /// "cell-culture", as a phrase), boosted per field. Any word may match (BM25 sums them), or with
-    /// `conjunction` every word must. Text with no word in it matches nothing.
-    fn text(&self, text: &str, fields: &[(Field, f32)], conjunction: bool) -> Option<Box<dyn Query>> {
-        if text.trim().is_empty() {
-            return None;
-        }
-        let mut analyzers: Vec<(Field, f32, TextAnalyzer)> = fields
-            .iter()
-            .filter_map(|&(field, boost)| Some((field, boost, self.index.tokenizer_for_field(field).ok()?)))
-            .collect();
-        let occur = if conjunction { Occur::Must } else { Occur::Should };
-        let words: Vec<Clause> = text
-            .split_whitespace()
-            .filter_map(|word| {
-                let per_field: Vec<Clause> = analyzers
-                    .iter_mut()
-                    .filter_map(|(field, boost, analyzer)| {
-                        let query = word_query(*field, analyzer, word)?;
-                        Some((Occur::Should, boosted(query, *boost)))
-                    })
-                    .collect();
-                (!per_field.is_empty()).then(|| (occur, Box::new(BooleanQuery::new(per_field)) as Box<dyn Query>))
-            })
-            .collect();
-        if words.is_empty() {
-            return Some(Box::new(EmptyQuery));
-        }
-        Some(Box::new(BooleanQuery::new(words)))
+    fn analyzer(&self, field: Field) -> Option<TextAnalyzer> {
+        self.index.tokenizer_for_field(field).ok()
     }
 
-    /// One clause per skill: an id is a term; a name without an id is text over skill labels.
-    fn skill_clauses(&self, skills: &[WantedSkill], field_for: impl Fn(&WantedSkill) -> Field) -> Vec<Clause> {
-        let optional = optional_weight(skills);
-        let f = self.fields;
-        skills
+    /// Free text as units that must all match (AND); each unit's words in any of the fields, in either language,
+    /// or (when they name a skill) the skill itself. Text with no word in it matches nothing.
+    fn text(&self, units: &[Unit], fields: &TextFields, skill: Option<SkillTerm>) -> Box<dyn Query> {
+        let mut analyzers: Vec<(Field, f32, TextAnalyzer)> = fields
             .iter()
-            .filter_map(|skill| {
-                let weight = if skill.required { W_REQUIRED } else { optional };
-                let query = match &skill.skill_id {
-                    Some(id) => term(field_for(skill), id),
-                    None => self.text(&skill.name, &[(f.labels_en, 1.0), (f.labels_sv, 1.0)], true)?,
-                };
-                Some(weighted(query, weight))
+            .flat_map(|&(en, sv, boost)| [(en, boost), (sv, boost)])
+            .filter_map(|(field, boost)| Some((field, boost, self.analyzer(field)?)))
+            .collect();
+        let required: Vec<Box<dyn Query>> =
+            units.iter().filter_map(|unit| self.unit(unit, &mut analyzers, skill)).collect();
+        all(required).unwrap_or_else(|| Box::new(EmptyQuery))
+    }
+
+    /// One unit: its words (as a phrase when quoted, else each word somewhere), or a skill they name.
+    fn unit(
+        &self,
+        unit: &Unit,
+        analyzers: &mut [(Field, f32, TextAnalyzer)],
+        skill: Option<SkillTerm>,
+    ) -> Option<Box<dyn Query>> {
+        let mut alternatives = Vec::new();
+        if unit.quoted {
+            for (field, boost, analyzer) in analyzers.iter_mut() {
+                if let Some(q) = words_query(*field, analyzer, &unit.words) {
+                    alternatives.push(boosted(q, *boost));
+                }
+            }
+        } else {
+            let each: Vec<Box<dyn Query>> = unit
+                .words
+                .iter()
+                .filter_map(|word| {
+                    let in_fields = analyzers.iter_mut().filter_map(|(field, boost, analyzer)| {
+                        words_query(*field, analyzer, std::slice::from_ref(word)).map(|q| boosted(q, *boost))
+                    });
+                    any(in_fields.collect())
+                })
+                .collect();
+            alternatives.extend(all(each));
+        }
+        if let Some(skill) = skill {
+            alternatives.extend(unit.skills.iter().map(|id| skill.query(self, id, W_SYNONYM)));
+        }
+        any(alternatives)
+    }
+
+    /// One clause per skill a candidate search asks for.
+    fn candidate_skill_clauses(&self, search: &CandidateSearch) -> Vec<Clause> {
+        let optional = optional_weight(&search.skills);
+        let f = self.fields;
+        search
+            .skills
+            .iter()
+            .map(|skill| {
+                let filtered = skill.skill_id.as_ref().is_some_and(|id| search.filter.skill_ids.contains(id));
+                match (&skill.skill_id, skill.required && !filtered) {
+                    // Every hit has a filtered skill: it ranks by how strongly they show it.
+                    (Some(id), false) => (Occur::Should, SkillTerm::Candidate.query(self, id, optional)),
+                    (Some(id), true) => weighted(term(f.candidate_skill, id), W_REQUIRED),
+                    (None, required) => {
+                        let units = [Unit { words: vec![skill.name.clone()], quoted: true, skills: Vec::new() }];
+                        let text = self.text(&units, &[(f.candidate_text_en, f.candidate_text_sv, 1.0)], None);
+                        weighted(text, if required { W_REQUIRED } else { optional })
+                    }
+                }
             })
             .collect()
     }
 
-    pub fn candidates(&self, search: &CandidateSearch) -> Box<dyn Query> {
+    pub fn candidates(&self, search: &CandidateSearch) -> CandidatePlan {
         let f = self.fields;
-        let mut clauses = vec![filter(term(f.kind, KIND_CANDIDATE))];
-        // Pool members are indexed whether or not they are searchable: being in the pool is their consent to be
-        // seen by the network, and only a pool search (the `partner_pool` filter) shows them for that reason.
-        if !search.filter.partner_pool {
-            clauses.push(filter(flag(f.searchable)));
+        let units = search.text.as_deref().map(|t| text::units(t, self.vocabulary)).unwrap_or_default();
+        let mut must = Vec::new();
+        if search.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
+            let fields = [(f.candidate_text_en, f.candidate_text_sv, 1.0)];
+            must.push(boosted(self.text(&units, &fields, Some(SkillTerm::Candidate)), TEXT_BOOST));
         }
-        clauses.extend(self.candidate_filters(&search.filter));
-        if let Some(text) = search.text.as_deref() {
-            let text_fields = [(f.text_en, 1.0), (f.text_sv, 1.0), (f.labels_en, 1.0), (f.labels_sv, 1.0)];
-            if let Some(q) = self.text(text, &text_fields, false) {
-                clauses.push((Occur::Must, Box::new(BoostQuery::new(q, TEXT_BOOST))));
+        let skills = self.candidate_skill_clauses(search);
+        let preferences = self.candidate_preferences(&search.prefer);
+        let ranking = if must.is_empty() && preferences.is_empty() {
+            // Optional term clauses alone: tantivy's block-max WAND skips what cannot reach the top.
+            (!skills.is_empty()).then(|| Box::new(BooleanQuery::new(skills)) as Box<dyn Query>)
+        } else {
+            if !skills.is_empty() {
+                // At least one asked-for skill must match; each one that does adds its weight.
+                must.push(Box::new(BooleanQuery::new(skills)));
             }
-        }
-        let skills = self.skill_clauses(&search.skills, |_| f.skill);
-        if !skills.is_empty() {
-            // At least one asked-for skill must match; each one that does adds its weight.
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(skills))));
-        }
-        clauses.extend(self.candidate_preferences(&search.prefer));
-        Box::new(BooleanQuery::new(clauses))
+            let mut clauses: Vec<Clause> = must.into_iter().map(|q| (Occur::Must, q)).collect();
+            if clauses.is_empty() {
+                None
+            } else {
+                clauses.extend(preferences);
+                Some(Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+            }
+        };
+        CandidatePlan { ranking, filters: self.candidate_filters(&search.filter), units }
     }
 
-    fn candidate_filters(&self, filter_by: &CandidateFilter) -> Vec<Clause> {
+    fn candidate_filters(&self, filter_by: &CandidateFilter) -> Vec<Filter> {
         let f = self.fields;
-        let mut clauses: Vec<Clause> = filter_by.skill_ids.iter().map(|id| filter(term(f.skill, id))).collect();
+        let mut filters = vec![Filter::term(f.kind, "kind", KIND_CANDIDATE)];
+        // Pool members are indexed whether or not they are searchable: being in the pool is their consent to be
+        // seen by the network, and only a pool search (the `partner_pool` filter) shows them for that reason.
+        if filter_by.partner_pool {
+            filters.push(Filter { key: "partner_pool".to_owned(), query: flag(f.partner_pool) });
+        } else {
+            filters.push(Filter { key: "searchable".to_owned(), query: flag(f.searchable) });
+        }
+        filters.extend(filter_by.skill_ids.iter().map(|id| Filter::term(f.candidate_skill, "skill", id)));
         for language in &filter_by.languages {
-            clauses
-                .push(filter(term(f.lang, &fields::language_requirement(&language.code, language.level.as_deref()))));
+            let wanted = fields::language_requirement(&language.code, language.level.as_deref());
+            filters.push(Filter::term(f.lang, "lang", &wanted));
         }
         if let Some(country) = &filter_by.country {
-            clauses.push(filter(term(f.country, &fields::country_key(country))));
+            filters.push(Filter::term(f.country, "country", &fields::country_key(country)));
         }
         if let Some(city) = &filter_by.city {
-            clauses.push(filter(term(f.city, &fields::city_key(city))));
+            filters.push(Filter::term(f.city, "city", &fields::city_key(city)));
         }
         if let Some(date) = filter_by.available_before {
             let day_after = date.succ_opt().unwrap_or(date);
-            clauses.push(filter(date_range(f.available_from, None, Some(date_value(day_after)))));
+            let query = date_range(f.available_from, None, Some(date_value(day_after)));
+            filters.push(Filter { key: format!("available<{day_after}"), query });
         }
         if !filter_by.work_permits.is_empty() {
-            clauses.push(filter(any_of(f.work_permit, filter_by.work_permits.iter().map(|p| fields::keyword(p)))));
+            let mut permits: Vec<String> = filter_by.work_permits.iter().map(|p| fields::keyword(p)).collect();
+            permits.sort();
+            permits.dedup();
+            let key = format!("permit={}", permits.join("|"));
+            filters.push(Filter { key, query: any_of(f.work_permit, permits) });
         }
-        if filter_by.partner_pool {
-            clauses.push(filter(flag(f.partner_pool)));
-        }
-        clauses
+        filters
     }
 
     fn candidate_preferences(&self, prefer: &CandidatePreference) -> Vec<Clause> {
@@ -315,25 +465,19 @@ impl QueryBuilder<'_> {
         clauses
     }
 
-    pub fn jobs(&self, search: &JobSearch, now: DateTime<Utc>) -> Box<dyn Query> {
+    /// A job search's query and its free text's units.
+    pub fn jobs(&self, search: &JobSearch, now: DateTime<Utc>) -> (Box<dyn Query>, Vec<Unit>) {
         let f = self.fields;
         let mut clauses = vec![filter(term(f.kind, KIND_JOB))];
         clauses.push(filter(date_range(f.closes_at, Some(instant_value(now)), None)));
         clauses.extend(self.job_filters(&search.filter));
-        if let Some(text) = search.text.as_deref() {
-            let text_fields = [
-                (f.title_en, 2.0),
-                (f.title_sv, 2.0),
-                (f.text_en, 1.0),
-                (f.text_sv, 1.0),
-                (f.labels_en, 1.0),
-                (f.labels_sv, 1.0),
-            ];
-            if let Some(q) = self.text(text, &text_fields, false) {
-                clauses.push((Occur::Must, Box::new(BoostQuery::new(q, TEXT_BOOST))));
-            }
+        let units = search.text.as_deref().map(|t| text::units(t, self.vocabulary)).unwrap_or_default();
+        if search.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
+            let fields = [(f.job_title_en, f.job_title_sv, 2.0), (f.job_text_en, f.job_text_sv, 1.0)];
+            let text = self.text(&units, &fields, Some(SkillTerm::Job));
+            clauses.push((Occur::Must, boosted(text, TEXT_BOOST)));
         }
-        let mut skills = self.skill_clauses(&search.skills, |_| f.skill);
+        let mut skills = self.job_skill_clauses(&search.skills, f.job_skill);
         if search.rank_by_missing_required {
             // The seeker's skills as the job's required ones: each adds W_REQUIRED, and the ranking subtracts
             // W_REQUIRED per required skill of the job, leaving minus the missing ones.
@@ -343,16 +487,33 @@ impl QueryBuilder<'_> {
                 .filter(|s| s.skill_id.is_some())
                 .map(|s| WantedSkill { required: true, ..s.clone() })
                 .collect();
-            skills.extend(self.skill_clauses(&as_required, |_| f.required_skill));
+            skills.extend(self.job_skill_clauses(&as_required, f.required_skill));
         }
         if !skills.is_empty() {
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(skills))));
         }
         clauses.extend(self.job_preferences(&search.prefer));
-        if clauses.is_empty() {
-            return Box::new(AllQuery);
-        }
-        Box::new(BooleanQuery::new(clauses))
+        (Box::new(BooleanQuery::new(clauses)), units)
+    }
+
+    /// One clause per skill: an id is a term; a name without an id is text over the job's own text.
+    fn job_skill_clauses(&self, skills: &[WantedSkill], field: Field) -> Vec<Clause> {
+        let optional = optional_weight(skills);
+        let f = self.fields;
+        skills
+            .iter()
+            .map(|skill| {
+                let weight = if skill.required { W_REQUIRED } else { optional };
+                let query = match &skill.skill_id {
+                    Some(id) => term(field, id),
+                    None => {
+                        let units = [Unit { words: vec![skill.name.clone()], quoted: true, skills: Vec::new() }];
+                        self.text(&units, &[(f.job_text_en, f.job_text_sv, 1.0)], None)
+                    }
+                };
+                weighted(query, weight)
+            })
+            .collect()
     }
 
     fn job_filters(&self, filter_by: &JobFilter) -> Vec<Clause> {
@@ -400,6 +561,27 @@ impl QueryBuilder<'_> {
     }
 }
 
+/// Which kind's skill field a skill named in free text is looked for in.
+#[derive(Clone, Copy)]
+enum SkillTerm {
+    Candidate,
+    Job,
+}
+
+impl SkillTerm {
+    /// The skill as a query worth `weight`: for candidates scored by impact, for jobs a constant.
+    fn query(self, builder: &QueryBuilder<'_>, id: &str, weight: f32) -> Box<dyn Query> {
+        match self {
+            SkillTerm::Candidate => {
+                let term = Term::from_field_text(builder.fields.candidate_skill, id);
+                let query = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
+                Box::new(BoostQuery::new(query, builder.statistics.skill_boost(weight)))
+            }
+            SkillTerm::Job => Box::new(ConstScoreQuery::new(term(builder.fields.job_skill, id), weight)),
+        }
+    }
+}
+
 /// Whether a hit's own skill names cover a skill asked for only by name.
 fn named_skill_matches<'a>(mut names: impl Iterator<Item = &'a str>, wanted: &str) -> bool {
     let wanted = crate::taxonomy::normalize(wanted);
@@ -440,24 +622,35 @@ fn factor(name: &str, detail: String, effect: f32) -> Factor {
     Factor { factor: name.to_owned(), detail, effect }
 }
 
-/// Why a candidate matched `search` with `score`, from their stored fields and the query's weights.
-pub fn explain_candidate(c: &StoredCandidate, search: &CandidateSearch, score: f32) -> Explanation {
-    let ids: HashSet<&str> = c.skills.iter().filter_map(|s| s.skill_id.as_deref()).collect();
+/// Why a candidate matched `search` with `score`, from their stored fields and the query's weights; `units` are
+/// the search's free text as the query used it.
+pub fn explain_candidate(c: &StoredCandidate, search: &CandidateSearch, units: &[Unit], score: f32) -> Explanation {
     let optional = optional_weight(&search.skills);
     let mut explanation = Explanation::default();
     let mut known = 0.0;
     for skill in &search.skills {
-        let has = match &skill.skill_id {
-            Some(id) => ids.contains(id.as_str()),
-            None => named_skill_matches(c.skills.iter().map(|s| s.name.as_str()), &skill.name),
+        let effect = match &skill.skill_id {
+            Some(id) => c.skills.iter().find(|s| s.skill_id.as_deref() == Some(id.as_str())).map(|has| {
+                if skill.required && !search.filter.skill_ids.contains(id) {
+                    W_REQUIRED
+                } else {
+                    skill_effect(optional, fields::skill_impact(has.level, has.years))
+                }
+            }),
+            None => named_skill_matches(c.skills.iter().map(|s| s.name.as_str()), &skill.name)
+                .then_some(if skill.required { W_REQUIRED } else { optional }),
         };
-        if has {
-            known += if skill.required { W_REQUIRED } else { optional };
-            explanation.matched_skills.push(mention(skill));
-        } else if skill.required {
-            explanation.missing_skills.push(mention(skill));
+        match effect {
+            Some(effect) => {
+                known += effect;
+                explanation.matched_skills.push(mention(skill));
+            }
+            None if skill.required => explanation.missing_skills.push(mention(skill)),
+            None => {}
         }
     }
+    let named = c.skills.iter().filter_map(|s| Some((s.skill_id.as_deref()?, s.name.as_str())));
+    synonym_factors(&mut explanation.other, units, named);
     let other = &mut explanation.other;
     for wanted in &search.filter.languages {
         if let Some(detail) = speaks(&c.languages, wanted) {
@@ -480,6 +673,17 @@ pub fn explain_candidate(c: &StoredCandidate, search: &CandidateSearch, score: f
     known += explain_preferences(c, &search.prefer, other);
     text_factor(other, search.text.as_deref(), score, known);
     explanation
+}
+
+/// A factor for each free-text unit that counted because it names a skill the hit has (its effect is part of the
+/// text factor).
+fn synonym_factors<'a>(other: &mut Vec<Factor>, units: &[Unit], has: impl Iterator<Item = (&'a str, &'a str)> + Clone) {
+    for unit in units.iter().filter(|u| !u.skills.is_empty()) {
+        if let Some((_, name)) = has.clone().find(|(id, _)| unit.skills.iter().any(|s| s == id)) {
+            let detail = format!("\"{}\" names the skill {name}", unit.words.join(" "));
+            other.push(factor("synonym", detail, 0.0));
+        }
+    }
 }
 
 /// Adds a factor for each preference and returns what they added together.
@@ -553,8 +757,9 @@ fn availability_detail(from: Option<NaiveDate>) -> String {
     }
 }
 
-/// Why a job matched `search` with `score` (the plain sum, before any ranking adjustment).
-pub fn explain_job(job: &StoredJob, search: &JobSearch, score: f32) -> Explanation {
+/// Why a job matched `search` with `score` (the plain sum, before any ranking adjustment); `units` are the
+/// search's free text as the query used it.
+pub fn explain_job(job: &StoredJob, search: &JobSearch, units: &[Unit], score: f32) -> Explanation {
     let mut explanation = Explanation::default();
     let mut known = 0.0;
     let optional = optional_weight(&search.skills);
@@ -581,6 +786,8 @@ pub fn explain_job(job: &StoredJob, search: &JobSearch, score: f32) -> Explanati
             .map(|s| SkillMention { skill_id: s.skill_id.clone(), name: s.name.clone() })
             .collect();
     }
+    let named = job.skills.iter().filter_map(|s| Some((s.skill_id.as_deref()?, s.name.as_str())));
+    synonym_factors(&mut explanation.other, units, named);
     known += explain_job_preferences(job, &search.prefer, &mut explanation.other);
     text_factor(&mut explanation.other, search.text.as_deref(), score, known);
     explanation

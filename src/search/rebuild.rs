@@ -11,7 +11,7 @@ use tantivy::{Index, IndexWriter};
 use uuid::Uuid;
 
 use super::dir::{self, IndexDir};
-use super::document::{SkillLabels, Source};
+use super::document::Source;
 use super::fields::Fields;
 use super::store;
 use crate::db::StoreError;
@@ -79,7 +79,6 @@ pub async fn rebuild(
     let mut sink = Sink {
         writer: index.writer_with_num_threads(threads, threads * 64_000_000)?,
         fields: Fields::of(&index.schema())?,
-        labels: SkillLabels::new(),
         written: 0,
         expected: (candidate_total + job_total) as u64,
         feeding: Duration::ZERO,
@@ -120,7 +119,6 @@ fn boxed<S: Source + 'static>(sources: Vec<S>) -> Vec<Box<dyn Source>> {
 struct Sink {
     writer: IndexWriter,
     fields: Fields,
-    labels: SkillLabels,
     written: u64,
     expected: u64,
     feeding: Duration,
@@ -143,9 +141,8 @@ impl Sink {
             let chunk = next_chunk(conn, kind, after).await?;
             let Some(last) = chunk.last() else { break };
             after = Some(last.key());
-            add_missing_labels(conn, &mut self.labels, chunk.iter().flat_map(|s| s.skill_ids())).await?;
             let docs: Vec<_> =
-                chunk.iter().filter(|s| s.is_visible()).map(|s| s.document(&self.fields, &self.labels)).collect();
+                chunk.iter().filter(|s| s.is_visible()).map(|s| s.document(&self.fields)).collect();
             self.feeding += fed.elapsed();
             for doc in docs {
                 self.writer.add_document(doc)?;
@@ -192,22 +189,6 @@ async fn settled_head(conn: &mut AsyncPgConnection, stop: &AtomicBool) -> Result
     }
 }
 
-async fn add_missing_labels(
-    conn: &mut AsyncPgConnection,
-    labels: &mut SkillLabels,
-    ids: impl Iterator<Item = String>,
-) -> Result<(), StoreError> {
-    let mut missing: Vec<String> = ids.filter(|id| !labels.contains_key(id)).collect();
-    missing.sort();
-    missing.dedup();
-    let found = store::skill_labels(conn, &missing).await?;
-    for id in missing {
-        labels.insert(id, Vec::new());
-    }
-    labels.extend(found);
-    Ok(())
-}
-
 /// A rebuild made current, with a handle searching it.
 pub struct Reindexed {
     pub rebuilt: Rebuilt,
@@ -224,14 +205,17 @@ pub fn reindex(database_url: &str, index_dir: &std::path::Path, progress: Progre
     let previous = dir.current();
     let rebuilt = runtime.block_on(async {
         let mut conn = AsyncPgConnection::establish(database_url).await?;
-        anyhow::Ok(rebuild(&mut conn, &dir, indexing_threads(), &AtomicBool::new(false), progress).await?)
+        let rebuilt = rebuild(&mut conn, &dir, indexing_threads(), &AtomicBool::new(false), progress).await?;
+        let search = super::SearchIndex::over(rebuilt.index.clone())?;
+        search.load_vocabulary(&mut conn).await?;
+        anyhow::Ok((rebuilt, search))
     })?;
+    let (rebuilt, search) = rebuilt;
     dir.make_current(&rebuilt.generation)?;
     // A running server may still hold the generation it replaces; it removes that one itself when it switches.
     let keep: Vec<&std::path::Path> =
         [Some(rebuilt.generation.as_path()), previous.as_deref()].into_iter().flatten().collect();
     dir.remove_generations_except(&keep);
-    let search = super::SearchIndex::over(rebuilt.index.clone())?;
     search.set_applied(rebuilt.position);
     Ok(Reindexed { rebuilt, search })
 }

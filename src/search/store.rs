@@ -1,5 +1,5 @@
 //! What the index is built from and what searches are checked against, read through the owners' faces (seekers'
-//! and jobs' views, partners' pool, taxonomy's labels): profiles and jobs by id or in keyset chunks, and who
+//! and jobs' views, partners' pool): profiles and jobs by id or in keyset chunks, and who
 //! agrees to be found right now. Names no table: search owns none.
 
 use std::collections::HashSet;
@@ -7,10 +7,10 @@ use std::collections::HashSet;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use super::document::{CandidateSource, JobSource, SkillLabels};
+use super::document::{CandidateSource, JobSource};
 use crate::db::StoreError;
 use crate::seekers::{self, SeekerRef, SeekerView, Visibility};
-use crate::{jobs, partners, taxonomy};
+use crate::{jobs, partners};
 
 /// Profiles by candidate id, whether searchable or not (the caller decides what becomes a document).
 pub async fn candidates_by_id(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<Vec<CandidateSource>, StoreError> {
@@ -67,11 +67,6 @@ pub async fn published_jobs_after(
     limit: i64,
 ) -> Result<Vec<JobSource>, StoreError> {
     Ok(jobs::published_after(conn, after, limit).await?.into_iter().map(JobSource::from).collect())
-}
-
-/// Every label and synonym of the given skills.
-pub async fn skill_labels(conn: &mut AsyncPgConnection, ids: &[String]) -> Result<SkillLabels, StoreError> {
-    taxonomy::skill_labels(conn, ids).await
 }
 
 /// About how many documents a rebuild will write (for its progress): profiles that are searchable or opted in to

@@ -4,11 +4,13 @@ use chrono::{Duration, NaiveDate, Utc};
 use tantivy::{Index, IndexWriter};
 use uuid::Uuid;
 
-use super::document::{CandidateSource, DesiredLocation, JobSource, Label, SkillLabels, Source};
+use super::document::{CandidateSource, DesiredLocation, JobSource, Source};
 use super::fields::{self, Fields};
 use super::model::{HitJobSkill, HitLanguage, HitOrganization, HitSkill};
 use super::query::{CandidateFilter, CandidatePreference, CandidateSearch, JobSearch, WantedLanguage, WantedSkill};
+use super::vocabulary::Vocabulary;
 use super::SearchIndex;
+use crate::taxonomy::normalize;
 
 fn skill(id: &str, name: &str) -> HitSkill {
     HitSkill { skill_id: Some(id.to_owned()), name: name.to_owned(), level: Some(3), years: None }
@@ -60,13 +62,16 @@ fn job_skill(id: &str, name: &str, required: bool) -> HitJobSkill {
     HitJobSkill { skill_id: Some(id.to_owned()), name: name.to_owned(), required }
 }
 
-fn labels() -> SkillLabels {
-    let label = |text: &str, swedish| Label { text: text.to_owned(), swedish };
-    let mut labels = SkillLabels::new();
-    labels.insert("ls:cell".to_owned(), vec![label("cell culture", false), label("cellodling", true)]);
-    labels.insert("ls:pcr".to_owned(), vec![label("PCR", false), label("polymerase chain reaction", false)]);
-    labels.insert("ls:gmp".to_owned(), vec![label("GMP", false), label("god tillverkningssed", true)]);
-    labels
+fn vocabulary() -> Vocabulary {
+    let labels = [
+        ("ls:cell", "cell culture"),
+        ("ls:cell", "cellodling"),
+        ("ls:pcr", "PCR"),
+        ("ls:pcr", "polymerase chain reaction"),
+        ("ls:gmp", "GMP"),
+        ("ls:gmp", "god tillverkningssed"),
+    ];
+    Vocabulary::new(labels.map(|(id, label)| (normalize(label), id.to_owned())))
 }
 
 fn build(candidates: &[CandidateSource], jobs: &[JobSource]) -> SearchIndex {
@@ -74,15 +79,16 @@ fn build(candidates: &[CandidateSource], jobs: &[JobSource]) -> SearchIndex {
     fields::register_analyzers(&index);
     let f = Fields::of(&index.schema()).expect("fields");
     let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).expect("writer");
-    let labels = labels();
     for c in candidates.iter().filter(|c| c.is_visible()) {
-        writer.add_document(c.document(&f, &labels)).expect("add");
+        writer.add_document(c.document(&f)).expect("add");
     }
     for j in jobs.iter().filter(|j| j.is_visible()) {
-        writer.add_document(j.document(&f, &labels)).expect("add");
+        writer.add_document(j.document(&f)).expect("add");
     }
     writer.commit().expect("commit");
-    SearchIndex::over(index).expect("index")
+    let search = SearchIndex::over(index).expect("index");
+    search.set_vocabulary(vocabulary());
+    search
 }
 
 fn search(skills: Vec<WantedSkill>) -> CandidateSearch {

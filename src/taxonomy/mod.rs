@@ -2,7 +2,7 @@
 //! labels and synonyms, and the resolution of names such as "cellodling" to one skill.
 //!
 //! Other features use the face below: [`resolve`] for skill references, [`resolve_ids_or_names`] for lists whose
-//! items are each an id or a name, [`skill_labels`] for every label of some skills.
+//! items are each an id or a name, [`skill_labels`] for every label of some skills, [`every_label`] for all of them.
 
 pub mod bulk;
 pub mod load;
@@ -12,4 +12,4 @@ pub mod sources;
 mod store;
 
 pub use model::{normalize, Label, ResolvedSkill, SkillLabels, SkillRef};
-pub use store::{resolve, resolve_ids_or_names, skill_labels, ResolveError};
+pub use store::{every_label, resolve, resolve_ids_or_names, skill_labels, ResolveError};

@@ -185,6 +185,16 @@ pub async fn skill_labels(conn: &mut AsyncPgConnection, ids: &[String]) -> Resul
     Ok(labels)
 }
 
+/// Every label and synonym in the taxonomy as (normalised label, skill id): what free-text search expands
+/// synonyms from.
+pub async fn every_label(conn: &mut AsyncPgConnection) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(skill_labels::table
+        .select((skill_labels::normalized, skill_labels::skill_id))
+        .distinct()
+        .load::<(String, String)>(conn)
+        .await?)
+}
+
 /// The label a skill is shown with: English where there is one, else Swedish, else its id.
 fn display_label_sql() -> diesel::expression::SqlLiteral<Text> {
     diesel::dsl::sql::<Text>("coalesce(skills.label_en, skills.label_sv, skills.id)")

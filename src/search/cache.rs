@@ -1,0 +1,109 @@
+//! What searches keep per index segment while the segment lives: filter bitsets (a country, a language level,
+//! "searchable") and the decoded stored card of each hit, so a repeated filter or hit costs a lookup.
+//!
+//! Segments never change once written (deletions are a separate bitset), so entries need no invalidation; they
+//! are dropped when the reader no longer has their segment.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use tantivy_common::BitSet;
+use tantivy::query::{EnableScoring, Query};
+use tantivy::index::SegmentId;
+use tantivy::{DocId, DocSet, Searcher, SegmentReader, TERMINATED};
+
+use super::collect::SegmentFilters;
+use super::query::Filter;
+
+/// More distinct filters than this on one segment, and its filters are all dropped and rebuilt on demand.
+const FILTERS_PER_SEGMENT: usize = 256;
+
+/// Decoded stored documents of one segment, by document id, each decoded on first use.
+pub struct Cards<T> {
+    slots: Vec<OnceLock<Arc<T>>>,
+}
+
+impl<T> Cards<T> {
+    fn new(max_doc: DocId) -> Self {
+        Self { slots: (0..max_doc).map(|_| OnceLock::new()).collect() }
+    }
+
+    /// The card of `doc`, decoding it with `load` the first time.
+    pub fn get_or_load<E>(&self, doc: DocId, load: impl FnOnce() -> Result<T, E>) -> Result<Arc<T>, E> {
+        let Some(slot) = self.slots.get(doc as usize) else { return load().map(Arc::new) };
+        if let Some(card) = slot.get() {
+            return Ok(card.clone());
+        }
+        let card = Arc::new(load()?);
+        Ok(slot.get_or_init(|| card).clone())
+    }
+}
+
+/// Per-segment caches of one index.
+pub struct SegmentCache<T> {
+    filters: Mutex<HashMap<SegmentId, HashMap<String, Arc<BitSet>>>>,
+    cards: Mutex<HashMap<SegmentId, Arc<Cards<T>>>>,
+}
+
+impl<T> Default for SegmentCache<T> {
+    fn default() -> Self {
+        Self { filters: Mutex::default(), cards: Mutex::default() }
+    }
+}
+
+impl<T> SegmentCache<T> {
+    /// The bitsets of `filters` for each segment of `searcher`, built on first use.
+    pub fn filters(&self, searcher: &Searcher, filters: &[Filter]) -> tantivy::Result<SegmentFilters> {
+        searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| filters.iter().map(|f| self.filter(searcher, segment, f)).collect())
+            .collect()
+    }
+
+    fn filter(&self, searcher: &Searcher, segment: &SegmentReader, filter: &Filter) -> tantivy::Result<Arc<BitSet>> {
+        let id = segment.segment_id();
+        if let Some(bits) = self.lock_filters().get(&id).and_then(|f| f.get(&filter.key)) {
+            return Ok(bits.clone());
+        }
+        let bits = Arc::new(bitset(searcher, segment, &*filter.query)?);
+        let mut cache = self.lock_filters();
+        let of_segment = cache.entry(id).or_default();
+        if of_segment.len() >= FILTERS_PER_SEGMENT {
+            of_segment.clear();
+        }
+        of_segment.insert(filter.key.clone(), bits.clone());
+        Ok(bits)
+    }
+
+    /// The cards of one segment.
+    pub fn cards(&self, segment: &SegmentReader) -> Arc<Cards<T>> {
+        let mut cards = self.cards.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        cards.entry(segment.segment_id()).or_insert_with(|| Arc::new(Cards::new(segment.max_doc()))).clone()
+    }
+
+    /// Drops what belongs to segments `searcher` no longer has.
+    pub fn retain(&self, searcher: &Searcher) {
+        let live: HashSet<SegmentId> = searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
+        self.lock_filters().retain(|id, _| live.contains(id));
+        self.cards.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).retain(|id, _| live.contains(id));
+    }
+
+    fn lock_filters(&self) -> std::sync::MutexGuard<'_, HashMap<SegmentId, HashMap<String, Arc<BitSet>>>> {
+        // A panic while holding the lock leaves a map that is still whole.
+        self.filters.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Every document of `segment` that `query` matches, deleted ones included (liveness is checked on use).
+fn bitset(searcher: &Searcher, segment: &SegmentReader, query: &dyn Query) -> tantivy::Result<BitSet> {
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut scorer = weight.scorer(segment, 1.0)?;
+    let mut bits = BitSet::with_max_value(segment.max_doc());
+    let mut doc = scorer.doc();
+    while doc != TERMINATED {
+        bits.insert(doc);
+        doc = scorer.advance();
+    }
+    Ok(bits)
+}
