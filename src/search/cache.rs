@@ -7,10 +7,10 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use tantivy_common::BitSet;
-use tantivy::query::{EnableScoring, Query};
 use tantivy::index::SegmentId;
+use tantivy::query::{EnableScoring, Query};
 use tantivy::{DocId, DocSet, Searcher, SegmentReader, TERMINATED};
+use tantivy_common::BitSet;
 
 use super::collect::SegmentFilters;
 use super::query::Filter;

@@ -9,9 +9,9 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 use std::sync::Arc;
 
-use tantivy_common::BitSet;
 use tantivy::query::Weight;
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
+use tantivy_common::BitSet;
 
 /// Totals are exact up to here; beyond it a search says "at least this many".
 pub const TOTAL_CAP: u64 = 10_000;

@@ -161,9 +161,7 @@ impl SearchIndex {
     /// A handle with no index yet: searches answer `Unavailable` until an indexer publishes one.
     pub fn new() -> Self {
         let (applied, _) = watch::channel(0);
-        Self {
-            shared: Arc::new(Shared { live: RwLock::new(None), vocabulary: RwLock::new(Arc::default()), applied }),
-        }
+        Self { shared: Arc::new(Shared { live: RwLock::new(None), vocabulary: RwLock::new(Arc::default()), applied }) }
     }
 
     /// A handle over an index that is already built, e.g. one made in memory for a test or a benchmark.
@@ -211,7 +209,10 @@ impl SearchIndex {
     }
 
     /// Loads the taxonomy's labels from the database and puts them in service.
-    pub async fn load_vocabulary(&self, conn: &mut diesel_async::AsyncPgConnection) -> Result<(), crate::db::StoreError> {
+    pub async fn load_vocabulary(
+        &self,
+        conn: &mut diesel_async::AsyncPgConnection,
+    ) -> Result<(), crate::db::StoreError> {
         let labels = crate::taxonomy::every_label(conn).await?;
         self.set_vocabulary(Vocabulary::new(labels));
         Ok(())

@@ -19,9 +19,9 @@ pub mod rebuild;
 pub mod routes;
 pub mod service;
 pub mod stemming;
+mod store;
 pub mod text;
 pub mod vocabulary;
-mod store;
 
 pub use index::{Hits, SearchError, SearchIndex};
 pub use indexer::Indexer;

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, Bm25StatisticsProvider, Bm25Weight, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery,
+    Bm25StatisticsProvider, Bm25Weight, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery,
     Query, RangeQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
@@ -649,8 +649,6 @@ pub fn explain_candidate(c: &StoredCandidate, search: &CandidateSearch, units: &
             None => {}
         }
     }
-    let named = c.skills.iter().filter_map(|s| Some((s.skill_id.as_deref()?, s.name.as_str())));
-    synonym_factors(&mut explanation.other, units, named);
     let other = &mut explanation.other;
     for wanted in &search.filter.languages {
         if let Some(detail) = speaks(&c.languages, wanted) {
@@ -672,6 +670,8 @@ pub fn explain_candidate(c: &StoredCandidate, search: &CandidateSearch, units: &
     }
     known += explain_preferences(c, &search.prefer, other);
     text_factor(other, search.text.as_deref(), score, known);
+    let named = c.skills.iter().filter_map(|s| Some((s.skill_id.as_deref()?, s.name.as_str())));
+    synonym_factors(other, units, named);
     explanation
 }
 
@@ -786,10 +786,10 @@ pub fn explain_job(job: &StoredJob, search: &JobSearch, units: &[Unit], score: f
             .map(|s| SkillMention { skill_id: s.skill_id.clone(), name: s.name.clone() })
             .collect();
     }
-    let named = job.skills.iter().filter_map(|s| Some((s.skill_id.as_deref()?, s.name.as_str())));
-    synonym_factors(&mut explanation.other, units, named);
     known += explain_job_preferences(job, &search.prefer, &mut explanation.other);
     text_factor(&mut explanation.other, search.text.as_deref(), score, known);
+    let named = job.skills.iter().filter_map(|s| Some((s.skill_id.as_deref()?, s.name.as_str())));
+    synonym_factors(&mut explanation.other, units, named);
     explanation
 }
 

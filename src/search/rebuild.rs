@@ -141,8 +141,7 @@ impl Sink {
             let chunk = next_chunk(conn, kind, after).await?;
             let Some(last) = chunk.last() else { break };
             after = Some(last.key());
-            let docs: Vec<_> =
-                chunk.iter().filter(|s| s.is_visible()).map(|s| s.document(&self.fields)).collect();
+            let docs: Vec<_> = chunk.iter().filter(|s| s.is_visible()).map(|s| s.document(&self.fields)).collect();
             self.feeding += fed.elapsed();
             for doc in docs {
                 self.writer.add_document(doc)?;

@@ -335,3 +335,107 @@ fn far_dates_are_clamped_rather_than_overflowing() {
     };
     assert_eq!(build(&[candidate("A", vec![])], &[]).search_candidates(&s).expect("search").total, 1);
 }
+
+fn leveled(id: &str, name: &str, level: i16, years: Option<f32>) -> HitSkill {
+    HitSkill { skill_id: Some(id.to_owned()), name: name.to_owned(), level: Some(level), years }
+}
+
+#[test]
+fn a_stronger_skill_ranks_first_and_the_explanation_adds_up_to_the_score() {
+    let novice = candidate("Novice", vec![leveled("ls:pcr", "PCR", 1, None)]);
+    let expert = candidate("Expert", vec![leveled("ls:pcr", "PCR", 5, Some(9.0)), skill("ls:gmp", "GMP")]);
+    let index = build(&[novice.clone(), expert.clone()], &[]);
+    let s = search(vec![wanted("ls:pcr", "PCR", false), wanted("ls:gmp", "GMP", false)]);
+    let hits = index.search_candidates(&s).expect("search");
+    assert_eq!(
+        hits.items.iter().map(|h| h.candidate_id).collect::<Vec<_>>(),
+        [expert.candidate_id, novice.candidate_id]
+    );
+    let weight = super::query::optional_weight(&s.skills);
+    let expected = weight + super::query::skill_effect(weight, fields::skill_impact(Some(3), None));
+    assert!((hits.items[0].score - expected).abs() < 0.01, "{} vs {expected}", hits.items[0].score);
+    assert!(hits.items[1].score < weight, "a level-1 skill earns part of the weight: {}", hits.items[1].score);
+    assert!((hits.total, hits.total_exact) == (2, true));
+}
+
+#[test]
+fn filters_hold_even_when_better_ranked_candidates_fail_them() {
+    let mut strong = candidate("Strong", vec![leveled("ls:pcr", "PCR", 5, Some(12.0))]);
+    strong.country = "NO".to_owned();
+    strong.city = "Oslo".to_owned();
+    let weak = candidate("Weak", vec![leveled("ls:pcr", "PCR", 1, None)]);
+    let index = build(&[strong, weak.clone()], &[]);
+    let s = CandidateSearch {
+        filter: CandidateFilter { country: Some("se".to_owned()), ..Default::default() },
+        ..search(vec![wanted("ls:pcr", "PCR", false)])
+    };
+    let hits = index.search_candidates(&s).expect("search");
+    assert_eq!(hits.items.iter().map(|h| h.candidate_id).collect::<Vec<_>>(), [weak.candidate_id]);
+    assert_eq!(hits.total, 1);
+}
+
+#[test]
+fn totals_are_exact_up_to_ten_thousand_then_a_lower_bound_and_pages_follow_the_ranking() {
+    let many: Vec<CandidateSource> = (0..10_050)
+        .map(|i| candidate("Technician", vec![leveled("ls:pcr", "PCR", (i % 5 + 1) as i16, Some((i % 13) as f32))]))
+        .collect();
+    let mut rare = candidate("Rare", vec![skill("ls:gmp", "GMP")]);
+    rare.country = "DK".to_owned();
+    let mut all = many.clone();
+    all.push(rare.clone());
+    let index = build(&all, &[]);
+    let pcr = CandidateSearch { limit: 20, ..search(vec![wanted("ls:pcr", "PCR", false)]) };
+    let first = index.search_candidates(&pcr).expect("search");
+    assert_eq!((first.total, first.total_exact), (10_000, false));
+    let next = index.search_candidates(&CandidateSearch { offset: 20, ..pcr.clone() }).expect("search");
+    assert!(first.items.last().expect("a hit").score >= next.items[0].score, "page two continues page one");
+    let seen: std::collections::HashSet<Uuid> = first.items.iter().chain(&next.items).map(|h| h.candidate_id).collect();
+    assert_eq!(seen.len(), 40, "no candidate on both pages");
+    let top = fields::skill_impact(Some(5), Some(12.0));
+    assert!(first
+        .items
+        .iter()
+        .all(|h| h.skills[0].level == Some(5) && fields::skill_impact(h.skills[0].level, h.skills[0].years) == top));
+    let gmp = index.search_candidates(&search(vec![wanted("ls:gmp", "GMP", false)])).expect("search");
+    assert_eq!((gmp.total, gmp.total_exact), (1, true));
+    let everyone = index.search_candidates(&search(vec![])).expect("search");
+    assert_eq!((everyone.total, everyone.total_exact), (10_000, false));
+    let danes = CandidateFilter { country: Some("DK".to_owned()), ..Default::default() };
+    let danes = index.search_candidates(&CandidateSearch { filter: danes, ..search(vec![]) }).expect("search");
+    assert_eq!((danes.total, danes.total_exact), (1, true));
+}
+
+#[test]
+fn every_word_must_match_and_quotes_keep_words_together() {
+    let mut both = candidate("Automation", vec![]);
+    both.summary = "Built pipette robots and robotics cells for screening".to_owned();
+    let mut one = candidate("Lab work", vec![]);
+    one.summary = "Pipetting by hand for ten years".to_owned();
+    let mut phrase = candidate("Biologist", vec![]);
+    phrase.summary = "Routine cell culture in a GMP suite".to_owned();
+    let mut apart = candidate("Biologist", vec![]);
+    apart.summary = "Culture of cell lines".to_owned();
+    let index = build(&[both.clone(), one.clone(), phrase.clone(), apart.clone()], &[]);
+    let text = |q: &str| CandidateSearch { text: Some(q.to_owned()), limit: 10, ..Default::default() };
+    assert_eq!(ids(&index, &text("pipette robotics")), [both.candidate_id]);
+    assert_eq!(ids(&index, &text("robotics pipette")), [both.candidate_id], "in any order");
+    let mut loose = ids(&index, &text("culture cell"));
+    loose.sort();
+    let mut expected = vec![phrase.candidate_id, apart.candidate_id];
+    expected.sort();
+    assert_eq!(loose, expected);
+    assert_eq!(ids(&index, &text("\"cell culture\"")), [phrase.candidate_id]);
+    assert_eq!(ids(&index, &text("\"cell culture")).len(), 2, "an unpaired quote is a character");
+}
+
+#[test]
+fn a_synonym_in_free_text_finds_the_skill_and_says_so() {
+    let ana = candidate("Technician", vec![skill("ls:gmp", "GMP")]);
+    let index = build(&[ana.clone(), candidate("Other", vec![])], &[]);
+    let s = CandidateSearch { text: Some("god tillverkningssed".to_owned()), limit: 10, ..Default::default() };
+    let hits = index.search_candidates(&s).expect("search");
+    assert_eq!(hits.items.iter().map(|h| h.candidate_id).collect::<Vec<_>>(), [ana.candidate_id]);
+    let other = &hits.items[0].explanation.other;
+    assert_eq!(other[0].factor, "text");
+    assert!(other.iter().any(|f| f.factor == "synonym" && f.detail.contains("GMP")), "{other:?}");
+}

@@ -33,8 +33,30 @@ pub fn units(text: &str, vocabulary: &Vocabulary) -> Vec<Unit> {
             units.extend(runs(words, vocabulary));
         }
     }
+    drop_stop_words(&mut units);
     units.truncate(MAX_UNITS);
     units
+}
+
+/// Words so common in English or Swedish that requiring them would only lose hits ("cell AND biologist",
+/// "chef för kvalitet"). Kept in quotes and in skill names, and when a text has nothing else.
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "not", "of", "on", "or", "the", "to",
+    "with", "att", "av", "de", "den", "det", "eller", "en", "ett", "har", "i", "inte", "med", "och", "om", "pa", "som",
+    "till", "ar",
+];
+
+fn is_stop_word(unit: &Unit) -> bool {
+    !unit.quoted
+        && unit.skills.is_empty()
+        && unit.words.len() == 1
+        && STOP_WORDS.contains(&crate::taxonomy::normalize(&unit.words[0]).as_str())
+}
+
+fn drop_stop_words(units: &mut Vec<Unit>) {
+    if units.iter().any(|u| !is_stop_word(u)) {
+        units.retain(|u| !is_stop_word(u));
+    }
 }
 
 /// The text split at paired quotes, each part with whether it was quoted.
@@ -91,10 +113,10 @@ mod tests {
 
     #[test]
     fn words_that_name_a_skill_go_together() {
-        let u = units("Cell culture in Göteborg gmp", &vocabulary());
-        assert_eq!(words(&u), ["Cell culture", "in", "Göteborg", "gmp"]);
+        let u = units("Cell culture Göteborg gmp", &vocabulary());
+        assert_eq!(words(&u), ["Cell culture", "Göteborg", "gmp"]);
         assert_eq!(u[0].skills, ["ls-cell-culture"]);
-        assert_eq!(u[3].skills, ["ls-gmp"]);
+        assert_eq!(u[2].skills, ["ls-gmp"]);
         assert!(u[1].skills.is_empty());
     }
 
@@ -109,9 +131,16 @@ mod tests {
     }
 
     #[test]
+    fn common_words_are_not_required_unless_quoted_or_alone() {
+        assert_eq!(words(&units("chef för kvalitet and the GMP", &vocabulary())), ["chef", "kvalitet", "GMP"]);
+        assert_eq!(words(&units("\"head of quality\"", &vocabulary())), ["head of quality"]);
+        assert_eq!(words(&units("the", &vocabulary())), ["the"]);
+    }
+
+    #[test]
     fn query_language_characters_are_plain_words() {
-        let u = units("+gmp -(cell) AND title:x^2 ~*", &vocabulary());
-        assert_eq!(words(&u), ["+gmp", "-(cell)", "AND", "title:x^2", "~*"]);
+        let u = units("+gmp -(cell) NOT title:x^2 ~*", &vocabulary());
+        assert_eq!(words(&u), ["+gmp", "-(cell)", "title:x^2", "~*"]);
         assert!(units("\"\" \"  \"", &vocabulary()).is_empty());
     }
 }
