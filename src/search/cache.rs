@@ -1,11 +1,12 @@
 //! What searches keep per index segment while the segment lives: filter bitsets (a country, a language level,
-//! "searchable") and the decoded stored card of each hit, so a repeated filter or hit costs a lookup.
+//! "searchable"), the decoded stored card of each hit, and the newest-first order of jobs, so that a repeated
+//! filter, hit or listing costs a lookup.
 //!
 //! Segments never change once written (deletions are a separate bitset), so entries need no invalidation; they
 //! are dropped when the reader no longer has their segment.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use tantivy::index::SegmentId;
 use tantivy::query::{EnableScoring, Query};
@@ -43,11 +44,15 @@ impl<T> Cards<T> {
 pub struct SegmentCache<T> {
     filters: Mutex<HashMap<SegmentId, HashMap<String, Arc<BitSet>>>>,
     cards: Mutex<HashMap<SegmentId, Arc<Cards<T>>>>,
+    orders: Mutex<HashMap<SegmentId, Arc<Order>>>,
 }
+
+/// A segment's documents in the order a search without ranking shows them, each with its sort key.
+pub type Order = Vec<(i64, DocId)>;
 
 impl<T> Default for SegmentCache<T> {
     fn default() -> Self {
-        Self { filters: Mutex::default(), cards: Mutex::default() }
+        Self { filters: Mutex::default(), cards: Mutex::default(), orders: Mutex::default() }
     }
 }
 
@@ -78,21 +83,36 @@ impl<T> SegmentCache<T> {
 
     /// The cards of one segment.
     pub fn cards(&self, segment: &SegmentReader) -> Arc<Cards<T>> {
-        let mut cards = self.cards.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        cards.entry(segment.segment_id()).or_insert_with(|| Arc::new(Cards::new(segment.max_doc()))).clone()
+        lock(&self.cards).entry(segment.segment_id()).or_insert_with(|| Arc::new(Cards::new(segment.max_doc()))).clone()
+    }
+
+    /// The order of one segment, made by `build` the first time.
+    pub fn order(&self, segment: &SegmentReader, build: impl FnOnce() -> Order) -> Arc<Order> {
+        let id = segment.segment_id();
+        if let Some(order) = lock(&self.orders).get(&id) {
+            return order.clone();
+        }
+        let order = Arc::new(build());
+        lock(&self.orders).insert(id, order.clone());
+        order
     }
 
     /// Drops what belongs to segments `searcher` no longer has.
     pub fn retain(&self, searcher: &Searcher) {
         let live: HashSet<SegmentId> = searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
         self.lock_filters().retain(|id, _| live.contains(id));
-        self.cards.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).retain(|id, _| live.contains(id));
+        lock(&self.cards).retain(|id, _| live.contains(id));
+        lock(&self.orders).retain(|id, _| live.contains(id));
     }
 
-    fn lock_filters(&self) -> std::sync::MutexGuard<'_, HashMap<SegmentId, HashMap<String, Arc<BitSet>>>> {
-        // A panic while holding the lock leaves a map that is still whole.
-        self.filters.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn lock_filters(&self) -> MutexGuard<'_, HashMap<SegmentId, HashMap<String, Arc<BitSet>>>> {
+        lock(&self.filters)
     }
+}
+
+/// A panic while a cache was locked leaves a map that is still whole: carry on with it.
+fn lock<V>(mutex: &Mutex<V>) -> MutexGuard<'_, V> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Every document of `segment` that `query` matches, deleted ones included (liveness is checked on use).

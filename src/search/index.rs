@@ -9,14 +9,11 @@ use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use chrono::Utc;
 use serde::de::DeserializeOwned;
-use tantivy::collector::{Count, DocSetCollector, TopDocs};
+use tantivy::collector::DocSetCollector;
 use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::Value;
-use tantivy::{
-    DocAddress, DocId, Index, IndexReader, Order, ReloadPolicy, Score, Searcher, SegmentReader, TantivyDocument,
-};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Score, Searcher, TantivyDocument};
 use tokio::sync::watch;
 use uuid::Uuid;
 
@@ -24,6 +21,7 @@ use super::cache::SegmentCache;
 use super::collect::{self, Total, TOTAL_CAP};
 use super::document::{StoredCandidate, StoredJob};
 use super::fields::{self, Fields};
+use super::job_ranking;
 use super::model::{CandidateHit, JobHit};
 use super::query::{self, CandidateSearch, JobSearch, QueryBuilder, Statistics, W_REQUIRED};
 use super::text::Unit;
@@ -104,16 +102,16 @@ impl Live {
     ) -> Result<RankedCandidates, SearchError> {
         let statistics = Statistics::new(searcher, &self.fields)?;
         let plan = self.builder(vocabulary, &statistics).candidates(search);
-        let filters = self.candidates.filters(searcher, &plan.filters)?;
+        let gates = collect::gates(searcher, self.candidates.filters(searcher, &plan.filters)?);
         let scoring = EnableScoring::enabled_from_statistics_provider(&statistics, searcher);
         let weight = plan.ranking.as_ref().map(|q| q.weight(scoring)).transpose()?;
-        let docs = collect::top(searcher, weight.as_deref(), &filters, search.offset + search.limit.max(1))?;
+        let docs = collect::top(searcher, weight.as_deref(), &gates, search.offset + search.limit.max(1))?;
         let docs = docs.into_iter().skip(search.offset).collect();
         let total = if counted {
             // Counting needs no scores: a weight without them reads no frequencies.
             let unscored = EnableScoring::disabled_from_searcher(searcher);
             let weight = plan.ranking.as_ref().map(|q| q.weight(unscored)).transpose()?;
-            Some(collect::count(searcher, weight.as_deref(), &filters, TOTAL_CAP)?)
+            Some(collect::count(searcher, weight.as_deref(), &gates, TOTAL_CAP)?)
         } else {
             None
         };
@@ -295,20 +293,23 @@ impl SearchIndex {
         let searcher = live.reader.searcher();
         let vocabulary = self.vocabulary();
         let statistics = Statistics::new(&searcher, &live.fields)?;
-        let (query, units) = live.builder(&vocabulary, &statistics).jobs(search, Utc::now());
-        let (docs, total) = ranked_jobs(&searcher, &*query, search)?;
-        let items = docs
+        let plan = live.builder(&vocabulary, &statistics).jobs(search);
+        let page = (search.offset, search.limit);
+        let ranked =
+            job_ranking::run(&searcher, &live.jobs, &statistics, &plan, page, search.rank_by_missing_required)?;
+        let items = ranked
+            .docs
             .into_iter()
             .map(|(rank, address)| {
                 let job = live.job(&searcher, address)?;
                 let scored = search.is_ranked().then(|| {
                     let score = rank.map_or(0.0, |r| r + missing_offset(&job, search));
-                    (query::round(score), query::explain_job(&job, search, &units, score))
+                    (query::round(score), query::explain_job(&job, search, &plan.units, score))
                 });
                 Ok(job_hit(StoredJob::clone(&job), scored))
             })
             .collect::<Result<_, SearchError>>()?;
-        Ok(Hits { items, total: total as u64, total_exact: true })
+        Ok(Hits { items, total: ranked.total.total, total_exact: ranked.total.exact })
     }
 
     /// The ids of every document of one kind (`candidate` or `job`), for checks that the index matches the
@@ -331,32 +332,7 @@ impl SearchIndex {
     }
 }
 
-type RankedDocs = (Vec<(Option<Score>, DocAddress)>, usize);
-
-/// Runs a job query with the ordering the search calls for. The rank is `None` when jobs are ordered by date.
-fn ranked_jobs(searcher: &Searcher, query: &dyn Query, search: &JobSearch) -> Result<RankedDocs, SearchError> {
-    let top = TopDocs::with_limit(search.limit.max(1)).and_offset(search.offset);
-    if !search.is_ranked() {
-        let newest = top.order_by_fast_field::<tantivy::DateTime>("published_at", Order::Desc);
-        let (docs, total) = searcher.search(query, &(newest, Count))?;
-        return Ok((docs.into_iter().map(|(_, a)| (None, a)).collect(), total));
-    }
-    if search.rank_by_missing_required {
-        let (docs, total) = searcher.search(query, &(top.tweak_score(minus_required), Count))?;
-        return Ok((docs.into_iter().map(|(s, a)| (Some(s), a)).collect(), total));
-    }
-    let (docs, total) = searcher.search(query, &(top, Count))?;
-    Ok((docs.into_iter().map(|(s, a)| (Some(s), a)).collect(), total))
-}
-
-/// Ranks by the score minus `W_REQUIRED` per required skill of the job: each one the seeker has was added by the
-/// query, so what is left counts the missing ones, and fewer missing always wins.
-fn minus_required(segment: &SegmentReader) -> impl Fn(DocId, Score) -> Score {
-    let counts = segment.fast_fields().u64("required_count").ok().map(|c| c.first_or_default_col(0));
-    move |doc, score| score - W_REQUIRED * counts.as_ref().map_or(0, |c| c.get_val(doc)) as Score
-}
-
-/// What `minus_required` took off, to report the plain score.
+/// What the ranking took off for the job's required skills, to report the plain score.
 fn missing_offset(job: &StoredJob, search: &JobSearch) -> Score {
     if !search.rank_by_missing_required {
         return 0.0;

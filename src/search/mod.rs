@@ -12,6 +12,7 @@ pub mod document;
 pub mod fields;
 pub mod index;
 pub mod indexer;
+pub mod job_ranking;
 pub mod language;
 pub mod model;
 pub mod query;

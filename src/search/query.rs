@@ -141,10 +141,6 @@ fn flag(field: Field) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_bool(field, true), IndexRecordOption::Basic))
 }
 
-fn filter(query: Box<dyn Query>) -> Clause {
-    (Occur::Must, Box::new(ConstScoreQuery::new(query, 0.0)))
-}
-
 fn weighted(query: Box<dyn Query>, weight: f32) -> Clause {
     (Occur::Should, Box::new(ConstScoreQuery::new(query, weight)))
 }
@@ -276,6 +272,24 @@ impl Filter {
     fn term(field: Field, name: &str, value: &str) -> Self {
         Self { key: format!("{name}={value}"), query: term(field, value) }
     }
+
+    /// Any of `values`, keyed the same whatever their order.
+    fn any_of(field: Field, name: &str, values: impl IntoIterator<Item = String>) -> Self {
+        let mut values: Vec<String> = values.into_iter().collect();
+        values.sort();
+        values.dedup();
+        Self { key: format!("{name}={}", values.join("|")), query: any_of(field, values) }
+    }
+}
+
+/// A job search as the engine runs it.
+pub struct JobPlan {
+    /// What ranks hits; `None` when the search has neither text nor skills (newest first).
+    pub ranking: Option<Box<dyn Query>>,
+    /// Each must hold.
+    pub filters: Vec<Filter>,
+    /// The free text's units, for explanations.
+    pub units: Vec<Unit>,
 }
 
 /// A candidate search as the engine runs it.
@@ -429,11 +443,8 @@ impl QueryBuilder<'_> {
             filters.push(Filter { key: format!("available<{day_after}"), query });
         }
         if !filter_by.work_permits.is_empty() {
-            let mut permits: Vec<String> = filter_by.work_permits.iter().map(|p| fields::keyword(p)).collect();
-            permits.sort();
-            permits.dedup();
-            let key = format!("permit={}", permits.join("|"));
-            filters.push(Filter { key, query: any_of(f.work_permit, permits) });
+            let permits = filter_by.work_permits.iter().map(|p| fields::keyword(p));
+            filters.push(Filter::any_of(f.work_permit, "permit", permits));
         }
         filters
     }
@@ -465,12 +476,11 @@ impl QueryBuilder<'_> {
         clauses
     }
 
-    /// A job search's query and its free text's units.
-    pub fn jobs(&self, search: &JobSearch, now: DateTime<Utc>) -> (Box<dyn Query>, Vec<Unit>) {
+    /// A job search as the engine runs it. Whether a job is still open is checked on each hit (see
+    /// `job_ranking`), since it changes with the clock.
+    pub fn jobs(&self, search: &JobSearch) -> JobPlan {
         let f = self.fields;
-        let mut clauses = vec![filter(term(f.kind, KIND_JOB))];
-        clauses.push(filter(date_range(f.closes_at, Some(instant_value(now)), None)));
-        clauses.extend(self.job_filters(&search.filter));
+        let mut clauses = Vec::new();
         let units = search.text.as_deref().map(|t| text::units(t, self.vocabulary)).unwrap_or_default();
         if search.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
             let fields = [(f.job_title_en, f.job_title_sv, 2.0), (f.job_text_en, f.job_text_sv, 1.0)];
@@ -492,8 +502,11 @@ impl QueryBuilder<'_> {
         if !skills.is_empty() {
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(skills))));
         }
-        clauses.extend(self.job_preferences(&search.prefer));
-        (Box::new(BooleanQuery::new(clauses)), units)
+        let ranking = (search.is_ranked() && !clauses.is_empty()).then(|| {
+            clauses.extend(self.job_preferences(&search.prefer));
+            Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
+        });
+        JobPlan { ranking, filters: self.job_filters(&search.filter), units }
     }
 
     /// One clause per skill: an id is a term; a name without an id is text over the job's own text.
@@ -516,25 +529,26 @@ impl QueryBuilder<'_> {
             .collect()
     }
 
-    fn job_filters(&self, filter_by: &JobFilter) -> Vec<Clause> {
+    fn job_filters(&self, filter_by: &JobFilter) -> Vec<Filter> {
         let f = self.fields;
-        let mut clauses = Vec::new();
+        let mut filters = vec![Filter::term(f.kind, "kind", KIND_JOB)];
         if !filter_by.sectors.is_empty() {
-            clauses.push(filter(any_of(f.sector, filter_by.sectors.iter().map(|s| fields::keyword(s)))));
+            filters.push(Filter::any_of(f.sector, "sector", filter_by.sectors.iter().map(|s| fields::keyword(s))));
         }
         if let Some(country) = &filter_by.country {
-            clauses.push(filter(term(f.country, &fields::country_key(country))));
+            filters.push(Filter::term(f.country, "country", &fields::country_key(country)));
         }
         if let Some(city) = &filter_by.city {
-            clauses.push(filter(term(f.city, &fields::city_key(city))));
+            filters.push(Filter::term(f.city, "city", &fields::city_key(city)));
         }
         if !filter_by.remote.is_empty() {
-            clauses.push(filter(any_of(f.remote, filter_by.remote.iter().map(|s| fields::keyword(s)))));
+            filters.push(Filter::any_of(f.remote, "remote", filter_by.remote.iter().map(|s| fields::keyword(s))));
         }
         if let Some(after) = filter_by.published_after {
-            clauses.push(filter(date_range(f.published_at, Some(instant_value(after)), None)));
+            let query = date_range(f.published_at, Some(instant_value(after)), None);
+            filters.push(Filter { key: format!("published>={}", after.timestamp_micros()), query });
         }
-        clauses
+        filters
     }
 
     fn job_preferences(&self, prefer: &JobPreference) -> Vec<Clause> {
