@@ -50,6 +50,7 @@ impl From<SearchError> for ApiError {
 pub struct Hits<T> {
     pub items: Vec<T>,
     pub total: u64,
+    pub total_exact: bool,
 }
 
 /// An open index with its reader: what searches run against.
@@ -196,7 +197,7 @@ impl SearchIndex {
                 })
             })
             .collect::<Result<_, SearchError>>()?;
-        Ok(Hits { items, total: total as u64 })
+        Ok(Hits { items, total: total as u64, total_exact: true })
     }
 
     /// The engine's share of [`Self::search_candidates`]: the same query's top scores and document addresses, with
@@ -225,7 +226,7 @@ impl SearchIndex {
                 Ok(job_hit(job, scored))
             })
             .collect::<Result<_, SearchError>>()?;
-        Ok(Hits { items, total: total as u64 })
+        Ok(Hits { items, total: total as u64, total_exact: true })
     }
 
     /// The ids of every document of one kind (`candidate` or `job`), for checks that the index matches the

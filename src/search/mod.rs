@@ -14,6 +14,7 @@ pub mod model;
 pub mod query;
 pub mod rebuild;
 pub mod routes;
+pub mod runner;
 pub mod service;
 pub mod stemming;
 mod store;
@@ -21,6 +22,7 @@ mod store;
 pub use index::{Hits, SearchError, SearchIndex};
 pub use indexer::Indexer;
 pub use query::{CandidateSearch, JobSearch};
+pub use runner::SearchRunner;
 pub use store::searchable_candidate_ids;
 
 #[cfg(test)]
