@@ -5,7 +5,7 @@ use std::time::Duration;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::deadpool::{Object, Pool, PoolError};
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
 use diesel_async::scoped_futures::ScopedBoxFuture;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
@@ -198,6 +198,11 @@ const STATEMENT_TIMEOUT: &str = "SET statement_timeout = '30s'";
 /// Builds the pool. Connections are opened lazily; callers wait at most 5 s for one.
 pub fn pool(url: &str, max_size: usize) -> Result<DbPool, SetupError> {
     let mut config = ManagerConfig::default();
+    // No ping on checkout: a ping is a round trip on every request (a search makes few others). A connection
+    // whose socket closed (server restart, terminated backend, cut network) is already known to be closed and is
+    // thrown out at checkout without one; any other dead connection fails on first use, which answers 503 with
+    // Retry-After (`StoreError::Unavailable`), and is then thrown out when it comes back to the pool.
+    config.recycling_method = RecyclingMethod::Fast;
     config.custom_setup = Box::new(|url| {
         async move {
             let mut conn = AsyncPgConnection::establish(url).await?;
@@ -213,8 +218,8 @@ pub fn pool(url: &str, max_size: usize) -> Result<DbPool, SetupError> {
         .max_size(max_size)
         .wait_timeout(Some(Duration::from_secs(5)))
         .create_timeout(Some(Duration::from_secs(5)))
-        // Recycling pings the connection (and drops it if the ping fails or it was closed mid-request); a ping
-        // into a dead network must not hold the caller longer than a fresh connection would.
+        // Recycling only checks the connection's own state (closed, or a transaction left broken); the bound is
+        // kept in case a recycling method that pings comes back.
         .recycle_timeout(Some(Duration::from_secs(5)))
         .runtime(deadpool::Runtime::Tokio1)
         .build()

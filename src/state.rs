@@ -1,4 +1,5 @@
-//! The application state every handler and worker can reach: the pool, configuration, keys and the search index.
+//! The application state every handler and worker can reach: the pool, configuration, keys, the search index,
+//! the taxonomy in memory and the search runner.
 
 use std::sync::Arc;
 
@@ -6,8 +7,9 @@ use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::db::{self, DbConn, DbPool};
 use crate::error::ApiError;
-use crate::search::SearchIndex;
+use crate::search::{SearchIndex, SearchRunner};
 use crate::secrets::Secrets;
+use crate::taxonomy::LiveTaxonomy;
 
 /// What every handler can reach. Cheap to clone: everything inside is shared.
 #[derive(Clone)]
@@ -19,6 +21,10 @@ pub struct AppState {
     pub secrets: Arc<Secrets>,
     /// The search index; unavailable until an indexer (started by `Application::build`) has opened it.
     pub search: SearchIndex,
+    /// The skills taxonomy in memory, for resolving search parameters; `Workers` keep it in step.
+    pub taxonomy: LiveTaxonomy,
+    /// Where searches run: a pool sized to the cores with a bounded queue.
+    pub searches: SearchRunner,
 }
 
 impl AppState {
@@ -27,9 +33,9 @@ impl AppState {
         db::prepare(&config.database_url).await?;
         let pool = db::pool(&config.database_url, 16)?;
         crate::taxonomy::load::ensure_loaded(&pool).await?;
-        let secrets = {
+        let (secrets, taxonomy) = {
             let mut conn = pool.get().await.map_err(db::StoreError::from)?;
-            Secrets::load(&mut conn, config.jwt_secret.as_deref()).await?
+            (Secrets::load(&mut conn, config.jwt_secret.as_deref()).await?, LiveTaxonomy::load(&mut conn).await?)
         };
         let tokens = TokenKeys::new(secrets.token_key());
         Ok(Self {
@@ -38,6 +44,8 @@ impl AppState {
             tokens: Arc::new(tokens),
             secrets: Arc::new(secrets),
             search: SearchIndex::new(),
+            taxonomy,
+            searches: SearchRunner::sized_to_cores(),
         })
     }
 

@@ -1,5 +1,5 @@
-//! The background workers' one lifecycle: the search indexer, the mailer, the alert matcher and the digest
-//! scheduler start together from a [`WorkerPlan`] and drain together on shutdown, so that `serve` and the tests
+//! The background workers' one lifecycle: the search indexer, the taxonomy listener, the mailer, the alert
+//! matcher and the digest scheduler start together from a [`WorkerPlan`] and drain together on shutdown, so that `serve` and the tests
 //! start them the same way (through `crate::app::Application`).
 
 use std::sync::Arc;
@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::mail::worker::MailWorkers;
 use crate::search::Indexer;
 use crate::state::AppState;
+use crate::taxonomy;
 
 /// How long start-up waits for the search index before serving anyway.
 const INDEX_START_WAIT: Duration = Duration::from_secs(3);
@@ -35,6 +36,8 @@ impl WorkerPlan {
 /// waiting for work in flight.
 pub struct Workers {
     indexer: Indexer,
+    /// Reloads the in-memory taxonomy when it changes.
+    taxonomy: taxonomy::watch::Watcher,
     mail: MailWorkers,
     alerts: Option<AlertWorkers>,
 }
@@ -44,10 +47,12 @@ impl Workers {
     /// begins (a large rebuild goes on while search answers 503).
     pub async fn start(state: &AppState, plan: &WorkerPlan) -> anyhow::Result<Self> {
         let indexer = Indexer::start(&state.config.database_url, state.config.index_dir.clone(), state.search.clone())?;
+        let taxonomy =
+            taxonomy::watch::spawn(state.config.database_url.clone(), state.pool.clone(), state.taxonomy.clone());
         state.search.wait_available(INDEX_START_WAIT).await;
         let mail = MailWorkers::start(state.pool.clone(), &state.config, plan.mail_workers)?;
         let alerts = plan.alerts.clone().map(|settings| AlertWorkers::start_with(state, settings));
-        Ok(Self { indexer, mail, alerts })
+        Ok(Self { indexer, taxonomy, mail, alerts })
     }
 
     /// What the alert matcher is doing, if it runs.
@@ -62,6 +67,7 @@ impl Workers {
             alerts.shutdown().await;
         }
         self.mail.shutdown().await;
+        drop(self.taxonomy);
         let indexer = self.indexer;
         if tokio::task::spawn_blocking(move || indexer.stop()).await.is_err() {
             tracing::error!("the indexer did not stop cleanly");

@@ -12,5 +12,18 @@ pub async fn is_member(conn: &mut AsyncPgConnection, organization_id: Uuid, user
     Ok(store::membership(conn, organization_id, user_id).await?.is_some())
 }
 
-/// Whether `user_id` belongs to any organisation (asked on every candidate search: one `exists`, no rows).
-pub use super::store::has_membership;
+/// What a user's memberships allow them to search.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemberOf {
+    /// Belongs to some organisation: may search candidates.
+    pub any_organization: bool,
+    /// Belongs to an organisation in the HR network: may search the partner pool too.
+    pub network_organization: bool,
+}
+
+/// Both of `user_id`'s membership facts a candidate search needs, in one round trip. Read afresh each time, so a
+/// removed member loses access with their very next request.
+pub async fn member_of(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<MemberOf, StoreError> {
+    let (any_organization, network_organization) = store::memberships_at_all(conn, user_id).await?;
+    Ok(MemberOf { any_organization, network_organization })
+}

@@ -9,7 +9,7 @@ pub mod service;
 mod store;
 
 pub use extract::{OrgAdmin, OrgMember};
-pub use membership::{has_membership, is_member};
+pub use membership::{is_member, member_of, MemberOf};
 pub use model::{Membership, OrganizationSummary};
 pub use service::{
     add_member, approve_request, close_organization, create_organization, find_organization, is_network_member,

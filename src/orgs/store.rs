@@ -26,10 +26,14 @@ struct MyOrganizationRow {
     network_member_since: Option<DateTime<Utc>>,
 }
 
-/// Whether the user belongs to any organisation.
-pub async fn has_membership(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<bool, StoreError> {
-    let query = memberships::table.filter(memberships::user_id.eq(user_id));
-    Ok(diesel::select(diesel::dsl::exists(query)).get_result(conn).await?)
+/// Whether the user belongs to any organisation, and to any in the HR network: one round trip.
+pub async fn memberships_at_all(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<(bool, bool), StoreError> {
+    let any = memberships::table.filter(memberships::user_id.eq(user_id));
+    let network = memberships::table
+        .inner_join(organizations::table)
+        .filter(memberships::user_id.eq(user_id))
+        .filter(organizations::network_member_since.is_not_null());
+    Ok(diesel::select((diesel::dsl::exists(any), diesel::dsl::exists(network))).get_result(conn).await?)
 }
 
 /// The organisations a user belongs to, oldest membership first.

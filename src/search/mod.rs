@@ -18,6 +18,7 @@ pub mod model;
 pub mod query;
 pub mod rebuild;
 pub mod routes;
+pub mod runner;
 pub mod service;
 pub mod stemming;
 mod store;
@@ -27,6 +28,7 @@ pub mod vocabulary;
 pub use index::{Hits, SearchError, SearchIndex};
 pub use indexer::Indexer;
 pub use query::{CandidateSearch, JobSearch};
+pub use runner::SearchRunner;
 pub use store::searchable_candidate_ids;
 
 #[cfg(test)]

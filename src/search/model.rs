@@ -74,9 +74,13 @@ pub struct JobSearchParams {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchPage<T> {
     pub items: Vec<T>,
+    /// The cursor of the next page; absent on the last page and past the 10,000th result.
     pub next_cursor: Option<String>,
-    /// How many results match in all.
+    /// How many results match in all. Totals are exact up to 10,000; beyond that `total` is a lower bound and
+    /// `total_exact` is false.
     pub total: u64,
+    /// Whether `total` is exact (true) or a lower bound (false, only when more than 10,000 match).
+    pub total_exact: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -215,10 +219,11 @@ impl PageSpec {
         Self { offset, limit }
     }
 
-    /// The cursor of the next page, if the ranking goes on.
-    pub fn next_cursor(&self, total: u64) -> Option<String> {
+    /// The cursor of the next page, if the ranking goes on: when more than `total` match (`total_exact` false,
+    /// `total` a lower bound), it goes on past `total` too, as far as pages may start.
+    pub fn next_cursor(&self, total: u64, total_exact: bool) -> Option<String> {
         let next = self.offset + self.limit;
-        ((next as u64) < total && next <= MAX_OFFSET).then(|| crate::pagination::encode(&next))
+        (((next as u64) < total || !total_exact) && next <= MAX_OFFSET).then(|| crate::pagination::encode(&next))
     }
 }
 
@@ -417,8 +422,17 @@ mod tests {
         assert_eq!(filter.languages[1].level, None);
         assert_eq!(filter.country.as_deref(), Some("SE"));
         assert_eq!(page, PageSpec { offset: 10, limit: 5 });
-        assert_eq!(page.next_cursor(16), Some(crate::pagination::encode(&15usize)));
-        assert_eq!(page.next_cursor(15), None);
+        assert_eq!(page.next_cursor(16, true), Some(crate::pagination::encode(&15usize)));
+        assert_eq!(page.next_cursor(15, true), None);
+    }
+
+    #[test]
+    fn a_lower_bound_total_pages_on_to_the_deepest_page() {
+        let at = |offset| PageSpec { offset, limit: 20 };
+        assert_eq!(at(9_960).next_cursor(10_000, false), Some(crate::pagination::encode(&9_980usize)));
+        assert_eq!(at(9_980).next_cursor(10_000, false), Some(crate::pagination::encode(&10_000usize)));
+        assert_eq!(at(9_980).next_cursor(10_000, true), None, "exactly 10,000: the page at 9,980 is the last");
+        assert_eq!(at(10_000).next_cursor(10_000, false), None, "no page starts past 10,000");
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         (status = 401, description = "not signed in", body = Problem),
         (status = 403, description = "not an employer in an organisation", body = Problem),
         (status = 422, description = "invalid parameters", body = Problem),
-        (status = 503, description = "the index is being built", body = Problem),
+        (status = 503, description = "the index is being built, the database is unavailable, or too many searches are waiting; `Retry-After` says when to try again", body = Problem),
     )
 )]
 #[get("/api/v1/candidates")]
@@ -41,7 +41,7 @@ async fn search_candidates(
     employer: Employer,
     params: web::Query<CandidateSearchParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = service::search_candidates(&state.pool, &state.search, employer.0, params.into_inner()).await?;
+    let page = service::search_candidates(&state, employer.0, params.into_inner()).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -55,7 +55,7 @@ async fn search_candidates(
     responses(
         (status = 200, description = "jobs", body = SearchPage<JobHit>),
         (status = 422, description = "invalid parameters", body = Problem),
-        (status = 503, description = "the index is being built", body = Problem),
+        (status = 503, description = "the index is being built, the database is unavailable, or too many searches are waiting; `Retry-After` says when to try again", body = Problem),
     )
 )]
 #[get("/api/v1/jobs")]
@@ -63,7 +63,7 @@ async fn search_jobs(
     state: web::Data<AppState>,
     params: web::Query<JobSearchParams>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(service::search_jobs(&state.pool, &state.search, params.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(service::search_jobs(&state, params.into_inner()).await?))
 }
 
 /// Candidates ranked for a job, blind, with explanations: those with every required skill first.
@@ -79,7 +79,7 @@ async fn search_jobs(
         (status = 403, description = "not a member of the job's organisation", body = Problem),
         (status = 404, description = "no such job", body = Problem),
         (status = 422, description = "invalid parameters", body = Problem),
-        (status = 503, description = "the index is being built", body = Problem),
+        (status = 503, description = "the index is being built, the database is unavailable, or too many searches are waiting; `Retry-After` says when to try again", body = Problem),
     )
 )]
 #[get("/api/v1/jobs/{id}/matches")]
@@ -89,7 +89,7 @@ async fn job_matches(
     id: web::Path<Uuid>,
     params: web::Query<MatchParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = service::job_matches(&state.pool, &state.search, caller, id.into_inner(), params.into_inner()).await?;
+    let page = service::job_matches(&state, caller, id.into_inner(), params.into_inner()).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -104,7 +104,7 @@ async fn job_matches(
         (status = 401, description = "not signed in", body = Problem),
         (status = 403, description = "not a job seeker", body = Problem),
         (status = 422, description = "invalid parameters", body = Problem),
-        (status = 503, description = "the index is being built", body = Problem),
+        (status = 503, description = "the index is being built, the database is unavailable, or too many searches are waiting; `Retry-After` says when to try again", body = Problem),
     )
 )]
 #[get("/api/v1/me/matches")]
@@ -113,6 +113,6 @@ async fn my_matches(
     seeker: Seeker,
     params: web::Query<MatchParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = service::my_matches(&state.pool, &state.search, seeker.id(), params.into_inner()).await?;
+    let page = service::my_matches(&state, seeker.id(), params.into_inner()).await?;
     Ok(HttpResponse::Ok().json(page))
 }

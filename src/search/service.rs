@@ -1,9 +1,9 @@
 //! The search endpoints' work between HTTP and the index: who may search, resolving skills through the
-//! taxonomy, building the search, running it on the blocking pool, and checking consent on what comes back.
+//! in-memory taxonomy, building the search, running it on the search runner, and checking consent on what comes
+//! back. A candidate search makes two database round trips (membership, consent); a job search none.
 
 use std::collections::HashSet;
 
-use actix_web::web;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
@@ -12,16 +12,18 @@ use super::model::{
     list, CandidateHit, CandidateSearchParams, JobHit, JobMatch, JobSearchParams, MatchParams, PageSpec, SearchPage,
 };
 use super::query::{CandidatePreference, CandidateSearch, JobPreference, JobSearch, WantedLanguage, WantedSkill};
-use super::{store, Hits, SearchIndex};
+use super::{store, Hits};
 use crate::auth::AuthUser;
-use crate::db::DbPool;
 use crate::error::ApiError;
 use crate::observability::pooled_conn;
-use crate::{orgs, taxonomy};
+use crate::orgs;
+use crate::state::AppState;
+use crate::taxonomy::LiveTaxonomy;
 
-/// Resolves a comma-separated list of skill ids or names, as profiles resolve theirs.
-async fn resolve_skills(
-    conn: &mut AsyncPgConnection,
+/// Resolves a comma-separated list of skill ids or names, as profiles resolve theirs, from the taxonomy in
+/// memory.
+fn resolve_skills(
+    taxonomy: &LiveTaxonomy,
     field: &str,
     raw: Option<&str>,
     required: bool,
@@ -30,7 +32,7 @@ async fn resolve_skills(
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let resolved = taxonomy::resolve_ids_or_names(conn, field, &items).await?;
+    let resolved = taxonomy.resolve_ids_or_names(field, &items)?;
     // "cellodling,cell culture" is one skill asked for twice.
     let mut seen: HashSet<String> = HashSet::with_capacity(resolved.len());
     Ok(resolved
@@ -40,17 +42,9 @@ async fn resolve_skills(
         .collect())
 }
 
-/// Runs a search on the blocking pool: tantivy work never holds up an async worker.
-async fn run<T: Send + 'static>(
-    search: &SearchIndex,
-    f: impl FnOnce(&SearchIndex) -> Result<T, super::SearchError> + Send + 'static,
-) -> Result<T, ApiError> {
-    let search = search.clone();
-    Ok(web::block(move || f(&search)).await??)
-}
-
 /// Drops candidates who no longer agree to be found this way (searchable, or for a pool search in the partner
-/// pool): an opt-out holds at once, even before the index catches up.
+/// pool): an opt-out holds at once, even before the index catches up. One query. A total that was a lower bound
+/// stays one: the dropped hits were among those counted.
 async fn consented(
     conn: &mut AsyncPgConnection,
     mut hits: Hits<CandidateHit>,
@@ -71,36 +65,37 @@ async fn consented(
 }
 
 fn page<T>(hits: Hits<T>, spec: PageSpec) -> SearchPage<T> {
-    SearchPage { next_cursor: spec.next_cursor(hits.total), total: hits.total, items: hits.items }
+    SearchPage {
+        next_cursor: spec.next_cursor(hits.total, hits.total_exact),
+        total: hits.total,
+        total_exact: hits.total_exact,
+        items: hits.items,
+    }
 }
 
 fn empty<T>() -> SearchPage<T> {
-    SearchPage { items: Vec::new(), next_cursor: None, total: 0 }
+    SearchPage { items: Vec::new(), next_cursor: None, total: 0, total_exact: true }
 }
 
 /// `GET /candidates`: for employers who belong to an organisation.
 pub async fn search_candidates(
-    pool: &DbPool,
-    index: &SearchIndex,
+    state: &AppState,
     caller: AuthUser,
     params: CandidateSearchParams,
 ) -> Result<SearchPage<CandidateHit>, ApiError> {
     // Limits before any other work.
     let (mut filter, spec) = params.validate().map_err(ApiError::Invalid)?;
-    let (mut skills, must) = {
-        // Returned to the pool before tantivy searches.
-        let mut conn = pooled_conn(pool).await?;
-        if !orgs::has_membership(&mut conn, caller.id).await? {
-            return Err(ApiError::Forbidden("only members of an organisation may search candidates".to_owned()));
-        }
-        if filter.partner_pool && !orgs::is_network_member(&mut conn, caller.id).await? {
-            return Err(ApiError::Forbidden(
-                "only members of HR-network organisations may search the partner pool".to_owned(),
-            ));
-        }
-        let skills = resolve_skills(&mut conn, "skills", params.skills.as_deref(), false).await?;
-        (skills, resolve_skills(&mut conn, "must_skills", params.must_skills.as_deref(), true).await?)
-    };
+    let member_of = orgs::member_of(&mut *pooled_conn(&state.pool).await?, caller.id).await?;
+    if !member_of.any_organization {
+        return Err(ApiError::Forbidden("only members of an organisation may search candidates".to_owned()));
+    }
+    if filter.partner_pool && !member_of.network_organization {
+        return Err(ApiError::Forbidden(
+            "only members of HR-network organisations may search the partner pool".to_owned(),
+        ));
+    }
+    let mut skills = resolve_skills(&state.taxonomy, "skills", params.skills.as_deref(), false)?;
+    let must = resolve_skills(&state.taxonomy, "must_skills", params.must_skills.as_deref(), true)?;
     // A must-have skill the taxonomy does not know is a skill nobody can be shown to have.
     if must.iter().any(|s| s.skill_id.is_none()) {
         return Ok(empty());
@@ -117,8 +112,8 @@ pub async fn search_candidates(
         offset: spec.offset,
         limit: spec.limit,
     };
-    let hits = run(index, move |index| index.search_candidates(&search)).await?;
-    Ok(page(consented(&mut *pooled_conn(pool).await?, hits, partner_pool).await?, spec))
+    let hits = state.searches.run(&state.search, move |index| index.search_candidates(&search)).await?;
+    Ok(page(consented(&mut *pooled_conn(&state.pool).await?, hits, partner_pool).await?, spec))
 }
 
 /// The candidate search a job stands for: its required skills weigh most, then its other skills, languages,
@@ -153,14 +148,13 @@ pub fn search_for_job(job: &JobSource, spec: PageSpec) -> CandidateSearch {
 
 /// `GET /jobs/{id}/matches`: members of the job's organisation only. Others learn nothing of drafts (404).
 pub async fn job_matches(
-    pool: &DbPool,
-    index: &SearchIndex,
+    state: &AppState,
     caller: AuthUser,
     job_id: Uuid,
     params: MatchParams,
 ) -> Result<SearchPage<CandidateHit>, ApiError> {
     let spec = params.validate().map_err(ApiError::Invalid)?;
-    let mut conn = pooled_conn(pool).await?;
+    let mut conn = pooled_conn(&state.pool).await?;
     let job = store::jobs_by_id(&mut conn, &[job_id]).await?.pop().ok_or(ApiError::NotFound)?;
     if !orgs::is_member(&mut conn, job.organization.id, caller.id).await? {
         return Err(match job.status.as_str() {
@@ -173,18 +167,14 @@ pub async fn job_matches(
     }
     let search = search_for_job(&job, spec);
     drop(conn);
-    let hits = run(index, move |index| index.search_candidates(&search)).await?;
-    Ok(page(consented(&mut *pooled_conn(pool).await?, hits, false).await?, spec))
+    let hits = state.searches.run(&state.search, move |index| index.search_candidates(&search)).await?;
+    Ok(page(consented(&mut *pooled_conn(&state.pool).await?, hits, false).await?, spec))
 }
 
-/// `GET /jobs`: published jobs that have not closed, for anyone.
-pub async fn search_jobs(
-    pool: &DbPool,
-    index: &SearchIndex,
-    params: JobSearchParams,
-) -> Result<SearchPage<JobHit>, ApiError> {
+/// `GET /jobs`: published jobs that have not closed, for anyone. No database round trip.
+pub async fn search_jobs(state: &AppState, params: JobSearchParams) -> Result<SearchPage<JobHit>, ApiError> {
     let (filter, spec) = params.validate().map_err(ApiError::Invalid)?;
-    let skills = resolve_skills(&mut *pooled_conn(pool).await?, "skills", params.skills.as_deref(), false).await?;
+    let skills = resolve_skills(&state.taxonomy, "skills", params.skills.as_deref(), false)?;
     let search = JobSearch {
         text: params.q.clone(),
         skills,
@@ -194,7 +184,7 @@ pub async fn search_jobs(
         offset: spec.offset,
         limit: spec.limit,
     };
-    let hits = run(index, move |index| index.search_jobs(&search)).await?;
+    let hits = state.searches.run(&state.search, move |index| index.search_jobs(&search)).await?;
     Ok(page(hits, spec))
 }
 
@@ -225,19 +215,14 @@ pub fn search_for_profile(profile: &CandidateSource, spec: PageSpec) -> JobSearc
 }
 
 /// `GET /me/matches`: jobs for the seeker's own profile (searchable or not). No profile or no skills: none.
-pub async fn my_matches(
-    pool: &DbPool,
-    index: &SearchIndex,
-    seeker: Uuid,
-    params: MatchParams,
-) -> Result<SearchPage<JobMatch>, ApiError> {
+pub async fn my_matches(state: &AppState, seeker: Uuid, params: MatchParams) -> Result<SearchPage<JobMatch>, ApiError> {
     let spec = params.validate().map_err(ApiError::Invalid)?;
-    let profile = store::candidate_of_user(&mut *pooled_conn(pool).await?, seeker).await?;
+    let profile = store::candidate_of_user(&mut *pooled_conn(&state.pool).await?, seeker).await?;
     let Some(profile) = profile.filter(|p| !p.skills.is_empty()) else {
         return Ok(empty());
     };
     let search = search_for_profile(&profile, spec);
-    let hits = run(index, move |index| index.search_jobs(&search)).await?;
+    let hits = state.searches.run(&state.search, move |index| index.search_jobs(&search)).await?;
     let page = page(hits, spec);
     Ok(SearchPage {
         items: page
@@ -255,5 +240,6 @@ pub async fn my_matches(
             .collect(),
         next_cursor: page.next_cursor,
         total: page.total,
+        total_exact: page.total_exact,
     })
 }

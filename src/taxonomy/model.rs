@@ -49,6 +49,49 @@ pub fn normalize(label: &str) -> String {
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Resolves skill references in order, given how an id's display label and a normalized name's (skill id,
+/// display label) are found: the one set of rules for the database and the in-memory taxonomy. An unknown
+/// `skill_id` is an error; an unknown `name` is kept as a free-text skill; a reference with neither is an error.
+pub fn resolve_refs(
+    field: &str,
+    refs: &[SkillRef],
+    label_of: impl Fn(&str) -> Option<String>,
+    skill_named: impl Fn(&str) -> Option<(String, String)>,
+) -> Result<Vec<ResolvedSkill>, ResolveError> {
+    let mut errors = Vec::new();
+    let mut resolved = Vec::with_capacity(refs.len());
+    for (i, r) in refs.iter().enumerate() {
+        match (r.skill_id.as_deref(), r.name.as_deref()) {
+            (Some(id), _) => match label_of(id) {
+                Some(label) => resolved.push(ResolvedSkill { skill_id: Some(id.to_owned()), name: label }),
+                None => errors.push(FieldError::new(format!("{field}[{i}].skill_id"), "no skill with this id")),
+            },
+            (None, Some(name)) if !normalize(name).is_empty() => match skill_named(&normalize(name)) {
+                Some((id, label)) => resolved.push(ResolvedSkill { skill_id: Some(id), name: label }),
+                None => resolved.push(ResolvedSkill { skill_id: None, name: name.trim().to_owned() }),
+            },
+            _ => errors.push(FieldError::new(format!("{field}[{i}]"), "give a skill_id or a name")),
+        }
+    }
+    if errors.is_empty() {
+        Ok(resolved)
+    } else {
+        Err(ResolveError::Invalid(errors))
+    }
+}
+
+/// Sorts items that are each a skill id or a name into references: an item that is a known skill's id is that
+/// skill, any other is a name.
+pub fn ids_or_names(items: &[String], is_skill: impl Fn(&str) -> bool) -> Vec<SkillRef> {
+    items
+        .iter()
+        .map(|item| match is_skill(item) {
+            true => SkillRef { skill_id: Some(item.clone()), name: None },
+            false => SkillRef { skill_id: None, name: Some(item.clone()) },
+        })
+        .collect()
+}
+
 pub const DEFAULT_SUGGESTIONS: i64 = 10;
 pub const MAX_SUGGESTIONS: i64 = 50;
 const MAX_QUERY_CHARS: usize = 100;

@@ -7,7 +7,7 @@ use diesel::sql_types::{BigInt, Bool, Text};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
-use super::model::{normalize, Label, ResolvedSkill, SkillLabels, SkillRef, Suggest};
+use super::model::{ids_or_names, normalize, resolve_refs, Label, ResolvedSkill, SkillLabels, SkillRef, Suggest};
 use crate::db::StoreError;
 use crate::error::FieldError;
 use crate::schema::{jobtech_concepts, skill_labels, skills};
@@ -126,13 +126,7 @@ pub async fn resolve_ids_or_names(
 ) -> Result<Vec<ResolvedSkill>, ResolveError> {
     let candidates: Vec<&str> = items.iter().map(String::as_str).collect();
     let by_id = display_labels(conn, &candidates).await?;
-    let refs: Vec<SkillRef> = items
-        .iter()
-        .map(|item| match by_id.contains_key(item) {
-            true => SkillRef { skill_id: Some(item.clone()), name: None },
-            false => SkillRef { skill_id: None, name: Some(item.clone()) },
-        })
-        .collect();
+    let refs = ids_or_names(items, |item| by_id.contains_key(item));
     resolve_with(conn, field, &refs, &by_id).await
 }
 
@@ -145,27 +139,7 @@ async fn resolve_with(
 ) -> Result<Vec<ResolvedSkill>, ResolveError> {
     let names: Vec<String> = refs.iter().filter_map(|r| r.name.as_deref()).map(normalize).collect();
     let by_name = lookup_names(conn, &names).await?;
-
-    let mut errors = Vec::new();
-    let mut resolved = Vec::with_capacity(refs.len());
-    for (i, r) in refs.iter().enumerate() {
-        match (r.skill_id.as_deref(), r.name.as_deref()) {
-            (Some(id), _) => match by_id.get(id) {
-                Some(label) => resolved.push(ResolvedSkill { skill_id: Some(id.to_owned()), name: label.clone() }),
-                None => errors.push(FieldError::new(format!("{field}[{i}].skill_id"), "no skill with this id")),
-            },
-            (None, Some(name)) if !normalize(name).is_empty() => match by_name.get(&normalize(name)) {
-                Some((id, label)) => resolved.push(ResolvedSkill { skill_id: Some(id.clone()), name: label.clone() }),
-                None => resolved.push(ResolvedSkill { skill_id: None, name: name.trim().to_owned() }),
-            },
-            _ => errors.push(FieldError::new(format!("{field}[{i}]"), "give a skill_id or a name")),
-        }
-    }
-    if errors.is_empty() {
-        Ok(resolved)
-    } else {
-        Err(ResolveError::Invalid(errors))
-    }
+    resolve_refs(field, refs, |id| by_id.get(id).cloned(), |name| by_name.get(name).cloned())
 }
 
 /// Every label and synonym of the given skills, by skill id; skills without labels are absent.
@@ -238,6 +212,23 @@ async fn lookup_names(
         map.entry(normalized).or_insert((id, label));
     }
     Ok(map)
+}
+
+/// Every skill with its display label and whether it is a curated life-science skill, for the in-memory
+/// snapshot.
+pub async fn every_skill(conn: &mut AsyncPgConnection) -> Result<Vec<(String, String, bool)>, StoreError> {
+    Ok(skills::table
+        .select((skills::id, display_label_sql(), diesel::dsl::sql::<Bool>("skills.source = 'life_science'")))
+        .load(conn)
+        .await?)
+}
+
+/// Every label and synonym in `normalize` form, with its skill and whether it is that skill's preferred label.
+pub async fn every_name(conn: &mut AsyncPgConnection) -> Result<Vec<(String, String, bool)>, StoreError> {
+    Ok(skill_labels::table
+        .select((skill_labels::normalized, skill_labels::skill_id, skill_labels::preferred))
+        .load(conn)
+        .await?)
 }
 
 /// One autocomplete hit as the database ranks it.
