@@ -19,6 +19,7 @@ pub struct PgBuild {
     pub index_seconds: f64,
     /// Heap and TOAST of the table: the tsvectors, the ids and the filter columns.
     pub table_bytes: i64,
+    /// Every index of the table: the tsvectors' GIN and the filter columns' GINs.
     pub gin_bytes: i64,
     pub jobs: i64,
     pub jobs_seconds: f64,
@@ -30,11 +31,34 @@ impl PgBuild {
     }
 }
 
+/// A profile's countries, as the engine indexes them: the home country and every desired one, upper case.
+macro_rules! countries_of_p {
+    () => {
+        "(SELECT array_agg(DISTINCT upper(c)) FROM (
+             SELECT p.country AS c UNION ALL
+             SELECT d.country FROM profile_desired_locations d WHERE d.seeker_id = p.user_id) cs)"
+    };
+}
+
+/// A profile's languages, as the engine indexes them: `code:level` for every CEFR level up to the one reached
+/// (`native` above C2), so that "B2 or better" is one element.
+macro_rules! languages_of_p {
+    () => {
+        "coalesce((SELECT array_agg(lower(l.code) || ':' || v.level)
+                   FROM profile_languages l
+                   CROSS JOIN LATERAL unnest('{A1,A2,B1,B2,C1,C2,native}'::text[]) WITH ORDINALITY AS v(level, r)
+                   WHERE l.seeker_id = p.user_id
+                     AND v.r <= coalesce(array_position('{A1,A2,B1,B2,C1,C2,native}'::text[], l.level), 1)),
+                  '{}')"
+    };
+}
+
 /// Skill ids go in as exact lexemes with weight A, written as tsvector literals: the 'simple' configuration
 /// would split ids such as `esco:…` or `jobtech:…` at their punctuation, and `array_to_tsvector` gives lexemes
 /// without positions, which ts_rank scores as zero. Every label of each skill, as tantivy indexes them, goes in
-/// as English text.
-const BUILD_TABLE: &str = "
+/// as English text. The filter columns sit beside the tsvector.
+const BUILD_TABLE: &str = concat!(
+    "
 CREATE TABLE bench_skill_text AS
     SELECT skill_id, string_agg(label, ' ') AS labels FROM skill_labels GROUP BY skill_id;
 ALTER TABLE bench_skill_text ADD PRIMARY KEY (skill_id);
@@ -43,7 +67,13 @@ SELECT p.candidate_id,
        coalesce(s.ids, '')::tsvector
        || setweight(to_tsvector('english', coalesce(s.labels, '')), 'B')
        || setweight(to_tsvector('english', p.headline), 'C')
-       || setweight(to_tsvector('english', concat_ws(' ', p.summary, x.texts, e.texts)), 'D') AS doc
+       || setweight(to_tsvector('english', concat_ws(' ', p.summary, x.texts, e.texts)), 'D') AS doc,
+       ",
+    countries_of_p!(),
+    " AS countries,
+       ",
+    languages_of_p!(),
+    " AS langs
 FROM seeker_profiles p
 LEFT JOIN LATERAL (
     SELECT string_agg(format('''%s'':%sA', replace(ps.skill_id, '''', ''''''), ps.position + 1), ' ')
@@ -61,28 +91,27 @@ LEFT JOIN LATERAL (
     FROM profile_education WHERE seeker_id = p.user_id
 ) e ON true
 WHERE p.searchable;
-";
+"
+);
 
-/// The filter columns, as the engine indexes them: the home country and every desired one (upper case), and
-/// each language as `code:level` for every CEFR level up to the one reached (`native` above C2), so that "B2 or
-/// better" is one element. Added apart from the tsvectors so that a table built before they existed gains them
-/// without rebuilding the text (`--reuse` and `--reindex`).
-const ADD_FILTERS: &str = "
-ALTER TABLE bench_fts ADD COLUMN countries text[], ADD COLUMN langs text[];
-UPDATE bench_fts f SET
-    countries = (SELECT array_agg(DISTINCT upper(c)) FROM (
-                     SELECT p.country AS c UNION ALL
-                     SELECT d.country FROM profile_desired_locations d WHERE d.seeker_id = p.user_id) cs),
-    langs = coalesce((SELECT array_agg(lower(l.code) || ':' || v.level)
-                      FROM profile_languages l
-                      CROSS JOIN LATERAL unnest('{A1,A2,B1,B2,C1,C2,native}'::text[]) WITH ORDINALITY AS v(level, r)
-                      WHERE l.seeker_id = p.user_id
-                        AND v.r <= coalesce(array_position('{A1,A2,B1,B2,C1,C2,native}'::text[], l.level), 1)),
-                     '{}')
-FROM seeker_profiles p WHERE p.candidate_id = f.candidate_id;
+const FILTER_INDEXES: &str = "
 CREATE INDEX bench_fts_countries ON bench_fts USING gin (countries);
 CREATE INDEX bench_fts_langs ON bench_fts USING gin (langs);
 ";
+
+/// Gives a table an older benchmark built (tsvectors only) the filter columns, without rebuilding the text
+/// (`--reuse` and `--reindex`).
+const ADD_FILTERS: &str = concat!(
+    "
+ALTER TABLE bench_fts ADD COLUMN countries text[], ADD COLUMN langs text[];
+UPDATE bench_fts f SET countries = ",
+    countries_of_p!(),
+    ", langs = ",
+    languages_of_p!(),
+    "
+FROM seeker_profiles p WHERE p.candidate_id = f.candidate_id;
+"
+);
 
 /// Published jobs: skill ids as exact lexemes, the title weighted above the description and organisation.
 const BUILD_JOBS: &str = "
@@ -133,10 +162,10 @@ pub async fn build(client: &Client) -> anyhow::Result<PgBuild> {
     client.batch_execute("DROP TABLE IF EXISTS bench_fts; DROP TABLE IF EXISTS bench_skill_text;").await?;
     let started = Instant::now();
     client.batch_execute(BUILD_TABLE).await?;
-    client.batch_execute(ADD_FILTERS).await?;
     let table_seconds = started.elapsed().as_secs_f64();
     let started = Instant::now();
     client.batch_execute("CREATE INDEX bench_fts_doc ON bench_fts USING gin (doc)").await?;
+    client.batch_execute(FILTER_INDEXES).await?;
     let index_seconds = started.elapsed().as_secs_f64();
     client.batch_execute("VACUUM ANALYZE bench_fts").await?;
     let started = Instant::now();
@@ -165,6 +194,7 @@ pub async fn complete(client: &Client) -> anyhow::Result<()> {
     let has_filters: bool = client.query_one("SELECT to_regclass('bench_fts_langs') IS NOT NULL", &[]).await?.get(0);
     if !has_filters {
         client.batch_execute(ADD_FILTERS).await?;
+        client.batch_execute(FILTER_INDEXES).await?;
         client.batch_execute("VACUUM ANALYZE bench_fts").await?;
     }
     build_jobs(client).await
