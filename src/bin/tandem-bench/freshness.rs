@@ -120,3 +120,15 @@ async fn set_headline(conn: &mut AsyncPgConnection, candidate_id: Uuid, headline
     })
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_change_gets_its_own_word_of_letters() {
+        let (a, b) = (unique_word(1_764_000_000, 0), unique_word(1_764_000_000, 1));
+        assert_ne!(a, b);
+        assert!(a.chars().all(|c| c.is_ascii_lowercase()) && a.ends_with('x'), "{a}");
+    }
+}

@@ -403,3 +403,38 @@ impl QuerySet {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skill(id: &str, name: &str) -> Skill {
+        Skill { id: id.to_owned(), name: name.to_owned() }
+    }
+
+    #[test]
+    fn a_query_becomes_the_request_the_api_takes() {
+        let query = Query {
+            text: Some("cell biologist".to_owned()),
+            skills: vec![skill("esco:a/b", "x"), skill("ls-gmp", "GMP")],
+            country: Some("SE".to_owned()),
+            language: Some(("sv".to_owned(), "B1".to_owned())),
+        };
+        assert_eq!(
+            query.http_path(Target::Candidates),
+            "/api/v1/candidates?q=cell%20biologist&skills=esco%3Aa%2Fb%2Cls-gmp&country=SE&languages=sv%3AB1"
+        );
+        assert!(query.http_path(Target::Jobs).starts_with("/api/v1/jobs?"));
+    }
+
+    #[test]
+    fn free_text_takes_three_words_the_document_has() {
+        let skills = [skill("a", "Python (computer programming)")];
+        let rng = &mut ChaCha8Rng::seed_from_u64(1);
+        let text = text_query("Senior bioinformatician in oncology research", &skills, rng);
+        let words: Vec<String> = text.unwrap_or_default().split(' ').map(str::to_owned).collect();
+        assert_eq!(words[..2], ["bioinformatician", "research"]);
+        assert!(["python", "computer", "programming"].contains(&words[2].as_str()), "{words:?}");
+        assert_eq!(text_query("QC", &skills, rng), None, "too few words for a query");
+    }
+}
