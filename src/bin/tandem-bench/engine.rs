@@ -1,5 +1,6 @@
-//! The tantivy side: rebuild the index from PostgreSQL through the search module, then time in-process
-//! candidate searches.
+//! The tantivy side, and every call the benchmark makes into the search engine (kept here so that an engine change
+//! is adapted in one file): rebuild the index from PostgreSQL, open an earlier one, build the searches the HTTP
+//! layer would build, time them, and run the real indexer for the freshness figure.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -7,11 +8,12 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use tandem::search::dir::{open, IndexDir};
-use tandem::search::query::{CandidateSearch, WantedSkill};
+use tandem::search::query::{CandidateFilter, CandidateSearch, JobSearch, WantedLanguage, WantedSkill};
 use tandem::search::rebuild::reindex;
-use tandem::search::SearchIndex;
+use tandem::search::{Indexer, SearchIndex};
+use uuid::Uuid;
 
-use crate::queries::Query;
+use crate::queries::{Class, Query, Target};
 use crate::stats::Latency;
 
 /// What building the index cost.
@@ -32,7 +34,8 @@ impl IndexBuild {
     }
 }
 
-/// Rebuilds the index in `dir` from the database, as `tandem reindex` does, and searches the result.
+/// Rebuilds the index in `dir` from the database, as `tandem reindex` does (through `rebuild::rebuild`), and
+/// searches the result.
 pub async fn build(database_url: &str, dir: &Path) -> anyhow::Result<(SearchIndex, IndexBuild)> {
     let (url, dir) = (database_url.to_owned(), dir.to_owned());
     let bar = ProgressBar::new(0);
@@ -60,33 +63,70 @@ pub async fn build(database_url: &str, dir: &Path) -> anyhow::Result<(SearchInde
     Ok((reindexed.search, build))
 }
 
-/// The search the HTTP layer would build for this query: any of the skills, or the text; top 20.
+/// Opens the index a previous run built in `dir`, if there is one. (Should opening gain a step, such as loading
+/// the taxonomy's vocabulary, it goes here.)
+pub fn open_existing(dir: &Path) -> anyhow::Result<Option<(SearchIndex, u64)>> {
+    let Some(generation) = IndexDir::new(dir).current() else { return Ok(None) };
+    let bytes = crate::directory_size(&generation);
+    Ok(Some((SearchIndex::over(open(&generation)?)?, bytes)))
+}
+
+fn wanted(query: &Query) -> Vec<WantedSkill> {
+    query
+        .skills
+        .iter()
+        .map(|s| WantedSkill { skill_id: Some(s.id.clone()), name: s.name.clone(), required: false })
+        .collect()
+}
+
+/// The search `GET /candidates` builds for this query: any of the skills, every word of the text, the filters;
+/// top 20.
 fn candidate_search(query: &Query) -> CandidateSearch {
-    match query {
-        Query::Skills(skills) => CandidateSearch {
-            skills: skills
+    CandidateSearch {
+        text: query.text.clone(),
+        skills: wanted(query),
+        filter: CandidateFilter {
+            country: query.country.clone(),
+            languages: query
+                .language
                 .iter()
-                .map(|s| WantedSkill { skill_id: Some(s.id.clone()), name: s.name.clone(), required: false })
+                .map(|(code, level)| WantedLanguage { code: code.clone(), level: Some(level.clone()) })
                 .collect(),
-            limit: 20,
-            ..CandidateSearch::default()
+            ..CandidateFilter::default()
         },
-        Query::Text(text) => CandidateSearch { text: Some(text.clone()), limit: 20, ..CandidateSearch::default() },
+        limit: 20,
+        ..CandidateSearch::default()
     }
+}
+
+/// The search `GET /jobs` builds for this query; top 20.
+fn job_search(query: &Query) -> JobSearch {
+    JobSearch { text: query.text.clone(), skills: wanted(query), limit: 20, ..JobSearch::default() }
 }
 
 /// How much of a search is timed.
 #[derive(Clone, Copy, Debug)]
 pub enum Mode {
-    /// What `GET /candidates` gets: the top 20 with the total, stored fields and explanations.
+    /// What the API gets: the top 20 with the total, stored fields and explanations.
     Full,
-    /// The top 20 scores and addresses alone: the same work as the PostgreSQL query, which returns ids.
+    /// The top 20 scores and addresses alone: the same work as the PostgreSQL query, which returns ids. Candidates
+    /// only (the engine has no ranking-only job search).
     Ranking,
+}
+
+/// One search; returns the hits.
+fn search_once(index: &SearchIndex, class: Class, query: &Query, mode: Mode) -> anyhow::Result<usize> {
+    Ok(match (class.target(), mode) {
+        (Target::Candidates, Mode::Full) => index.search_candidates(&candidate_search(query))?.items.len(),
+        (Target::Candidates, Mode::Ranking) => index.rank_candidates(&candidate_search(query))?.len(),
+        (Target::Jobs, _) => index.search_jobs(&job_search(query))?.items.len(),
+    })
 }
 
 /// Runs `queries` one after another on a blocking thread, timing each; returns the latencies and mean hits.
 pub async fn time(
     index: &SearchIndex,
+    class: Class,
     queries: Vec<Query>,
     mode: Mode,
     budget: Option<Duration>,
@@ -100,12 +140,8 @@ pub async fn time(
             if budget.is_some_and(|b| began.elapsed() > b) {
                 break;
             }
-            let search = candidate_search(query);
             let started = Instant::now();
-            hits += match mode {
-                Mode::Full => index.search_candidates(&search)?.items.len(),
-                Mode::Ranking => index.rank_candidates(&search)?.len(),
-            };
+            hits += search_once(&index, class, query, mode)?;
             samples.push(started.elapsed());
         }
         let count = samples.len().max(1) as f64;
@@ -114,8 +150,28 @@ pub async fn time(
     .await?
 }
 
-/// Opens the index a previous run built in `dir`, if there is one.
-pub fn open_existing(dir: &Path) -> anyhow::Result<Option<SearchIndex>> {
-    let Some(generation) = IndexDir::new(dir).current() else { return Ok(None) };
-    Ok(Some(SearchIndex::over(open(&generation)?)?))
+/// The real indexer on the index in `dir`, as `tandem serve` runs it, with the handle searches go through; it is
+/// ready once the index is open and has applied every change committed so far (`head`).
+pub async fn start_indexer(
+    database_url: &str,
+    dir: &Path,
+    head: i64,
+    timeout: Duration,
+) -> anyhow::Result<(Indexer, SearchIndex)> {
+    let search = SearchIndex::new();
+    let indexer = Indexer::start(database_url, dir.to_owned(), search.clone())?;
+    anyhow::ensure!(search.wait_available(timeout).await, "the indexer did not open the index within {timeout:?}");
+    anyhow::ensure!(search.wait_for(head, timeout).await, "the indexer did not catch up within {timeout:?}");
+    Ok((indexer, search))
+}
+
+/// Waits until searches reflect every outbox change up to `position`.
+pub async fn wait_for(search: &SearchIndex, position: i64, timeout: Duration) -> bool {
+    search.wait_for(position, timeout).await
+}
+
+/// Whether a free-text search for `word` finds the candidate.
+pub fn finds(search: &SearchIndex, word: &str, candidate_id: Uuid) -> anyhow::Result<bool> {
+    let query = CandidateSearch { text: Some(word.to_owned()), limit: 20, ..CandidateSearch::default() };
+    Ok(search.search_candidates(&query)?.items.iter().any(|hit| hit.candidate_id == candidate_id))
 }
