@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use diesel_async::AsyncConnection;
+
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use tandem::search::dir::{open, IndexDir};
@@ -63,12 +65,14 @@ pub async fn build(database_url: &str, dir: &Path) -> anyhow::Result<(SearchInde
     Ok((reindexed.search, build))
 }
 
-/// Opens the index a previous run built in `dir`, if there is one. (Should opening gain a step, such as loading
-/// the taxonomy's vocabulary, it goes here.)
-pub fn open_existing(dir: &Path) -> anyhow::Result<Option<(SearchIndex, u64)>> {
+/// Opens the index a previous run built in `dir`, if there is one, with the taxonomy's synonyms from `url`.
+pub async fn open_existing(url: &str, dir: &Path) -> anyhow::Result<Option<(SearchIndex, u64)>> {
     let Some(generation) = IndexDir::new(dir).current() else { return Ok(None) };
     let bytes = crate::directory_size(&generation);
-    Ok(Some((SearchIndex::over(open(&generation)?)?, bytes)))
+    let index = SearchIndex::over(open(&generation)?)?;
+    let mut conn = diesel_async::AsyncPgConnection::establish(url).await?;
+    index.load_vocabulary(&mut conn).await?;
+    Ok(Some((index, bytes)))
 }
 
 fn wanted(query: &Query) -> Vec<WantedSkill> {

@@ -216,7 +216,7 @@ async fn prepare_index(
     reuse: bool,
 ) -> anyhow::Result<(SearchIndex, Option<engine::IndexBuild>, u64)> {
     if reuse {
-        if let Some((index, bytes)) = engine::open_existing(index_dir)? {
+        if let Some((index, bytes)) = engine::open_existing(url, index_dir).await? {
             return Ok((index, None, bytes));
         }
     }
