@@ -6,7 +6,6 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use diesel_async::AsyncConnection;
-
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use tandem::search::dir::{open, IndexDir};
