@@ -12,4 +12,4 @@ pub mod sources;
 mod store;
 
 pub use model::{normalize, Label, ResolvedSkill, SkillLabels, SkillRef};
-pub use store::{resolve, resolve_ids_or_names, skill_labels, ResolveError};
+pub use store::{every_skill_label, resolve, resolve_ids_or_names, skill_labels, ResolveError};

@@ -178,11 +178,24 @@ pub async fn skill_labels(conn: &mut AsyncPgConnection, ids: &[String]) -> Resul
         .select((skill_labels::skill_id, skill_labels::label, skill_labels::lang))
         .load::<(String, String, String)>(conn)
         .await?;
+    Ok(labels_of(rows))
+}
+
+/// Every label and synonym of every skill, in one query: the whole vocabulary, for bulk readers.
+pub async fn every_skill_label(conn: &mut AsyncPgConnection) -> Result<SkillLabels, StoreError> {
+    let rows = skill_labels::table
+        .select((skill_labels::skill_id, skill_labels::label, skill_labels::lang))
+        .load::<(String, String, String)>(conn)
+        .await?;
+    Ok(labels_of(rows))
+}
+
+fn labels_of(rows: Vec<(String, String, String)>) -> SkillLabels {
     let mut labels = SkillLabels::new();
     for (id, text, lang) in rows {
         labels.entry(id).or_default().push(Label { text, swedish: lang == "sv" });
     }
-    Ok(labels)
+    labels
 }
 
 /// The label a skill is shown with: English where there is one, else Swedish, else its id.
