@@ -21,6 +21,7 @@ mod partners;
 mod privacy;
 mod profiles;
 mod search;
+mod search_semantics;
 mod skills;
 mod smtp;
 mod synthetic;
