@@ -1,14 +1,18 @@
 //! Builds a whole index from PostgreSQL into a fresh generation: at start when the index is missing or damaged,
-//! and for `tandem reindex`. Profiles and jobs are read in keyset chunks while tantivy's own threads index the
-//! previous chunk.
+//! and for `tandem reindex`. Profiles come in one streaming read and jobs in large keyset chunks; a builder
+//! thread turns them into documents for tantivy's indexing threads, so reading, building and indexing overlap.
+//! Segments are not merged while the rebuild writes them (see [`compact`]).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use diesel_async::AsyncPgConnection;
+use futures_util::{Stream, TryStreamExt};
+use tantivy::indexer::NoMergePolicy;
 use tantivy::{Index, IndexWriter};
-use uuid::Uuid;
 
 use super::dir::{self, IndexDir};
 use super::document::Source;
@@ -17,8 +21,17 @@ use super::store;
 use crate::db::StoreError;
 use crate::outbox;
 
-/// Rows read per query; large enough to amortise round trips, small enough to keep memory flat.
-const CHUNK: i64 = 2_000;
+/// Sources handed to the builder at once: few enough hand-overs to cost nothing, small enough to keep memory flat.
+const BATCH: usize = 1_000;
+/// Batches waiting for the builder before the reader waits in turn.
+const QUEUED_BATCHES: usize = 8;
+/// Jobs read per keyset query (jobs are a few percent of the documents; they need no stream).
+const JOB_CHUNK: i64 = 10_000;
+/// Writer memory for a rebuild, shared by its indexing threads: segments are flushed only when a thread's share
+/// is full, so a rebuild of a million profiles leaves a handful of large segments.
+const WRITER_MEMORY: usize = 1 << 30;
+/// More segments than this after a rebuild are merged into one (see [`compact`]).
+const MAX_SEGMENTS: usize = 8;
 /// The longest a rebuild waits for transactions that were writing when it began.
 const SETTLE_LIMIT: Duration = Duration::from_secs(30);
 
@@ -30,6 +43,8 @@ pub enum RebuildError {
     Index(#[from] tantivy::TantivyError),
     #[error("index directory: {0}")]
     Io(#[from] std::io::Error),
+    #[error("the document builder thread panicked")]
+    Builder,
     #[error("stopped before it finished")]
     Stopped,
 }
@@ -43,7 +58,7 @@ pub struct Rebuilt {
     pub candidates: u64,
     pub jobs: u64,
     pub elapsed: Duration,
-    /// Of `elapsed`, the time spent reading PostgreSQL and building documents (the rest waited on tantivy).
+    /// Of `elapsed`, the time spent reading PostgreSQL (the rest the reader waited for the builder and tantivy).
     pub feeding: Duration,
 }
 
@@ -52,7 +67,7 @@ impl Rebuilt {
         (self.candidates + self.jobs) as f64 / self.elapsed.as_secs_f64().max(1e-6)
     }
 
-    /// How fast PostgreSQL fed the rebuild: documents per second of reading and building alone.
+    /// How fast PostgreSQL fed the rebuild: documents per second of reading alone.
     pub fn feed_per_second(&self) -> f64 {
         (self.candidates + self.jobs) as f64 / self.feeding.as_secs_f64().max(1e-6)
     }
@@ -62,7 +77,7 @@ impl Rebuilt {
 pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
 
 /// Writes every searchable profile and published job into a fresh generation of `dir`. Runs on a dedicated
-/// thread's runtime: tantivy may block while its indexing threads catch up.
+/// thread's runtime: handing documents over blocks while the builder and tantivy's threads catch up.
 pub async fn rebuild(
     conn: &mut AsyncPgConnection,
     dir: &IndexDir,
@@ -75,81 +90,149 @@ pub async fn rebuild(
     let (candidate_total, job_total) = store::count_visible(conn).await?;
     let generation = dir.new_generation()?;
     let index = dir::create(&generation)?;
-    let threads = threads.max(1);
-    let mut sink = Sink {
-        writer: index.writer_with_num_threads(threads, threads * 64_000_000)?,
-        fields: Fields::of(&index.schema())?,
-        written: 0,
-        expected: (candidate_total + job_total) as u64,
-        feeding: Duration::ZERO,
-    };
-    let candidates = sink.write_all(conn, Kind::Candidates, stop, progress).await?;
-    let jobs = sink.write_all(conn, Kind::Jobs, stop, progress).await?;
-    let Sink { mut writer, feeding, .. } = sink;
+    let builder = Builder::start(&index, threads.max(1))?;
+    let mut feed = Feed::new(builder, (candidate_total + job_total) as u64, stop, progress);
+    let read = feed.read_all(conn).await;
+    let Feed { builder, feeding, .. } = feed;
+    // The builder's error first: a reader whose hand-over failed stopped because of it.
+    let mut writer = builder.finish()?;
+    let (candidates, jobs) = read?;
     let mut commit = writer.prepare_commit()?;
     commit.set_payload(&position.to_string());
     commit.commit()?;
+    compact(&mut writer, &index)?;
     writer.wait_merging_threads()?;
     Ok(Rebuilt { generation, index, position, candidates, jobs, elapsed: started.elapsed(), feeding })
 }
 
-#[derive(Clone, Copy)]
-enum Kind {
-    Candidates,
-    Jobs,
+/// After the rebuild's commit: one merge of every segment when there are more than [`MAX_SEGMENTS`] (each
+/// segment costs a search a little: its own term look-ups and collector pass), else none — merging a large
+/// index rewrites all of it, which costs about as much as building it.
+fn compact(writer: &mut IndexWriter, index: &Index) -> Result<(), RebuildError> {
+    let segments = index.searchable_segment_ids()?;
+    if segments.len() > MAX_SEGMENTS {
+        writer.merge(&segments).wait()?;
+    }
+    Ok(())
 }
 
-/// The visible rows of one kind after `after`, in key order.
-async fn next_chunk(
-    conn: &mut AsyncPgConnection,
-    kind: Kind,
-    after: Option<Uuid>,
-) -> Result<Vec<Box<dyn Source>>, StoreError> {
-    Ok(match kind {
-        Kind::Candidates => boxed(store::searchable_candidates_after(conn, after, CHUNK).await?),
-        Kind::Jobs => boxed(store::published_jobs_after(conn, after, CHUNK).await?),
-    })
+/// What goes to the builder: profiles or jobs, each with what its document is built from.
+type Batch = Vec<Box<dyn Source + Send>>;
+
+/// The thread that builds documents and hands them to the writer's indexing threads.
+struct Builder {
+    batches: mpsc::SyncSender<Batch>,
+    thread: JoinHandle<Result<IndexWriter, RebuildError>>,
 }
 
-fn boxed<S: Source + 'static>(sources: Vec<S>) -> Vec<Box<dyn Source>> {
-    sources.into_iter().map(|s| Box::new(s) as Box<dyn Source>).collect()
+impl Builder {
+    fn start(index: &Index, threads: usize) -> Result<Self, RebuildError> {
+        let writer: IndexWriter = index.writer_with_num_threads(threads, WRITER_MEMORY)?;
+        // Merging while writing would rewrite the same postings several times over; see `compact`.
+        writer.set_merge_policy(Box::new(NoMergePolicy));
+        let fields = Fields::of(&index.schema())?;
+        let (batches, received) = mpsc::sync_channel::<Batch>(QUEUED_BATCHES);
+        let thread =
+            std::thread::Builder::new().name("index-rebuild".into()).spawn(move || build(writer, &fields, received))?;
+        Ok(Self { batches, thread })
+    }
+
+    /// Hands a batch over, waiting while the builder is behind; false if it stopped (see [`Builder::finish`]).
+    fn send(&self, batch: Batch) -> bool {
+        self.batches.send(batch).is_ok()
+    }
+
+    /// Waits until every batch handed over is with the writer, and returns it.
+    fn finish(self) -> Result<IndexWriter, RebuildError> {
+        drop(self.batches);
+        self.thread.join().map_err(|_| RebuildError::Builder)?
+    }
 }
 
-/// The writer of a rebuild and what it has done so far.
-struct Sink {
-    writer: IndexWriter,
-    fields: Fields,
-    written: u64,
+fn build(writer: IndexWriter, fields: &Fields, batches: mpsc::Receiver<Batch>) -> Result<IndexWriter, RebuildError> {
+    for batch in batches {
+        for source in batch {
+            writer.add_document(source.document(fields))?;
+        }
+    }
+    Ok(writer)
+}
+
+/// The reading side of a rebuild: fills batches from PostgreSQL and hands them to the builder.
+struct Feed<'a, 'p> {
+    builder: Builder,
+    batch: Batch,
+    sent: u64,
     expected: u64,
     feeding: Duration,
+    stop: &'a AtomicBool,
+    progress: Progress<'p>,
 }
 
-impl Sink {
-    /// Writes every visible row of one kind, chunk by chunk; returns how many.
-    async fn write_all(
-        &mut self,
-        conn: &mut AsyncPgConnection,
-        kind: Kind,
-        stop: &AtomicBool,
-        progress: Progress<'_>,
-    ) -> Result<u64, RebuildError> {
-        let before = self.written;
+impl<'a, 'p> Feed<'a, 'p> {
+    fn new(builder: Builder, expected: u64, stop: &'a AtomicBool, progress: Progress<'p>) -> Self {
+        Self { builder, batch: Vec::with_capacity(BATCH), sent: 0, expected, feeding: Duration::ZERO, stop, progress }
+    }
+
+    /// Reads every visible profile, then every published job; returns how many of each.
+    async fn read_all(&mut self, conn: &mut AsyncPgConnection) -> Result<(u64, u64), RebuildError> {
+        let candidates = self.read_stream(store::stream_visible_candidates(conn).await?).await?;
+        let before = self.sent;
         let mut after = None;
         loop {
-            check(stop)?;
-            let fed = Instant::now();
-            let chunk = next_chunk(conn, kind, after).await?;
+            let started = Instant::now();
+            let chunk = store::published_jobs_after(conn, after, JOB_CHUNK).await?;
+            self.feeding += started.elapsed();
             let Some(last) = chunk.last() else { break };
             after = Some(last.key());
-            let docs: Vec<_> = chunk.iter().filter(|s| s.is_visible()).map(|s| s.document(&self.fields)).collect();
-            self.feeding += fed.elapsed();
-            for doc in docs {
-                self.writer.add_document(doc)?;
-                self.written += 1;
+            for job in chunk {
+                self.push(Box::new(job))?;
             }
-            progress(self.written, self.expected);
         }
-        Ok(self.written - before)
+        self.flush()?;
+        Ok((candidates, self.sent - before))
+    }
+
+    /// Hands over every source of `stream`; returns how many were visible.
+    async fn read_stream<S: Source + Send + 'static>(
+        &mut self,
+        stream: impl Stream<Item = Result<S, StoreError>>,
+    ) -> Result<u64, RebuildError> {
+        let before = self.sent;
+        let mut stream = std::pin::pin!(stream);
+        loop {
+            let started = Instant::now();
+            let next = stream.try_next().await?;
+            self.feeding += started.elapsed();
+            let Some(source) = next else { break };
+            self.push(Box::new(source))?;
+        }
+        self.flush()?;
+        Ok(self.sent - before)
+    }
+
+    fn push(&mut self, source: Box<dyn Source + Send>) -> Result<(), RebuildError> {
+        if source.is_visible() {
+            self.batch.push(source);
+        }
+        if self.batch.len() >= BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Hands the batch so far to the builder. A builder that stopped has its reason in `finish`, which the
+    /// caller reaches on this error.
+    fn flush(&mut self) -> Result<(), RebuildError> {
+        check(self.stop)?;
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        let count = batch.len() as u64;
+        if !self.builder.send(batch) {
+            return Err(RebuildError::Builder);
+        }
+        self.sent += count;
+        (self.progress)(self.sent, self.expected);
+        Ok(())
     }
 }
 
@@ -204,17 +287,14 @@ pub fn reindex(database_url: &str, index_dir: &std::path::Path, progress: Progre
     let previous = dir.current();
     let rebuilt = runtime.block_on(async {
         let mut conn = AsyncPgConnection::establish(database_url).await?;
-        let rebuilt = rebuild(&mut conn, &dir, indexing_threads(), &AtomicBool::new(false), progress).await?;
-        let search = super::SearchIndex::over(rebuilt.index.clone())?;
-        search.load_vocabulary(&mut conn).await?;
-        anyhow::Ok((rebuilt, search))
+        anyhow::Ok(rebuild(&mut conn, &dir, indexing_threads(), &AtomicBool::new(false), progress).await?)
     })?;
-    let (rebuilt, search) = rebuilt;
     dir.make_current(&rebuilt.generation)?;
     // A running server may still hold the generation it replaces; it removes that one itself when it switches.
     let keep: Vec<&std::path::Path> =
         [Some(rebuilt.generation.as_path()), previous.as_deref()].into_iter().flatten().collect();
     dir.remove_generations_except(&keep);
+    let search = super::SearchIndex::over(rebuilt.index.clone())?;
     search.set_applied(rebuilt.position);
     Ok(Reindexed { rebuilt, search })
 }

@@ -1,10 +1,11 @@
 //! What the index is built from and what searches are checked against, read through the owners' faces (seekers'
-//! and jobs' views, partners' pool): profiles and jobs by id or in keyset chunks, and who
+//! and jobs' views, partners' pool): profiles and jobs by id, as one stream or in keyset chunks, and who
 //! agrees to be found right now. Names no table: search owns none.
 
 use std::collections::HashSet;
 
 use diesel_async::AsyncPgConnection;
+use futures_util::{Stream, TryStreamExt};
 use uuid::Uuid;
 
 use super::document::{CandidateSource, JobSource};
@@ -27,15 +28,19 @@ pub async fn candidate_of_user(
     Ok(sources(conn, views).await?.pop())
 }
 
-/// Up to `limit` profiles that may belong in the index (searchable, or opted in to the partner pool) after
-/// `after` in candidate-id order: the rebuild reads them chunk by chunk and keeps the visible ones.
-pub async fn searchable_candidates_after(
+/// Every profile that may belong in the index (searchable, or opted in to the partner pool), as one streaming
+/// read for a rebuild, each with whether the seeker is in the partner pool now (asked once, before the stream).
+pub async fn stream_visible_candidates(
     conn: &mut AsyncPgConnection,
-    after: Option<Uuid>,
-    limit: i64,
-) -> Result<Vec<CandidateSource>, StoreError> {
-    let views = seekers::profiles_after(conn, Visibility::SearchableOrPoolOptIn, after, limit).await?;
-    sources(conn, views).await
+) -> Result<impl Stream<Item = Result<CandidateSource, StoreError>> + Send + '_, StoreError> {
+    let opted_in = seekers::every_seeker(conn, Visibility::PoolOptIn).await?;
+    let users: Vec<Uuid> = opted_in.iter().map(|s| s.user_id).collect();
+    let pool = partners::pool_members_among(conn, &users).await?;
+    let views = seekers::stream_profiles(conn, Visibility::SearchableOrPoolOptIn).await?;
+    Ok(views.map_ok(move |view| {
+        let in_pool = pool.contains(&view.user_id);
+        CandidateSource::of(view, in_pool)
+    }))
 }
 
 /// Documents' sources for these profiles, with whether each seeker is in the partner pool now (one query).

@@ -16,5 +16,5 @@ pub mod view;
 pub use model::Visibility;
 pub use view::{
     count_profiles, every_seeker, profile_of_user, profiles_after, profiles_by_candidate, seeker_by_candidate,
-    seekers_among, SeekerRef, SeekerView,
+    seekers_among, stream_profiles, SeekerRef, SeekerView,
 };

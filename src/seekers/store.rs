@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
+use diesel::sql_types::{Array, Bool, Date, Float, Integer, Nullable, SmallInt, Text};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -20,7 +20,7 @@ use crate::schema::{
 };
 use crate::taxonomy::ResolvedSkill;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = seeker_profiles)]
 pub struct ProfileRow {
     pub user_id: Uuid,
@@ -385,6 +385,189 @@ pub async fn with_details(
             }
         })
         .collect())
+}
+
+/// A profile row with its child rows folded into arrays (one element per child row, in display order), so that
+/// a bulk reader gets whole profiles from one streaming query.
+#[derive(QueryableByName)]
+pub struct FoldedProfile {
+    #[diesel(embed)]
+    profile: ProfileRow,
+    #[diesel(sql_type = Nullable<Array<Nullable<Text>>>)]
+    skill_ids: Option<Vec<Option<String>>>,
+    #[diesel(sql_type = Nullable<Array<Text>>)]
+    skill_names: Option<Vec<String>>,
+    #[diesel(sql_type = Nullable<Array<Nullable<SmallInt>>>)]
+    skill_levels: Option<Vec<Option<i16>>>,
+    #[diesel(sql_type = Nullable<Array<Nullable<Float>>>)]
+    skill_years: Option<Vec<Option<f32>>>,
+    #[diesel(sql_type = Nullable<Array<Text>>)]
+    language_codes: Option<Vec<String>>,
+    #[diesel(sql_type = Nullable<Array<Text>>)]
+    language_levels: Option<Vec<String>>,
+    #[diesel(sql_type = Nullable<Array<Text>>)]
+    experience_titles: Option<Vec<String>>,
+    #[diesel(sql_type = Nullable<Array<Text>>)]
+    experience_organizations: Option<Vec<String>>,
+    #[diesel(sql_type = Nullable<Array<Date>>)]
+    experience_starts: Option<Vec<NaiveDate>>,
+    #[diesel(sql_type = Nullable<Array<Nullable<Date>>>)]
+    experience_ends: Option<Vec<Option<NaiveDate>>>,
+    #[diesel(sql_type = Nullable<Array<Nullable<Text>>>)]
+    experience_descriptions: Option<Vec<Option<String>>>,
+    #[diesel(sql_type = Nullable<Array<Text>>)]
+    education_degrees: Option<Vec<String>>,
+    #[diesel(sql_type = Nullable<Array<Text>>)]
+    education_fields: Option<Vec<String>>,
+    #[diesel(sql_type = Nullable<Array<Text>>)]
+    education_institutions: Option<Vec<String>>,
+    #[diesel(sql_type = Nullable<Array<Nullable<Integer>>>)]
+    education_years: Option<Vec<Option<i32>>>,
+    #[diesel(sql_type = Nullable<Array<Nullable<Text>>>)]
+    desired_cities: Option<Vec<Option<String>>>,
+    #[diesel(sql_type = Nullable<Array<Nullable<Text>>>)]
+    desired_regions: Option<Vec<Option<String>>>,
+    #[diesel(sql_type = Nullable<Array<Text>>)]
+    desired_countries: Option<Vec<String>>,
+}
+
+/// Every profile `visibility` lets through with its child rows, as one query whose rows arrive as PostgreSQL
+/// sends them (no keyset round trips). Each child table is read once in primary-key order (seeker, then display
+/// order) and folded per seeker, and the folds are merge-joined to the profiles by user id: about twice as cheap
+/// for the server as probing each child table once per profile (measured at 100k profiles).
+pub async fn stream_folded(
+    conn: &mut AsyncPgConnection,
+    visibility: Visibility,
+) -> Result<impl futures_util::Stream<Item = Result<StoredProfile, StoreError>> + Send + '_, StoreError> {
+    use futures_util::TryStreamExt;
+    let query = diesel::sql_query(format!("{FOLDED_PROFILES} WHERE {}", visible_sql(visibility)));
+    let rows = query.load_stream::<FoldedProfile>(conn).await?;
+    Ok(rows.map_ok(unfold).map_err(StoreError::from))
+}
+
+const FOLDED_PROFILES: &str = "SELECT p.user_id, p.candidate_id, p.full_name, p.headline, p.summary, p.city, \
+    p.country, p.work_permit, p.available_from, p.open_to_sectors, p.searchable, p.in_partner_pool, p.updated_at, \
+    s.skill_ids, s.skill_names, s.skill_levels, s.skill_years, l.language_codes, l.language_levels, \
+    e.experience_titles, e.experience_organizations, e.experience_starts, e.experience_ends, \
+    e.experience_descriptions, d.education_degrees, d.education_fields, d.education_institutions, \
+    d.education_years, w.desired_cities, w.desired_regions, w.desired_countries \
+    FROM seeker_profiles p \
+    LEFT JOIN (SELECT seeker_id, array_agg(skill_id) skill_ids, array_agg(name) skill_names, \
+        array_agg(level) skill_levels, array_agg(years) skill_years \
+        FROM (SELECT * FROM profile_skills ORDER BY seeker_id, position) c GROUP BY seeker_id) s \
+        ON s.seeker_id = p.user_id \
+    LEFT JOIN (SELECT seeker_id, array_agg(code) language_codes, array_agg(level) language_levels \
+        FROM (SELECT * FROM profile_languages ORDER BY seeker_id, code) c GROUP BY seeker_id) l \
+        ON l.seeker_id = p.user_id \
+    LEFT JOIN (SELECT seeker_id, array_agg(title) experience_titles, \
+        array_agg(organization) experience_organizations, array_agg(start_date) experience_starts, \
+        array_agg(end_date) experience_ends, array_agg(description) experience_descriptions \
+        FROM (SELECT * FROM profile_experience ORDER BY seeker_id, position) c GROUP BY seeker_id) e \
+        ON e.seeker_id = p.user_id \
+    LEFT JOIN (SELECT seeker_id, array_agg(degree) education_degrees, array_agg(field) education_fields, \
+        array_agg(institution) education_institutions, array_agg(year) education_years \
+        FROM (SELECT * FROM profile_education ORDER BY seeker_id, position) c GROUP BY seeker_id) d \
+        ON d.seeker_id = p.user_id \
+    LEFT JOIN (SELECT seeker_id, array_agg(city) desired_cities, array_agg(region) desired_regions, \
+        array_agg(country) desired_countries \
+        FROM (SELECT * FROM profile_desired_locations ORDER BY seeker_id, position) c GROUP BY seeker_id) w \
+        ON w.seeker_id = p.user_id";
+
+/// [`visible`] as SQL over `seeker_profiles p`, for the hand-written bulk query.
+fn visible_sql(visibility: Visibility) -> &'static str {
+    match visibility {
+        Visibility::Searchable => "p.searchable",
+        Visibility::PoolOptIn => "p.in_partner_pool",
+        Visibility::SearchableOrPoolOptIn => "(p.searchable OR p.in_partner_pool)",
+        Visibility::Any => "true",
+    }
+}
+
+/// A folded profile as the rows [`with_details`] would have given.
+fn unfold(folded: FoldedProfile) -> StoredProfile {
+    let seeker_id = folded.profile.user_id;
+    let at = |i: usize| i as i32;
+    let skills = zip4(folded.skill_ids, folded.skill_names, folded.skill_levels, folded.skill_years)
+        .enumerate()
+        .map(|(i, (skill_id, name, level, years))| SkillRow {
+            seeker_id,
+            position: at(i),
+            skill_id,
+            name,
+            level,
+            years,
+        })
+        .collect();
+    let languages = zip2(folded.language_codes, folded.language_levels)
+        .map(|(code, level)| LanguageRow { seeker_id, code, level })
+        .collect();
+    let experience = zip5(
+        folded.experience_titles,
+        folded.experience_organizations,
+        folded.experience_starts,
+        folded.experience_ends,
+        folded.experience_descriptions,
+    )
+    .enumerate()
+    .map(|(i, (title, organization, start_date, end_date, description))| ExperienceRow {
+        seeker_id,
+        position: at(i),
+        title,
+        organization,
+        start_date,
+        end_date,
+        description,
+    })
+    .collect();
+    let education =
+        zip4(folded.education_degrees, folded.education_fields, folded.education_institutions, folded.education_years)
+            .enumerate()
+            .map(|(i, (degree, field, institution, year))| EducationRow {
+                seeker_id,
+                position: at(i),
+                degree,
+                field,
+                institution,
+                year,
+            })
+            .collect();
+    let desired_locations = zip3(folded.desired_cities, folded.desired_regions, folded.desired_countries)
+        .enumerate()
+        .map(|(i, (city, region, country))| DesiredLocationRow { seeker_id, position: at(i), city, region, country })
+        .collect();
+    StoredProfile { profile: folded.profile, skills, languages, experience, education, desired_locations }
+}
+
+/// The elements of a folded column; a profile with no child rows gives NULL for each of them.
+fn items<T>(column: Option<Vec<T>>) -> std::vec::IntoIter<T> {
+    column.unwrap_or_default().into_iter()
+}
+
+fn zip2<A, B>(a: Option<Vec<A>>, b: Option<Vec<B>>) -> impl Iterator<Item = (A, B)> {
+    items(a).zip(items(b))
+}
+
+fn zip3<A, B, C>(a: Option<Vec<A>>, b: Option<Vec<B>>, c: Option<Vec<C>>) -> impl Iterator<Item = (A, B, C)> {
+    zip2(a, b).zip(items(c)).map(|((a, b), c)| (a, b, c))
+}
+
+fn zip4<A, B, C, D>(
+    a: Option<Vec<A>>,
+    b: Option<Vec<B>>,
+    c: Option<Vec<C>>,
+    d: Option<Vec<D>>,
+) -> impl Iterator<Item = (A, B, C, D)> {
+    zip3(a, b, c).zip(items(d)).map(|((a, b, c), d)| (a, b, c, d))
+}
+
+fn zip5<A, B, C, D, E>(
+    a: Option<Vec<A>>,
+    b: Option<Vec<B>>,
+    c: Option<Vec<C>>,
+    d: Option<Vec<D>>,
+    e: Option<Vec<E>>,
+) -> impl Iterator<Item = (A, B, C, D, E)> {
+    zip4(a, b, c, d).zip(items(e)).map(|((a, b, c, d), e)| (a, b, c, d, e))
 }
 
 /// Child rows grouped by their seeker, each group in the order the rows came.

@@ -2,6 +2,7 @@
 //! from them), and the seekers behind candidate ids under a visibility rule (each rule a consent the seeker gave).
 
 use diesel_async::AsyncPgConnection;
+use futures_util::{Stream, TryStreamExt};
 use uuid::Uuid;
 
 use super::model::{
@@ -51,6 +52,15 @@ pub async fn profiles_after(
 ) -> Result<Vec<SeekerView>, StoreError> {
     let rows = store::after(conn, visibility, after, limit).await?;
     views(conn, rows).await
+}
+
+/// Every profile `visibility` lets through, read in one streaming query (in no particular order): for bulk
+/// readers such as the search index's rebuild, which would otherwise walk [`profiles_after`] chunk by chunk.
+pub async fn stream_profiles(
+    conn: &mut AsyncPgConnection,
+    visibility: Visibility,
+) -> Result<impl Stream<Item = Result<SeekerView, StoreError>> + Send + '_, StoreError> {
+    Ok(store::stream_folded(conn, visibility).await?.map_ok(view))
 }
 
 /// How many profiles `visibility` lets through.

@@ -152,11 +152,15 @@ pub async fn skill_labels(conn: &mut AsyncPgConnection, ids: &[String]) -> Resul
         .select((skill_labels::skill_id, skill_labels::label, skill_labels::lang))
         .load::<(String, String, String)>(conn)
         .await?;
+    Ok(labels_of(rows))
+}
+
+fn labels_of(rows: Vec<(String, String, String)>) -> SkillLabels {
     let mut labels = SkillLabels::new();
     for (id, text, lang) in rows {
         labels.entry(id).or_default().push(Label { text, swedish: lang == "sv" });
     }
-    Ok(labels)
+    labels
 }
 
 /// Every label and synonym in the taxonomy as (normalised label, skill id): what free-text search expands

@@ -22,6 +22,7 @@ mod privacy;
 mod profiles;
 mod search;
 mod search_http;
+mod search_semantics;
 mod skills;
 mod smtp;
 mod synthetic;
