@@ -191,6 +191,33 @@ pub fn top(
     Ok(hits.into_iter().map(|h| (h.score, DocAddress::new(h.segment, h.doc))).collect())
 }
 
+/// For a ranking tantivy cannot prune (free text, preferences): one pass over every match that keeps the best
+/// `k` and counts up to `cap` at once, instead of one pass for each.
+pub fn top_and_count(
+    searcher: &Searcher,
+    weight: &dyn Weight,
+    gates: &[Box<dyn Gate>],
+    k: usize,
+    cap: u64,
+) -> tantivy::Result<(Vec<(Score, DocAddress)>, Total)> {
+    let mut best = Best { k: k.max(1), heap: BinaryHeap::with_capacity(k.max(1) + 1) };
+    let mut total = 0u64;
+    for ((ord, segment), gate) in searcher.segment_readers().iter().enumerate().zip(gates) {
+        let ord = ord as u32;
+        weight.for_each(segment, &mut |doc, score| {
+            if let Some(score) = gate.admit(doc, score) {
+                total += 1;
+                best.push(Hit { score, segment: ord, doc });
+            }
+        })?;
+    }
+    let mut hits: Vec<Hit> = best.heap.into_iter().map(|Reverse(hit)| hit).collect();
+    hits.sort_by(|a, b| b.cmp(a));
+    let docs = hits.into_iter().map(|h| (h.score, DocAddress::new(h.segment, h.doc))).collect();
+    let total = if total > cap { Total { total: cap, exact: false } } else { Total { total, exact: true } };
+    Ok((docs, total))
+}
+
 /// The first `k` documents the gates let through when each segment is read in its given order (newest first,
 /// say); each entry's key is what the segments' lists are merged by, larger first.
 pub fn first_in_order(gates: &[Box<dyn Gate>], orders: &[Arc<Vec<(i64, DocId)>>], k: usize) -> Vec<DocAddress> {

@@ -105,16 +105,26 @@ impl Live {
         let gates = collect::gates(searcher, self.candidates.filters(searcher, &plan.filters)?);
         let scoring = EnableScoring::enabled_from_statistics_provider(&statistics, searcher);
         let weight = plan.ranking.as_ref().map(|q| q.weight(scoring)).transpose()?;
-        let docs = collect::top(searcher, weight.as_deref(), &gates, search.offset + search.limit.max(1))?;
-        let docs = docs.into_iter().skip(search.offset).collect();
-        let total = if counted {
-            // Counting needs no scores: a weight without them reads no frequencies.
-            let unscored = EnableScoring::disabled_from_searcher(searcher);
-            let weight = plan.ranking.as_ref().map(|q| q.weight(unscored)).transpose()?;
-            Some(collect::count(searcher, weight.as_deref(), &gates, TOTAL_CAP)?)
-        } else {
-            None
+        let wanted = search.offset + search.limit.max(1);
+        let (docs, total) = match weight {
+            Some(weight) if !plan.prunable => {
+                let (docs, total) = collect::top_and_count(searcher, weight.as_ref(), &gates, wanted, TOTAL_CAP)?;
+                (docs, counted.then_some(total))
+            }
+            weight => {
+                let docs = collect::top(searcher, weight.as_deref(), &gates, wanted)?;
+                let total = if counted {
+                    // Counting needs no scores: a weight without them reads no frequencies.
+                    let unscored = EnableScoring::disabled_from_searcher(searcher);
+                    let weight = plan.ranking.as_ref().map(|q| q.weight(unscored)).transpose()?;
+                    Some(collect::count(searcher, weight.as_deref(), &gates, TOTAL_CAP)?)
+                } else {
+                    None
+                };
+                (docs, total)
+            }
         };
+        let docs = docs.into_iter().skip(search.offset).collect();
         Ok(RankedCandidates { docs, total, units: plan.units })
     }
 

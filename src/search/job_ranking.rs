@@ -71,21 +71,20 @@ pub fn run(
         .map(|(segment, bits)| gate(segment, bits, now, missing_required))
         .collect();
     let wanted = offset + limit.max(1);
-    let docs = match &plan.ranking {
+    let (docs, total) = match &plan.ranking {
+        // Job rankings are constant-score clauses and text: nothing to prune, so one pass ranks and counts.
         Some(query) => {
             let weight = query.weight(EnableScoring::enabled_from_statistics_provider(statistics, searcher))?;
-            let top = collect::top(searcher, Some(weight.as_ref()), &gates, wanted)?;
-            top.into_iter().map(|(score, address)| (Some(score), address)).collect::<Vec<_>>()
+            let (top, total) = collect::top_and_count(searcher, weight.as_ref(), &gates, wanted, TOTAL_CAP)?;
+            (top.into_iter().map(|(score, address)| (Some(score), address)).collect::<Vec<_>>(), total)
         }
         None => {
             let orders: Vec<std::sync::Arc<Order>> =
                 searcher.segment_readers().iter().map(|s| cache.order(s, || newest_first(s))).collect();
-            collect::first_in_order(&gates, &orders, wanted).into_iter().map(|a| (None, a)).collect()
+            let newest = collect::first_in_order(&gates, &orders, wanted);
+            (newest.into_iter().map(|a| (None, a)).collect(), collect::count(searcher, None, &gates, TOTAL_CAP)?)
         }
     };
-    let unscored = plan.ranking.as_ref().map(|q| q.weight(EnableScoring::disabled_from_searcher(searcher)));
-    let weight = unscored.transpose()?;
-    let total = collect::count(searcher, weight.as_deref(), &gates, TOTAL_CAP)?;
     Ok(RankedJobs { docs: docs.into_iter().skip(offset).collect(), total })
 }
 

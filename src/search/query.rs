@@ -296,6 +296,8 @@ pub struct JobPlan {
 pub struct CandidatePlan {
     /// What ranks hits; `None` when nothing does (every candidate the filters let through, in index order).
     pub ranking: Option<Box<dyn Query>>,
+    /// The ranking is a union of skill terms alone, which tantivy can prune (block-max WAND).
+    pub prunable: bool,
     /// Each must hold.
     pub filters: Vec<Filter>,
     /// The free text's units, for explanations.
@@ -397,7 +399,8 @@ impl QueryBuilder<'_> {
         }
         let skills = self.candidate_skill_clauses(search);
         let preferences = self.candidate_preferences(&search.prefer);
-        let ranking = if must.is_empty() && preferences.is_empty() {
+        let prunable = must.is_empty() && preferences.is_empty();
+        let ranking = if prunable {
             // Optional term clauses alone: tantivy's block-max WAND skips what cannot reach the top.
             (!skills.is_empty()).then(|| Box::new(BooleanQuery::new(skills)) as Box<dyn Query>)
         } else {
@@ -413,7 +416,7 @@ impl QueryBuilder<'_> {
                 Some(Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
             }
         };
-        CandidatePlan { ranking, filters: self.candidate_filters(&search.filter), units }
+        CandidatePlan { ranking, prunable, filters: self.candidate_filters(&search.filter), units }
     }
 
     fn candidate_filters(&self, filter_by: &CandidateFilter) -> Vec<Filter> {
