@@ -2,8 +2,8 @@
 //! indexer after each commit) and the outbox position the index has applied; while the index is missing or being
 //! rebuilt it has no reader and every search answers `SearchError::Unavailable`.
 //!
-//! Searches are synchronous and CPU-bound: call them from a blocking thread (`web::block`), or directly from a
-//! benchmark.
+//! Searches are synchronous and CPU-bound: call them from a blocking thread (the HTTP layer uses
+//! `search::runner`), or directly from a benchmark.
 
 use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
