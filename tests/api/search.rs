@@ -16,11 +16,11 @@ const CANDIDATES: &str = "/api/v1/candidates";
 const SETTLE: Duration = Duration::from_secs(10);
 
 /// Waits until the index reflects everything committed so far.
-async fn settle(app: &TestApp) {
+pub(crate) async fn settle(app: &TestApp) {
     app.state.search.catch_up(&app.state.pool, SETTLE).await.expect("the index catches up");
 }
 
-fn profile(headline: &str, skills: &[&str], searchable: bool) -> Value {
+pub(crate) fn profile(headline: &str, skills: &[&str], searchable: bool) -> Value {
     json!({
         "full_name": format!("Secret Name {headline}"),
         "headline": headline,
@@ -34,7 +34,7 @@ fn profile(headline: &str, skills: &[&str], searchable: bool) -> Value {
 }
 
 /// Saves a profile for a new seeker; returns the seeker and their candidate id.
-async fn seeker_with(app: &TestApp, name: &str, body: Value) -> (Account, Uuid) {
+pub(crate) async fn seeker_with(app: &TestApp, name: &str, body: Value) -> (Account, Uuid) {
     let seeker = app.seeker(name).await;
     let r = app.put("/api/v1/me/profile", seeker.t(), body).await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -43,7 +43,7 @@ async fn seeker_with(app: &TestApp, name: &str, body: Value) -> (Account, Uuid) 
 }
 
 /// An employer who belongs to a new organisation.
-async fn recruiter(app: &TestApp, name: &str) -> (Account, Uuid) {
+pub(crate) async fn recruiter(app: &TestApp, name: &str) -> (Account, Uuid) {
     let employer = app.employer(name).await;
     let org = create_org(app, &employer, &format!("{name} AB")).await;
     (employer, org)

@@ -1,20 +1,15 @@
 //! Search over HTTP without needless round trips: the in-memory taxonomy follows changes made after start, a
 //! removed member loses search at once, and totals say whether they are exact.
 
-use std::time::Duration;
-
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
-use serde_json::{json, Value};
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::helpers::{eventually, Account, Resp, TestApp};
-use crate::orgs::{add_member, create_org, join_network};
+use crate::orgs::{add_member, join_network};
+use crate::search::{profile, recruiter, settle};
 
 const CANDIDATES: &str = "/api/v1/candidates";
-
-async fn settle(app: &TestApp) {
-    app.state.search.catch_up(&app.state.pool, Duration::from_secs(10)).await.expect("the index catches up");
-}
 
 /// What an operator (or a taxonomy import) does: change the taxonomy in the database, behind the server's back.
 async fn operator_sql(app: &TestApp, sql: &str) {
@@ -22,31 +17,12 @@ async fn operator_sql(app: &TestApp, sql: &str) {
     conn.batch_execute(sql).await.expect("the taxonomy changes");
 }
 
-fn profile(headline: &str, skills: &[&str]) -> Value {
-    json!({
-        "full_name": format!("Secret Name {headline}"),
-        "headline": headline,
-        "summary": "Eight years at the bench.",
-        "location": {"city": "Göteborg", "country": "SE"},
-        "languages": [{"code": "en", "level": "C1"}],
-        "skills": skills.iter().map(|s| json!({"name": s})).collect::<Vec<_>>(),
-        "work_permit": "eu_eea_citizen",
-        "searchable": true
-    })
-}
-
 /// A searchable seeker with these skills; returns their candidate id.
 async fn candidate(app: &TestApp, name: &str, skills: &[&str]) -> Uuid {
     let seeker = app.seeker(name).await;
-    let r = app.put("/api/v1/me/profile", seeker.t(), profile(name, skills)).await;
+    let r = app.put("/api/v1/me/profile", seeker.t(), profile(name, skills, true)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.uuid("candidate_id")
-}
-
-async fn recruiter(app: &TestApp, name: &str) -> (Account, Uuid) {
-    let employer = app.employer(name).await;
-    let org = create_org(app, &employer, &format!("{name} AB")).await;
-    (employer, org)
 }
 
 fn candidate_ids(r: &Resp) -> Vec<Uuid> {
@@ -148,7 +124,7 @@ async fn every_search_page_says_its_total_is_exact_and_pages_by_it() {
     let (employer, org) = recruiter(&app, "Eva").await;
     let seekers = [candidate(&app, "Ada", &["cell culture"]).await, candidate(&app, "Bo", &["cell culture"]).await];
     let seeker = app.seeker("Cia").await;
-    let r = app.put("/api/v1/me/profile", seeker.t(), profile("Cia", &["cell culture"])).await;
+    let r = app.put("/api/v1/me/profile", seeker.t(), profile("Cia", &["cell culture"], true)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let job = json!({
         "organization_id": org, "title": "Cell culture scientist", "description": "Cell therapy manufacturing.",

@@ -11,18 +11,11 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::helpers::{Account, Resp, TestApp};
-use crate::orgs::create_org;
+use crate::search::{recruiter, seeker_with, settle};
 
 const CANDIDATES: &str = "/api/v1/candidates";
-/// How long a test waits for the index; a bound on the wait, not a latency assertion.
-const SETTLE: Duration = Duration::from_secs(10);
 /// How long a change may take to show before the freshness test gives up on it.
 const FRESH_WITHIN: Duration = Duration::from_secs(5);
-
-/// Waits until the index reflects everything committed so far.
-async fn settle(app: &TestApp) {
-    app.state.search.catch_up(&app.state.pool, SETTLE).await.expect("the index catches up");
-}
 
 /// A searchable profile in Göteborg speaking English; `text` is its summary, `skills` taxonomy ids.
 fn profile(headline: &str, text: &str, skills: &[&str]) -> Value {
@@ -36,22 +29,6 @@ fn profile(headline: &str, text: &str, skills: &[&str]) -> Value {
         "work_permit": "eu_eea_citizen",
         "searchable": true
     })
-}
-
-/// Saves a profile for a new seeker; returns the seeker and their candidate id.
-async fn seeker_with(app: &TestApp, name: &str, body: Value) -> (Account, Uuid) {
-    let seeker = app.seeker(name).await;
-    let r = app.put("/api/v1/me/profile", seeker.t(), body).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let candidate = r.uuid("candidate_id");
-    (seeker, candidate)
-}
-
-/// An employer who belongs to a new organisation.
-async fn recruiter(app: &TestApp) -> Account {
-    let employer = app.employer("Eva").await;
-    create_org(app, &employer, "Eva AB").await;
-    employer
 }
 
 fn ids(r: &Resp) -> HashSet<Uuid> {
@@ -81,7 +58,7 @@ fn set(ids: &[Uuid]) -> HashSet<Uuid> {
 #[tokio::test]
 async fn free_text_requires_every_word_in_any_order() {
     let app = TestApp::spawn().await;
-    let employer = recruiter(&app).await;
+    let employer = recruiter(&app, "Eva").await.0;
     let (_, both) = seeker_with(&app, "Ana", profile("Lab engineer", "Pipette robotics for screening.", &[])).await;
     let (_, robotics) = seeker_with(&app, "Bo", profile("Lab engineer", "Robotics for screening.", &[])).await;
     let (_, pipette) = seeker_with(&app, "Cy", profile("Lab engineer", "Pipette work for screening.", &[])).await;
@@ -102,7 +79,7 @@ async fn free_text_requires_every_word_in_any_order() {
 #[tokio::test]
 async fn quoted_words_are_a_phrase_and_nothing_is_a_query_language() {
     let app = TestApp::spawn().await;
-    let employer = recruiter(&app).await;
+    let employer = recruiter(&app, "Eva").await.0;
     let text = "Ten years of cell culture and bioreactor runs, in GMP or research labs.";
     let (_, phrase) = seeker_with(&app, "Ana", profile("Scientist", text, &[])).await;
     let text = "Studied the culture of cell lines and tissue.";
@@ -141,7 +118,7 @@ fn names_skill(explanation: &Value, id: &str, label: &str) -> bool {
 #[tokio::test]
 async fn free_text_finds_a_skill_by_its_synonyms_and_swedish_label_and_says_so() {
     let app = TestApp::spawn().await;
-    let employer = recruiter(&app).await;
+    let employer = recruiter(&app, "Eva").await.0;
     // The profile names the skill by taxonomy id only; its labels and synonyms appear nowhere in its text.
     let body = profile("Lab scientist", "Scaffolds and bioprinting.", &["ls-tissue-engineering"]);
     let (_, listed) = seeker_with(&app, "Ana", body).await;
@@ -162,7 +139,7 @@ async fn free_text_finds_a_skill_by_its_synonyms_and_swedish_label_and_says_so()
 #[tokio::test]
 async fn swedish_and_english_profiles_are_found_by_inflected_words() {
     let app = TestApp::spawn().await;
-    let employer = recruiter(&app).await;
+    let employer = recruiter(&app, "Eva").await.0;
     let text = "Jag har analyserat proteinerna på laboratoriet i många år och lett valideringen av nya instrument.";
     let (_, swedish) = seeker_with(&app, "Ana", profile("Forskare", text, &[])).await;
     let text = "I cultivated stem cells for organoid studies and trained the new laboratory staff.";
@@ -203,7 +180,7 @@ async fn bulk_seekers(app: &TestApp, n: usize, skill_id: &str, also: usize, also
 #[tokio::test]
 async fn totals_are_exact_up_to_ten_thousand_and_a_lower_bound_beyond() {
     let app = TestApp::spawn().await;
-    let employer = recruiter(&app).await;
+    let employer = recruiter(&app, "Eva").await.0;
     bulk_seekers(&app, 10_050, "ls-aseptic", 37, "ls-cleanroom").await;
     settle(&app).await;
 
@@ -239,7 +216,7 @@ async fn eventually_found(app: &TestApp, path: &str, employer: &Account, done: i
 #[tokio::test]
 async fn changes_become_searchable_by_themselves_and_an_opt_out_holds_at_once() {
     let app = TestApp::spawn().await;
-    let employer = recruiter(&app).await;
+    let employer = recruiter(&app, "Eva").await.0;
     let (seeker, candidate) = seeker_with(&app, "Ana", profile("Scientist", "Bench work.", &["ls-aseptic"])).await;
     let aseptic = format!("{CANDIDATES}?skills=ls-aseptic");
     let cleanroom = format!("{CANDIDATES}?skills=ls-cleanroom");
@@ -263,7 +240,7 @@ async fn changes_become_searchable_by_themselves_and_an_opt_out_holds_at_once() 
 #[tokio::test]
 async fn filters_and_must_skills_still_hold_with_free_text_and_explanations_name_the_skills() {
     let app = TestApp::spawn().await;
-    let employer = recruiter(&app).await;
+    let employer = recruiter(&app, "Eva").await.0;
     let text = "Pipette robotics for screening.";
     let (_, fits) = seeker_with(&app, "Ana", {
         let mut p = profile("Engineer", text, &["ls-gmp", "ls-aseptic"]);
