@@ -90,9 +90,8 @@ pub async fn match_jobs(
             let Some(subscription) = subscriptions.get(&seeker_id) else { continue };
             let frequency = Frequency::parse(&subscription.alert.frequency).unwrap_or(Frequency::Daily);
             matches.entry(job_id).or_default().push(AlertMatch {
-                subscription: subscription.clone(),
+                alert_id: subscription.alert.id,
                 frequency,
-                query: None,
                 matched_skills: Vec::new(),
                 commute: Some(commute),
             });

@@ -1,5 +1,6 @@
 //! What a job offers alerts to match on, and the exact test of an alert's criteria (and of a profile's fit)
-//! against it. The percolator narrows the alerts down; these functions decide.
+//! against it, one alert at a time: the rule the percolator's bitmaps implement for all alerts at once (its tests
+//! hold it to these), and the free-text test it applies to its few candidates with words.
 
 use std::collections::HashSet;
 

@@ -1,14 +1,18 @@
 //! Matching jobs to alerts as they become visible: a second consumer of the change feed ([`crate::outbox`]), with
 //! its own stored position ([`CURSOR`]). It runs on a thread of its own with a current-thread runtime and a small
-//! pool of its own, like the search indexer, because the percolator's load, searches and commits are blocking
-//! tantivy work that must not hold up the shared runtime's request handling. Each batch of job changes is matched, and the new (alert, job) pairs, the instant mails that
-//! report them and the new position are written in one transaction, so a crash repeats a batch at worst, and the
-//! pairs' primary key keeps a repeat from mailing anything twice.
+//! pool of its own, like the search indexer, because loading every alert into its [`Percolator`] and matching
+//! against it is CPU work that must not hold up the shared runtime's request handling. Each batch of job changes
+//! is matched, and the new (alert, job) pairs, the instant mails that report them and the new position are written
+//! in one transaction, so a crash repeats a batch at worst, and the pairs' primary key keeps a repeat from mailing
+//! anything twice.
+//!
+//! The percolator keeps itself current from the same feed: alerts created since the last look are added before
+//! each batch of jobs, profile changes in the batch (candidate entries) replace their owners' skills before its
+//! jobs are matched, and alerts found deleted when their matches are recorded are forgotten.
 //!
 //! [`match_job`] is the matching itself, callable on its own (a benchmark times it).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -17,11 +21,11 @@ use diesel_async::{AsyncPgConnection, SimpleAsyncConnection};
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use super::criteria::{is_visible, profile_fit, JobFacts};
+use super::criteria::{is_visible, JobFacts};
 use super::email::{AlertMailer, Listed, Recipient};
 use super::model::{AlertKind, AlertQuery, AlertSkill, Commute, Frequency};
-use super::percolator::Percolator;
-use super::store::{self, Delivered, NewMatch, Subscription, PENDING};
+use super::percolator::{AlertEntry, Percolator};
+use super::store::{self, Delivered, MatchableRow, NewMatch, Subscription, PENDING};
 use super::{AlertError, MatcherStatus};
 use crate::config::Config;
 use crate::db::{self, DbConn, DbPool, MayRetry, StoreError};
@@ -34,18 +38,17 @@ const BATCH: i64 = 500;
 pub const CURSOR: Cursor = Cursor::named("alerts");
 /// Connections in the matcher's own pool: it uses one at a time.
 const POOL_SIZE: usize = 1;
-/// Saved searches loaded into the percolator per query at start.
-const LOAD_CHUNK: i64 = 10_000;
+/// Alerts loaded into the percolator per query at start.
+const LOAD_CHUNK: i64 = 20_000;
 /// How far back new alerts are looked for on each refresh: longer than any transaction that creates one takes
 /// to commit, so none is missed however late it commits.
 const CREATION_MARGIN: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
 
-/// An alert a job satisfies, with its owner and why it matched.
+/// An alert a job satisfies and why. Its owner is loaded only when an instant mail goes out; digests load theirs.
 #[derive(Clone, Debug)]
 pub struct AlertMatch {
-    pub subscription: Subscription,
+    pub alert_id: Uuid,
     pub frequency: Frequency,
-    pub query: Option<AlertQuery>,
     pub matched_skills: Vec<AlertSkill>,
     /// For a partner commute alert: how near the job is to the talent's employer.
     pub commute: Option<Commute>,
@@ -55,7 +58,7 @@ impl AlertMatch {
     /// The row that records this match of `job_id`, pending until a mail carries it.
     pub fn pending(&self, job_id: Uuid) -> NewMatch {
         NewMatch {
-            alert_id: self.subscription.alert.id,
+            alert_id: self.alert_id,
             job_id,
             matched_skills: serde_json::to_value(&self.matched_skills).unwrap_or_default(),
             status: PENDING,
@@ -64,162 +67,116 @@ impl AlertMatch {
     }
 }
 
-/// What matching one job found.
-#[derive(Debug, Default)]
-pub struct Matched {
-    pub matches: Vec<AlertMatch>,
-    /// Searches the percolator still held whose alerts have been deleted; the caller forgets them.
-    pub gone: Vec<Uuid>,
+/// Finds every alert the job satisfies, in memory.
+pub fn match_job(percolator: &Percolator, job: &JobFacts) -> Vec<AlertMatch> {
+    percolator.matches(job)
 }
 
-/// Finds every alert the job satisfies: saved searches through the percolator, profile-only alerts through the
-/// job's skills in `profile_skills`; then tests each exactly.
-pub async fn match_job(
+/// The alert as the percolator holds it; `None` (with a warning) if it is stored in a form this version cannot read.
+fn entry(row: MatchableRow) -> Option<AlertEntry> {
+    let Some(frequency) = Frequency::parse(&row.frequency) else {
+        tracing::warn!(alert = %row.id, frequency = row.frequency, "skipping an alert with an unknown frequency");
+        return None;
+    };
+    let query = match row.query.map(serde_json::from_value::<AlertQuery>).transpose() {
+        Ok(query) => query,
+        Err(e) => {
+            tracing::warn!(alert = %row.id, error = %e, "skipping an unreadable saved search");
+            return None;
+        }
+    };
+    Some(AlertEntry { id: row.id, seeker_id: row.seeker_id, frequency, query, match_profile: row.match_profile })
+}
+
+/// Adds the alerts, then the profile skills of owners the percolator did not follow before.
+async fn add_alerts(
     conn: &mut AsyncPgConnection,
-    percolator: &Percolator,
-    job: &JobFacts,
-) -> Result<Matched, AlertError> {
-    let searches = percolator.candidates(job)?;
-    let skill_ids = job.skill_ids();
-    let mut profile_skills: HashMap<Uuid, HashSet<String>> = HashMap::new();
-    for (alert_id, skill_id) in store::profile_alert_skills(conn, &skill_ids).await? {
-        profile_skills.entry(alert_id).or_default().insert(skill_id);
-    }
-    let ids: Vec<Uuid> =
-        searches.iter().chain(profile_skills.keys()).copied().collect::<HashSet<_>>().into_iter().collect();
-    let subscriptions = store::subscriptions(conn, &ids).await?;
-    let found: HashSet<Uuid> = subscriptions.iter().map(|s| s.alert.id).collect();
-    let gone = searches.iter().filter(|id| !found.contains(id)).copied().collect();
-
-    // Saved searches that also follow the profile need the profile's skills among the job's.
-    let both: Vec<Uuid> = subscriptions
-        .iter()
-        .filter(|s| s.alert.match_profile && s.alert.query.is_some())
-        .map(|s| s.alert.seeker_id)
-        .collect();
-    let mut seeker_skills: HashMap<Uuid, HashSet<String>> = HashMap::new();
-    for (seeker_id, skill_id) in store::profile_skills_among(conn, &both, &skill_ids).await? {
-        seeker_skills.entry(seeker_id).or_default().insert(skill_id);
-    }
-
-    let mut matches = Vec::new();
-    for subscription in subscriptions {
-        let alert = &subscription.alert;
-        let profile = match alert.query {
-            Some(_) => seeker_skills.get(&alert.seeker_id),
-            None => profile_skills.get(&alert.id),
-        };
-        if let Some(found) = test(percolator, &subscription, profile, job)? {
-            matches.push(found.with(subscription));
+    percolator: &mut Percolator,
+    rows: Vec<MatchableRow>,
+) -> Result<usize, AlertError> {
+    let mut new_owners = Vec::new();
+    let mut added = 0;
+    for alert in rows.into_iter().filter_map(entry) {
+        if percolator.contains(alert.id) {
+            continue;
         }
-    }
-    Ok(Matched { matches, gone })
-}
-
-/// What an alert matched with, before its subscription is attached.
-struct Found {
-    frequency: Frequency,
-    query: Option<AlertQuery>,
-    matched_skills: Vec<AlertSkill>,
-}
-
-impl Found {
-    fn with(self, subscription: Subscription) -> AlertMatch {
-        AlertMatch {
-            subscription,
-            frequency: self.frequency,
-            query: self.query,
-            matched_skills: self.matched_skills,
-            commute: None,
+        if alert.match_profile && !percolator.follows_profile(alert.seeker_id) {
+            new_owners.push(alert.seeker_id);
         }
+        percolator.insert(&alert);
+        added += 1;
     }
+    set_profiles(conn, percolator, &new_owners).await?;
+    Ok(added)
 }
 
-/// Tests one alert exactly; `profile` holds the owner's skills among the job's.
-fn test(
-    percolator: &Percolator,
-    subscription: &Subscription,
-    profile: Option<&HashSet<String>>,
-    job: &JobFacts,
-) -> Result<Option<Found>, AlertError> {
-    let alert = &subscription.alert;
-    let corrupt = |what: String| AlertError::Corrupt(alert.id, what);
-    let frequency =
-        Frequency::parse(&alert.frequency).ok_or_else(|| corrupt(format!("frequency {}", alert.frequency)))?;
-    let query: Option<AlertQuery> =
-        alert.query.clone().map(serde_json::from_value).transpose().map_err(|e| corrupt(e.to_string()))?;
-    let mut matched = Vec::new();
-    if let Some(query) = &query {
-        let words = query.q.as_deref().map(|q| percolator.analyzers().words(q)).unwrap_or_default();
-        let Some(skills) = query.test(&words, job) else { return Ok(None) };
-        matched = skills;
+/// Gives the percolator the current profile skills of these seekers (none for those without a profile).
+async fn set_profiles(
+    conn: &mut AsyncPgConnection,
+    percolator: &mut Percolator,
+    seekers: &[Uuid],
+) -> Result<(), AlertError> {
+    if seekers.is_empty() {
+        return Ok(());
     }
-    if alert.match_profile {
-        let held: HashSet<&str> = profile.map(|p| p.iter().map(String::as_str).collect()).unwrap_or_default();
-        let Some(skills) = profile_fit(job, &held) else { return Ok(None) };
-        for skill in skills {
-            if !matched.contains(&skill) {
-                matched.push(skill);
-            }
-        }
+    let mut skills: HashMap<Uuid, Vec<String>> = seekers.iter().map(|s| (*s, Vec::new())).collect();
+    for (seeker, skill) in store::profile_skill_ids(conn, seekers).await? {
+        skills.entry(seeker).or_default().push(skill);
     }
-    Ok(Some(Found { frequency, query, matched_skills: matched }))
+    for (seeker, skills) in skills {
+        percolator.set_profile(seeker, &skills);
+    }
+    Ok(())
 }
 
-/// Loads every saved search into the percolator. Returns the database time it started at: alerts created from
-/// then on are picked up by [`Refresher`].
+/// Loads every alert with criteria (saved searches and profile matches) into the percolator. Returns the
+/// database time it started at: alerts created from then on are picked up by [`Refresher`].
 pub async fn load_percolator(
     conn: &mut AsyncPgConnection,
-    percolator: &Percolator,
+    percolator: &mut Percolator,
 ) -> Result<DateTime<Utc>, AlertError> {
     let started = store::db_now(conn).await?;
     let mut after = None;
     loop {
-        let chunk = store::queries_after(conn, after, LOAD_CHUNK).await?;
-        let Some((last, _)) = chunk.last() else { break };
-        after = Some(*last);
-        for (id, query) in chunk {
-            match serde_json::from_value::<AlertQuery>(query) {
-                Ok(query) => percolator.upsert(id, &query)?,
-                Err(e) => tracing::warn!(alert = %id, error = %e, "skipping an unreadable saved search"),
-            }
-        }
+        let chunk = store::matchable_after(conn, after, LOAD_CHUNK).await?;
+        let Some(last) = chunk.last() else { break };
+        after = Some(last.id);
+        add_alerts(conn, percolator, chunk).await?;
     }
-    percolator.commit()?;
     Ok(started)
 }
 
 /// Keeps the percolator in step with alerts created since it was loaded (alerts never change; deleted ones are
-/// forgotten when matching finds them gone).
+/// forgotten when recording finds them gone).
 struct Refresher {
     since: DateTime<Utc>,
-    /// Alerts added by recent refreshes, so the overlapping margin does not add them again.
-    recent: HashMap<Uuid, DateTime<Utc>>,
 }
 
 impl Refresher {
-    async fn refresh(&mut self, conn: &mut AsyncPgConnection, percolator: &Percolator) -> Result<(), AlertError> {
+    async fn refresh(&mut self, conn: &mut AsyncPgConnection, percolator: &mut Percolator) -> Result<(), AlertError> {
         let now = store::db_now(conn).await?;
-        let since = self.since - CREATION_MARGIN;
-        let mut added = false;
-        for (id, query, created_at) in store::queries_created_since(conn, since).await? {
-            if self.recent.contains_key(&id) {
-                continue;
-            }
-            match serde_json::from_value::<AlertQuery>(query) {
-                Ok(query) => percolator.upsert(id, &query)?,
-                Err(e) => tracing::warn!(alert = %id, error = %e, "skipping an unreadable saved search"),
-            }
-            self.recent.insert(id, created_at);
-            added = true;
-        }
-        self.recent.retain(|_, created_at| *created_at >= since);
+        let rows = store::matchable_created_since(conn, self.since - CREATION_MARGIN).await?;
+        add_alerts(conn, percolator, rows).await?;
         self.since = now;
-        if added {
-            percolator.commit()?;
-        }
         Ok(())
     }
+}
+
+/// Replaces the skills of the seekers whose profiles changed (the batch's candidate entries).
+async fn follow_profiles(
+    conn: &mut AsyncPgConnection,
+    percolator: &mut Percolator,
+    candidate_ids: &[Uuid],
+) -> Result<(), AlertError> {
+    if candidate_ids.is_empty() {
+        return Ok(());
+    }
+    let seekers: Vec<Uuid> = store::seekers_of_candidates(conn, candidate_ids)
+        .await?
+        .into_iter()
+        .filter(|s| percolator.follows_profile(*s))
+        .collect();
+    set_profiles(conn, percolator, &seekers).await
 }
 
 /// The outcome for one changed job: the alerts it satisfies now (none if it is hidden or gone).
@@ -240,7 +197,7 @@ pub struct Matcher {
     /// A connection of its own, named (see [`APPLICATION_NAME`]); let go for good after a failure.
     conn: Option<DbConn>,
     mailer: AlertMailer,
-    percolator: Option<Arc<Percolator>>,
+    percolator: Option<Percolator>,
     refresher: Option<Refresher>,
     feed: Option<Consumer>,
     poll: Duration,
@@ -248,7 +205,7 @@ pub struct Matcher {
     commute_km: f64,
     /// Test hook: a blocking pause inside the percolator load (see `Config::percolator_load_pause`).
     load_pause: Option<Duration>,
-    status: Arc<MatcherStatus>,
+    status: std::sync::Arc<MatcherStatus>,
 }
 
 /// Runs the matcher on a new thread with a runtime of its own until `stop` says so (or its sender is gone).
@@ -267,7 +224,7 @@ fn stopping(stop: &watch::Receiver<bool>) -> bool {
 }
 
 impl Matcher {
-    pub fn new(config: &Config, mailer: AlertMailer, poll: Duration, status: Arc<MatcherStatus>) -> Self {
+    pub fn new(config: &Config, mailer: AlertMailer, poll: Duration, status: std::sync::Arc<MatcherStatus>) -> Self {
         Self {
             database_url: config.database_url.clone(),
             pool: None,
@@ -334,39 +291,40 @@ impl Matcher {
         Ok(conn)
     }
 
-    /// The percolator, loaded with every saved search on first use.
-    async fn percolator(&mut self, conn: &mut AsyncPgConnection) -> Result<Arc<Percolator>, AlertError> {
-        if let Some(percolator) = &self.percolator {
-            return Ok(percolator.clone());
+    /// Loads every alert into the percolator on first use.
+    async fn ensure_loaded(&mut self, conn: &mut AsyncPgConnection) -> Result<(), AlertError> {
+        if self.percolator.is_some() {
+            return Ok(());
         }
         self.status.set_loading(true);
         let loaded = self.load(conn).await;
         self.status.set_loading(false);
         let (percolator, since) = loaded?;
         self.status.loaded();
-        tracing::info!(searches = percolator.len(), "alert matcher: saved searches loaded");
-        self.refresher = Some(Refresher { since, recent: HashMap::new() });
-        Ok(self.percolator.insert(Arc::new(percolator)).clone())
+        tracing::info!(alerts = percolator.len(), "alert matcher: alerts loaded");
+        self.refresher = Some(Refresher { since });
+        self.percolator = Some(percolator);
+        Ok(())
     }
 
     async fn load(&self, conn: &mut AsyncPgConnection) -> Result<(Percolator, DateTime<Utc>), AlertError> {
-        let percolator = Percolator::new()?;
+        let mut percolator = Percolator::new();
         if let Some(pause) = self.load_pause {
             // Deliberately blocking, as a large load is: this stalls whatever thread the load runs on.
             std::thread::sleep(pause);
         }
-        let since = load_percolator(conn, &percolator).await?;
+        let since = load_percolator(conn, &mut percolator).await?;
         Ok((percolator, since))
     }
 
     /// One batch. True if there may be more right away. The position moves only once the batch is recorded.
     async fn batch(&mut self, conn: &mut AsyncPgConnection) -> Result<bool, AlertError> {
-        let percolator = self.percolator(conn).await?;
+        self.ensure_loaded(conn).await?;
         let mut feed = match self.feed.take() {
             Some(feed) => feed,
             None => Consumer::resume(conn, CURSOR, BATCH).await?,
         };
-        let done = self.match_and_record(conn, &percolator, &mut feed).await;
+        let done = self.match_and_record(conn, &mut feed).await;
         self.feed = Some(feed);
         done
     }
@@ -374,12 +332,15 @@ impl Matcher {
     async fn match_and_record(
         &mut self,
         conn: &mut AsyncPgConnection,
-        percolator: &Percolator,
         feed: &mut Consumer,
     ) -> Result<bool, AlertError> {
         let batch: Batch = feed.next(conn).await?;
         let full = batch.full();
         let job_ids = batch.ids(Entity::Job);
+        let Some(percolator) = self.percolator.as_mut() else { return Ok(false) };
+        // Profile changes are applied before the jobs of the same batch are matched, so a job posted after a
+        // seeker added a skill is matched with that skill. Applying one again on a repeat does no harm.
+        follow_profiles(conn, percolator, &batch.ids(Entity::Candidate)).await?;
         if job_ids.is_empty() && !batch.moves() {
             feed.commit(batch);
             return Ok(full);
@@ -389,42 +350,29 @@ impl Matcher {
                 refresher.refresh(conn, percolator).await?;
             }
         }
-        let outcomes = self.match_jobs(conn, percolator, &job_ids).await?;
-        let sent = record(conn, &self.mailer, &outcomes, batch.watermark()).await?;
+        let outcomes = self.match_jobs(conn, &job_ids).await?;
+        let recorded = record(conn, &self.mailer, &outcomes, batch.watermark()).await?;
+        if let Some(percolator) = self.percolator.as_mut() {
+            percolator.remove(&recorded.gone);
+        }
         feed.commit(batch);
-        if sent > 0 {
-            tracing::info!(mails = sent, jobs = job_ids.len(), "alert matcher: instant alerts queued");
+        if recorded.mails > 0 {
+            tracing::info!(mails = recorded.mails, jobs = job_ids.len(), "alert matcher: instant alerts queued");
         }
         Ok(full)
     }
 
-    async fn match_jobs(
-        &self,
-        conn: &mut AsyncPgConnection,
-        percolator: &Percolator,
-        job_ids: &[Uuid],
-    ) -> Result<Vec<JobOutcome>, AlertError> {
+    async fn match_jobs(&self, conn: &mut AsyncPgConnection, job_ids: &[Uuid]) -> Result<Vec<JobOutcome>, AlertError> {
+        let Some(percolator) = self.percolator.as_ref() else { return Ok(Vec::new()) };
         let mut jobs: HashMap<Uuid, JobView> =
             crate::jobs::load_jobs(conn, job_ids).await?.into_iter().map(|j| (j.id, j)).collect();
         let now = Utc::now();
         let mut outcomes = Vec::with_capacity(job_ids.len());
-        let mut gone = Vec::new();
         for &job_id in job_ids {
             let job = jobs.remove(&job_id);
             let facts = job.as_ref().and_then(|j| JobFacts::of(j, percolator.analyzers(), now));
-            let matches = match facts {
-                Some(facts) => {
-                    let matched = match_job(conn, percolator, &facts).await?;
-                    gone.extend(matched.gone);
-                    matched.matches
-                }
-                None => Vec::new(),
-            };
+            let matches = facts.map(|facts| match_job(percolator, &facts)).unwrap_or_default();
             outcomes.push(JobOutcome { job_id, job, matches });
-        }
-        if !gone.is_empty() {
-            percolator.remove(&gone);
-            percolator.commit()?;
         }
         self.add_commute_matches(conn, &mut outcomes, now).await?;
         Ok(outcomes)
@@ -447,61 +395,93 @@ impl Matcher {
     }
 }
 
+/// What recording a batch did.
+struct Recorded {
+    mails: usize,
+    /// Matched alerts that have been deleted: the percolator forgets them.
+    gone: Vec<Uuid>,
+}
+
 /// In one transaction: withdraws pending matches the jobs no longer meet, records the new matches, queues one
-/// mail per instant alert with its new jobs, and moves the position to `watermark`. Returns the mails queued.
+/// mail per instant alert with its new jobs, and moves the position to `watermark`.
 async fn record(
     conn: &mut AsyncPgConnection,
     mailer: &AlertMailer,
     outcomes: &[JobOutcome],
     watermark: i64,
-) -> Result<usize, AlertError> {
+) -> Result<Recorded, AlertError> {
     db::transaction::<_, AlertError, _>(conn, |conn| {
         async move {
             // Matchers on other nodes wait here, so two never record the same batch at once.
             CURSOR.lock(conn).await?;
             let mut rows = Vec::new();
             for outcome in outcomes {
-                let still: Vec<Uuid> = outcome.matches.iter().map(|m| m.subscription.alert.id).collect();
+                let still: Vec<Uuid> = outcome.matches.iter().map(|m| m.alert_id).collect();
                 store::withdraw_pending(conn, outcome.job_id, &still).await?;
                 rows.extend(outcome.matches.iter().map(|m| m.pending(outcome.job_id)));
             }
             let inserted: HashSet<(Uuid, Uuid)> = store::insert_new_matches(conn, &rows).await?.into_iter().collect();
-            let sent = send_instant(conn, mailer, outcomes, &inserted).await?;
+            // A pair not inserted was recorded before, or its alert is gone (deleted alerts are left out).
+            let mut unrecorded: Vec<Uuid> =
+                rows.iter().filter(|r| !inserted.contains(&(r.alert_id, r.job_id))).map(|r| r.alert_id).collect();
+            unrecorded.sort_unstable();
+            unrecorded.dedup();
+            let gone = store::missing_alerts(conn, &unrecorded).await?;
+            let mails = send_instant(conn, mailer, outcomes, &inserted).await?;
             CURSOR.advance(conn, watermark).await?;
-            Ok(sent)
+            Ok(Recorded { mails, gone })
         }
         .scope_boxed()
     })
     .await
 }
 
-/// Queues a mail for each instant alert with newly recorded jobs and marks those matches sent.
+/// Queues a mail for each instant alert with newly recorded jobs and marks those matches sent. The owners of
+/// those alerts are loaded here, and only theirs.
 async fn send_instant(
     conn: &mut AsyncPgConnection,
     mailer: &AlertMailer,
     outcomes: &[JobOutcome],
     inserted: &HashSet<(Uuid, Uuid)>,
 ) -> Result<usize, AlertError> {
-    let mut per_alert: HashMap<Uuid, (&AlertMatch, Vec<Listed<'_>>)> = HashMap::new();
+    let mut per_alert: HashMap<Uuid, Vec<Listed<'_>>> = HashMap::new();
     for outcome in outcomes {
         let Some(job) = &outcome.job else { continue };
         for m in &outcome.matches {
-            let alert_id = m.subscription.alert.id;
-            if m.frequency != Frequency::Instant || !inserted.contains(&(alert_id, outcome.job_id)) {
+            if m.frequency != Frequency::Instant || !inserted.contains(&(m.alert_id, outcome.job_id)) {
                 continue;
             }
             let listed = Listed { job, matched_skills: &m.matched_skills, commute: m.commute.as_ref() };
-            per_alert.entry(alert_id).or_insert_with(|| (m, Vec::new())).1.push(listed);
+            per_alert.entry(m.alert_id).or_default().push(listed);
         }
     }
+    if per_alert.is_empty() {
+        return Ok(0);
+    }
+    let alert_ids: Vec<Uuid> = per_alert.keys().copied().collect();
     let mut delivered = Vec::new();
-    for (alert_id, (m, jobs)) in &per_alert {
-        let mail = mailer.mail(&recipient(m), jobs)?;
+    let mut mails = 0;
+    for subscription in store::subscriptions(conn, &alert_ids).await? {
+        let Some(jobs) = per_alert.get(&subscription.alert.id) else { continue };
+        let query = read_query(&subscription)?;
+        let mail = mailer.mail(&recipient(&subscription, query.as_ref())?, jobs)?;
         let mail_id = crate::mail::enqueue(conn, mail).await?;
-        delivered.extend(jobs.iter().map(|l| Delivered { alert_id: *alert_id, job_id: l.job.id, mail_id }));
+        let alert_id = subscription.alert.id;
+        delivered.extend(jobs.iter().map(|l| Delivered { alert_id, job_id: l.job.id, mail_id }));
+        mails += 1;
     }
     store::mark_sent(conn, &delivered).await?;
-    Ok(per_alert.len())
+    Ok(mails)
+}
+
+fn read_query(subscription: &Subscription) -> Result<Option<AlertQuery>, AlertError> {
+    let alert = &subscription.alert;
+    alert
+        .query
+        .clone()
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|e| AlertError::Corrupt(alert.id, e.to_string()))
 }
 
 /// Closes a connection the matcher let go (it may be broken) instead of returning it to the pool.
@@ -515,14 +495,16 @@ impl MayRetry for AlertError {
     }
 }
 
-fn recipient(m: &AlertMatch) -> Recipient<'_> {
-    Recipient {
-        alert_id: m.subscription.alert.id,
-        alert_name: &m.subscription.alert.name,
-        email: &m.subscription.email,
-        display_name: &m.subscription.display_name,
-        frequency: m.frequency,
-        query: m.query.as_ref(),
-        kind: AlertKind::parse(&m.subscription.alert.kind).unwrap_or(AlertKind::Search),
-    }
+fn recipient<'a>(s: &'a Subscription, query: Option<&'a AlertQuery>) -> Result<Recipient<'a>, AlertError> {
+    let frequency = Frequency::parse(&s.alert.frequency)
+        .ok_or_else(|| AlertError::Corrupt(s.alert.id, format!("frequency {}", s.alert.frequency)))?;
+    Ok(Recipient {
+        alert_id: s.alert.id,
+        alert_name: &s.alert.name,
+        email: &s.email,
+        display_name: &s.display_name,
+        frequency,
+        query,
+        kind: AlertKind::parse(&s.alert.kind).unwrap_or(AlertKind::Search),
+    })
 }

@@ -2,14 +2,15 @@
 //! weekly digest, never twice for the same job, and never lost to a crash or a mail server that is down.
 //!
 //! How it fits together: [`matcher`] consumes `index_outbox` (a second consumer beside the search indexer, with
-//! its own position), finds the alerts each newly visible job satisfies through [`percolator`] and
-//! `profile_skills`, and records each (alert, job) pair once in `alert_matches`, in the transaction that queues the
-//! instant mails and moves its position. [`digest`] sends the pending pairs of daily and weekly alerts on a
+//! its own position), finds the alerts each newly visible job satisfies in its in-memory [`percolator`] (every
+//! alert's criteria and its owner's profile skills as bitmaps, kept current from the same feed), and records each
+//! (alert, job) pair once in `alert_matches`, in the transaction that queues the instant mails and moves its
+//! position. [`digest`] sends the pending pairs of daily and weekly alerts on a
 //! schedule. [`commute`] adds the partner commute alerts of partner-pool members (jobs near the talent's employer,
 //! in every sector), matched by distance beside the percolator. Mail goes through the mail outbox, so the mailer's retries cover a server that is down.
 //!
 //! Background work runs in [`AlertWorkers`] (started and stopped with the others by `crate::workers`): the matcher
-//! on a thread of its own, since its percolator's load, searches and commits are blocking tantivy work, and the
+//! on a thread of its own, since its percolator's load and matching are CPU work, and the
 //! digest scheduler as a task on the shared runtime (it only waits on PostgreSQL).
 
 #[cfg(feature = "bench")]
@@ -48,8 +49,6 @@ pub use store::drop_partner_alert;
 pub enum AlertError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("the saved-search index: {0}")]
-    Index(#[from] tantivy::TantivyError),
     #[error(transparent)]
     Render(#[from] RenderError),
     #[error("alert {0} is stored in a form this version cannot read: {1}")]

@@ -1,256 +1,372 @@
-//! Saved searches in a small tantivy index of their own, in RAM: a job is turned into a query over the searches'
-//! criteria, so the searches it may satisfy are found through the index rather than by testing every one.
+//! Every alert's criteria in memory as roaring bitmaps over dense alert numbers, so one job is matched against a
+//! million alerts by a few bitmap unions and intersections instead of a query per alert.
 //!
-//! Each criterion is indexed as terms, and an absent criterion as the term `*` ("any"): a search for sector
-//! pharma has `sector:pharma`, one without a sector has `sector:*`. A job in pharma then asks for
-//! `sector IN (pharma, *)` and likewise for every other criterion. Only the words of `q` need a second, exact
-//! test (every word must occur, not just one), made here from the words kept in memory.
+//! Each criterion keeps, per value, the alerts that ask for it, and beside them the alerts that leave it out
+//! ("any"): a job in pharma meets `sector[pharma] | sector_any`. A search's free-text words must all occur in the
+//! job; it is filed under its first word (a job lacking that word cannot meet it), and the few candidates left are
+//! tested exactly ([`words_occur`]). Profile alerts are filed under each skill their owner's profile holds, so
+//! [`profile_fit`](super::criteria::profile_fit)'s rule (a shared skill, and at least half of the job's required
+//! skills) is counted over the bitmaps of the job's skills.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError, RwLock};
 
-use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
-use tantivy::query::{BooleanQuery, Occur, Query, TermSetQuery};
-use tantivy::schema::{Field, Schema, FAST, STRING};
-use tantivy::{DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term};
+use roaring::RoaringBitmap;
 use uuid::Uuid;
 
 use super::criteria::{words_occur, Analyzers, JobFacts, Word};
-use super::model::AlertQuery;
+use super::matcher::AlertMatch;
+use super::model::{AlertQuery, AlertSkill, Frequency};
 use crate::search::fields;
 
-/// The "any" term of an absent criterion.
-const ANY: &str = "*";
-/// Writer memory: the smallest tantivy takes is 15 MB; a bulk load of a million searches is quicker with more.
-const WRITER_MEMORY: usize = 64_000_000;
-
-#[derive(Clone, Copy)]
-struct PercolatorFields {
-    id: Field,
-    skill: Field,
-    sector: Field,
-    country: Field,
-    city: Field,
-    remote: Field,
-    word: Field,
+/// An alert as the matcher needs it: its criteria, whether it follows its owner's profile, and how it mails.
+#[derive(Clone, Debug)]
+pub struct AlertEntry {
+    pub id: Uuid,
+    pub seeker_id: Uuid,
+    pub frequency: Frequency,
+    pub query: Option<AlertQuery>,
+    pub match_profile: bool,
 }
 
-const ID_HIGH: &str = "id_high";
-const ID_LOW: &str = "id_low";
+/// The alerts asking for each value of one criterion, and those that leave it out.
+#[derive(Default)]
+struct Postings {
+    by: HashMap<String, RoaringBitmap>,
+    any: RoaringBitmap,
+}
 
-impl PercolatorFields {
-    fn schema() -> (Schema, Self) {
-        let mut b = Schema::builder();
-        let id = b.add_text_field("id", STRING);
-        b.add_u64_field(ID_HIGH, FAST);
-        b.add_u64_field(ID_LOW, FAST);
-        let fields = Self {
-            id,
-            skill: b.add_text_field("skill", STRING),
-            sector: b.add_text_field("sector", STRING),
-            country: b.add_text_field("country", STRING),
-            city: b.add_text_field("city", STRING),
-            remote: b.add_text_field("remote", STRING),
-            word: b.add_text_field("word", STRING),
-        };
-        (b.build(), fields)
+impl Postings {
+    fn add(&mut self, slot: u32, values: impl Iterator<Item = String>) {
+        let mut empty = true;
+        for value in values {
+            self.by.entry(value).or_default().insert(slot);
+            empty = false;
+        }
+        if empty {
+            self.any.insert(slot);
+        }
+    }
+
+    /// The alerts the criterion holds for when the job has one of `values`.
+    fn holding<'a>(&self, values: impl IntoIterator<Item = &'a str>) -> RoaringBitmap {
+        let mut held = self.any.clone();
+        for value in values {
+            if let Some(alerts) = self.by.get(value) {
+                held |= alerts;
+            }
+        }
+        held
+    }
+
+    fn remove(&mut self, gone: &RoaringBitmap) {
+        self.any -= gone;
+        self.by.retain(|_, alerts| {
+            *alerts -= gone;
+            !alerts.is_empty()
+        });
     }
 }
 
-/// The saved-search index. Cheap to share behind an `Arc`; writes are serialised inside.
-pub struct Percolator {
-    reader: IndexReader,
-    writer: Mutex<IndexWriter>,
-    schema: Schema,
-    f: PercolatorFields,
-    /// The words of each search that has a `q`, for the exact test.
-    words: RwLock<HashMap<Uuid, Vec<Word>>>,
-    analyzers: Analyzers,
+/// What the matcher keeps of one alert number.
+struct Slot {
+    id: Uuid,
+    frequency: Frequency,
+    /// The words of the search's `q`, for the exact test.
+    words: Option<Box<[Word]>>,
 }
 
-fn en_term(word: &str) -> String {
+/// A seeker with profile alerts: those alerts, and the skills their profile holds (as skill numbers).
+#[derive(Default)]
+struct Owner {
+    alerts: Vec<u32>,
+    skills: Vec<u32>,
+}
+
+/// Every alert's criteria, indexed for matching. Owned by one matcher; not shared.
+#[derive(Default)]
+pub struct Percolator {
+    analyzers: Analyzers,
+    slot_of: HashMap<Uuid, u32>,
+    /// By alert number; a deleted alert's slot stays, out of `live`, until the next load.
+    slots: Vec<Slot>,
+    live: RoaringBitmap,
+    /// Alerts with a saved search.
+    searches: RoaringBitmap,
+    /// Alerts that follow their owner's profile.
+    profile: RoaringBitmap,
+    skill: Postings,
+    sector: Postings,
+    country: Postings,
+    city: Postings,
+    remote: Postings,
+    /// Searches by the first word of `q` (`en:` and `sv:` forms); `any` holds those without words.
+    first_word: Postings,
+    skill_number: HashMap<String, u32>,
+    /// Per skill number: the profile alerts whose owner's profile holds the skill.
+    held: Vec<RoaringBitmap>,
+    owners: HashMap<Uuid, Owner>,
+}
+
+fn en_key(word: &str) -> String {
     format!("en:{word}")
 }
 
-fn sv_term(word: &str) -> String {
+fn sv_key(word: &str) -> String {
     format!("sv:{word}")
 }
 
 impl Percolator {
-    pub fn new() -> tantivy::Result<Self> {
-        let (schema, f) = PercolatorFields::schema();
-        let index = Index::create_in_ram(schema.clone());
-        let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(Self {
-            reader,
-            writer: Mutex::new(writer),
-            schema,
-            f,
-            words: RwLock::new(HashMap::new()),
-            analyzers: Analyzers::new(),
-        })
+    pub fn new() -> Self {
+        Self::default()
     }
 
     pub fn analyzers(&self) -> &Analyzers {
         &self.analyzers
     }
 
-    /// Adds a search, or replaces it if it is there; visible after [`Percolator::commit`].
-    pub fn upsert(&self, id: Uuid, query: &AlertQuery) -> tantivy::Result<()> {
-        let f = self.f;
-        let words = query.q.as_deref().map(|q| self.analyzers.words(q)).unwrap_or_default();
-        let mut doc = TantivyDocument::new();
-        doc.add_text(f.id, id.to_string());
-        let (high, low) = id.as_u64_pair();
-        doc.add_u64(self.schema.get_field(ID_HIGH)?, high);
-        doc.add_u64(self.schema.get_field(ID_LOW)?, low);
-        add_terms(&mut doc, f.skill, query.skills.iter().map(|s| s.skill_id.clone()));
-        add_terms(&mut doc, f.sector, query.sectors.iter().map(|s| fields::keyword(s)));
-        add_terms(&mut doc, f.country, query.country.iter().map(|c| fields::country_key(c)));
-        add_terms(&mut doc, f.city, query.city.iter().map(|c| fields::city_key(c)));
-        add_terms(&mut doc, f.remote, query.remote.iter().map(|r| r.as_str().to_owned()));
-        add_terms(&mut doc, f.word, words.iter().flat_map(|w| [en_term(&w.en), sv_term(&w.sv)]));
-        let writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-        writer.delete_term(Term::from_field_text(f.id, &id.to_string()));
-        writer.add_document(doc)?;
-        drop(writer);
-        let mut known = self.words.write().unwrap_or_else(PoisonError::into_inner);
-        if words.is_empty() {
-            known.remove(&id);
-        } else {
-            known.insert(id, words);
-        }
-        Ok(())
-    }
-
-    /// Forgets searches (deleted alerts); visible after [`Percolator::commit`].
-    pub fn remove(&self, ids: &[Uuid]) {
-        let writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-        for id in ids {
-            writer.delete_term(Term::from_field_text(self.f.id, &id.to_string()));
-        }
-        drop(writer);
-        let mut known = self.words.write().unwrap_or_else(PoisonError::into_inner);
-        for id in ids {
-            known.remove(id);
-        }
-    }
-
-    /// Makes every upsert and removal so far visible to [`Percolator::candidates`].
-    pub fn commit(&self) -> tantivy::Result<()> {
-        self.writer.lock().unwrap_or_else(PoisonError::into_inner).commit()?;
-        self.reader.reload()
-    }
-
-    /// How many searches the index holds.
+    /// How many alerts are held.
     pub fn len(&self) -> u64 {
-        self.reader.searcher().num_docs()
+        self.live.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.live.is_empty()
     }
 
-    /// The searches whose every criterion holds for the job.
-    pub fn candidates(&self, job: &JobFacts) -> tantivy::Result<Vec<Uuid>> {
-        let found = self.reader.searcher().search(&self.query(job), &AlertIds)?;
-        let known = self.words.read().unwrap_or_else(PoisonError::into_inner);
-        Ok(found.into_iter().filter(|id| known.get(id).is_none_or(|words| words_occur(words, job))).collect())
+    /// Whether the alert is held.
+    pub fn contains(&self, id: Uuid) -> bool {
+        self.slot_of.contains_key(&id)
     }
 
-    fn query(&self, job: &JobFacts) -> BooleanQuery {
-        let f = self.f;
-        let words = job.en_terms.iter().map(|t| en_term(t)).chain(job.sv_terms.iter().map(|t| sv_term(t)));
-        let clauses: Vec<(Occur, Box<dyn Query>)> = vec![
-            any_of(f.skill, job.skill_ids()),
-            any_of(f.sector, [job.sector.clone()]),
-            any_of(f.country, [job.country.clone()]),
-            any_of(f.city, [job.city.clone()]),
-            any_of(f.remote, [job.remote.as_str().to_owned()]),
-            any_of(f.word, words),
-        ];
-        BooleanQuery::new(clauses)
-    }
-}
-
-/// Indexes the values, or "any" when there are none.
-fn add_terms(doc: &mut TantivyDocument, field: Field, values: impl Iterator<Item = String>) {
-    let mut empty = true;
-    for value in values {
-        doc.add_text(field, value);
-        empty = false;
-    }
-    if empty {
-        doc.add_text(field, ANY);
-    }
-}
-
-/// A criterion that holds for the job: the search asks for one of the job's values, or for any.
-fn any_of(field: Field, values: impl IntoIterator<Item = String>) -> (Occur, Box<dyn Query>) {
-    let terms = values.into_iter().chain([ANY.to_owned()]).map(|v| Term::from_field_text(field, &v));
-    (Occur::Must, Box::new(TermSetQuery::new(terms)))
-}
-
-/// Collects the alert ids of every hit, read from the fast fields.
-struct AlertIds;
-
-struct SegmentAlertIds {
-    high: Column<u64>,
-    low: Column<u64>,
-    ids: Vec<Uuid>,
-}
-
-impl Collector for AlertIds {
-    type Fruit = Vec<Uuid>;
-    type Child = SegmentAlertIds;
-
-    fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<SegmentAlertIds> {
-        let fast = segment.fast_fields();
-        Ok(SegmentAlertIds { high: fast.u64(ID_HIGH)?, low: fast.u64(ID_LOW)?, ids: Vec::new() })
+    /// Adds an alert (alerts never change, so one already held is left as it is). A profile alert of a seeker
+    /// not seen before holds no skills until [`Percolator::set_profile`] gives them.
+    pub fn insert(&mut self, alert: &AlertEntry) {
+        if self.slot_of.contains_key(&alert.id) {
+            return;
+        }
+        let Ok(slot) = u32::try_from(self.slots.len()) else {
+            tracing::error!("the alert matcher holds 4 billion alerts; no more are matched until it restarts");
+            return;
+        };
+        let words = alert.query.as_ref().and_then(|q| q.q.as_deref()).map(|q| self.analyzers.words(q));
+        if let Some(query) = &alert.query {
+            self.searches.insert(slot);
+            self.skill.add(slot, query.skills.iter().map(|s| s.skill_id.clone()));
+            self.sector.add(slot, query.sectors.iter().map(|s| fields::keyword(s)));
+            self.country.add(slot, query.country.iter().map(|c| fields::country_key(c)));
+            self.city.add(slot, query.city.iter().map(|c| fields::city_key(c)));
+            self.remote.add(slot, query.remote.iter().map(|r| r.as_str().to_owned()));
+            let first = words.as_ref().and_then(|w| w.first());
+            self.first_word.add(slot, first.into_iter().flat_map(|w| [en_key(&w.en), sv_key(&w.sv)]));
+        }
+        if alert.match_profile {
+            self.profile.insert(slot);
+            let owner = self.owners.entry(alert.seeker_id).or_default();
+            owner.alerts.push(slot);
+            for &skill in &owner.skills {
+                self.held[skill as usize].insert(slot);
+            }
+        }
+        self.live.insert(slot);
+        self.slot_of.insert(alert.id, slot);
+        let words = words.filter(|w| !w.is_empty()).map(Vec::into_boxed_slice);
+        self.slots.push(Slot { id: alert.id, frequency: alert.frequency, words });
     }
 
-    fn requires_scoring(&self) -> bool {
-        false
+    /// Whether the seeker has profile alerts here (and so whether their profile's skills matter).
+    pub fn follows_profile(&self, seeker_id: Uuid) -> bool {
+        self.owners.contains_key(&seeker_id)
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<Uuid>>) -> tantivy::Result<Vec<Uuid>> {
-        Ok(fruits.concat())
+    /// Replaces the skills of the seeker's profile (taxonomy ids) that their profile alerts match with.
+    pub fn set_profile(&mut self, seeker_id: Uuid, skill_ids: &[String]) {
+        let Some(mut owner) = self.owners.remove(&seeker_id) else { return };
+        for &skill in &owner.skills {
+            for &slot in &owner.alerts {
+                self.held[skill as usize].remove(slot);
+            }
+        }
+        owner.skills = skill_ids.iter().map(|id| self.skill_number(id)).collect();
+        owner.skills.sort_unstable();
+        owner.skills.dedup();
+        for &skill in &owner.skills {
+            self.held[skill as usize].extend(owner.alerts.iter().copied());
+        }
+        self.owners.insert(seeker_id, owner);
     }
-}
 
-impl SegmentCollector for SegmentAlertIds {
-    type Fruit = Vec<Uuid>;
+    fn skill_number(&mut self, skill_id: &str) -> u32 {
+        if let Some(&n) = self.skill_number.get(skill_id) {
+            return n;
+        }
+        // The taxonomy has thousands of skills, never billions.
+        let n = self.held.len() as u32;
+        self.held.push(RoaringBitmap::new());
+        self.skill_number.insert(skill_id.to_owned(), n);
+        n
+    }
 
-    fn collect(&mut self, doc: DocId, _: Score) {
-        if let (Some(high), Some(low)) = (self.high.first(doc), self.low.first(doc)) {
-            self.ids.push(Uuid::from_u64_pair(high, low));
+    /// Forgets alerts (deleted ones).
+    pub fn remove(&mut self, ids: &[Uuid]) {
+        let mut gone = RoaringBitmap::new();
+        for id in ids {
+            if let Some(slot) = self.slot_of.remove(id) {
+                gone.insert(slot);
+            }
+        }
+        if gone.is_empty() {
+            return;
+        }
+        for set in [&mut self.live, &mut self.searches, &mut self.profile] {
+            *set -= &gone;
+        }
+        for postings in [
+            &mut self.skill,
+            &mut self.sector,
+            &mut self.country,
+            &mut self.city,
+            &mut self.remote,
+            &mut self.first_word,
+        ] {
+            postings.remove(&gone);
+        }
+        for held in &mut self.held {
+            *held -= &gone;
+        }
+        self.owners.retain(|_, owner| {
+            owner.alerts.retain(|slot| !gone.contains(*slot));
+            !owner.alerts.is_empty()
+        });
+        for slot in &gone {
+            if let Some(s) = self.slots.get_mut(slot as usize) {
+                s.words = None;
+            }
         }
     }
 
-    fn harvest(self) -> Vec<Uuid> {
-        self.ids
+    /// Every alert the job satisfies, with the job's skills that made it match.
+    pub fn matches(&self, job: &JobFacts) -> Vec<AlertMatch> {
+        let searches = self.searches_met(job);
+        let fit = self.profile_fit(job);
+        // A search that also follows the profile needs both; a profile-only alert needs the fit alone.
+        let mut met = &searches - &(&self.profile - &fit);
+        met |= &fit - &self.searches;
+        met &= &self.live;
+        let skills: Vec<(&str, &str, Option<&RoaringBitmap>, Option<&RoaringBitmap>)> = job
+            .skills
+            .iter()
+            .filter_map(|s| {
+                let id = s.skill_id.as_deref()?;
+                let asked = self.skill.by.get(id);
+                let held = self.skill_number.get(id).map(|&n| &self.held[n as usize]);
+                Some((id, s.name.as_str(), asked, held))
+            })
+            .collect();
+        met.iter()
+            .map(|slot| {
+                let s = &self.slots[slot as usize];
+                AlertMatch {
+                    alert_id: s.id,
+                    frequency: s.frequency,
+                    matched_skills: matched_skills(&skills, slot),
+                    commute: None,
+                }
+            })
+            .collect()
     }
+
+    /// The searches whose every criterion holds for the job.
+    fn searches_met(&self, job: &JobFacts) -> RoaringBitmap {
+        let skill_ids = job.skills.iter().filter_map(|s| s.skill_id.as_deref());
+        let mut met = &self.searches & &self.skill.holding(skill_ids);
+        met &= &self.sector.holding([job.sector.as_str()]);
+        met &= &self.country.holding([job.country.as_str()]);
+        met &= &self.city.holding([job.city.as_str()]);
+        met &= &self.remote.holding([job.remote.as_str()]);
+        let terms: Vec<String> =
+            job.en_terms.iter().map(|t| en_key(t)).chain(job.sv_terms.iter().map(|t| sv_key(t))).collect();
+        met &= &self.first_word.holding(terms.iter().map(String::as_str));
+        let worded = &met - &self.first_word.any;
+        for slot in &worded {
+            let words = self.slots[slot as usize].words.as_deref().unwrap_or_default();
+            if !words_occur(words, job) {
+                met.remove(slot);
+            }
+        }
+        met
+    }
+
+    /// The profile alerts whose owners' profiles fit the job: a shared skill, and at least half of its required
+    /// skills (required skills without a taxonomy id count, and no profile holds them).
+    fn profile_fit(&self, job: &JobFacts) -> RoaringBitmap {
+        let mut shared = RoaringBitmap::new();
+        let mut required = Vec::new();
+        for s in &job.skills {
+            let held = s.skill_id.as_deref().and_then(|id| self.skill_number.get(id)).map(|&n| &self.held[n as usize]);
+            if let Some(held) = held {
+                shared |= held;
+                if s.required {
+                    required.push(held);
+                }
+            }
+        }
+        let need = job.skills.iter().filter(|s| s.required).count().div_ceil(2);
+        if need == 0 {
+            return shared;
+        }
+        at_least(&required, need)
+    }
+}
+
+/// The members of at least `k` (≥ 1) of the sets: `counts[j]` gathers those seen in more than `j` so far.
+fn at_least(sets: &[&RoaringBitmap], k: usize) -> RoaringBitmap {
+    if sets.len() < k {
+        return RoaringBitmap::new();
+    }
+    let mut counts = vec![RoaringBitmap::new(); k];
+    for set in sets {
+        for j in (1..k).rev() {
+            let more = &counts[j - 1] & *set;
+            counts[j] |= more;
+        }
+        counts[0] |= *set;
+    }
+    counts.pop().unwrap_or_default()
+}
+
+/// The job's skills the alert asks for, then those its owner's profile holds, each once, in the job's order.
+fn matched_skills(
+    skills: &[(&str, &str, Option<&RoaringBitmap>, Option<&RoaringBitmap>)],
+    slot: u32,
+) -> Vec<AlertSkill> {
+    let skill =
+        |(id, name, ..): &(&str, &str, _, _)| AlertSkill { skill_id: (*id).to_owned(), name: (*name).to_owned() };
+    let mut matched: Vec<AlertSkill> =
+        skills.iter().filter(|(_, _, asked, _)| asked.is_some_and(|a| a.contains(slot))).map(skill).collect();
+    for held in skills.iter().filter(|(_, _, _, held)| held.is_some_and(|h| h.contains(slot))) {
+        if !matched.iter().any(|m| m.skill_id == held.0) {
+            matched.push(skill(held));
+        }
+    }
+    matched
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alerts::model::AlertSkill;
-    use crate::jobs::model::Remote;
+    use crate::jobs::model::{JobSkill, Remote};
 
-    fn job(skills: &[&str], text: &str) -> JobFacts {
+    fn job(skills: &[(&str, bool)], text: &str) -> JobFacts {
         let analyzers = Analyzers::new();
         let (en_terms, sv_terms) = analyzers.terms(text);
         JobFacts {
             id: Uuid::nil(),
             skills: skills
                 .iter()
-                .map(|id| crate::jobs::model::JobSkill {
+                .map(|(id, required)| JobSkill {
                     skill_id: Some((*id).to_owned()),
                     name: (*id).to_owned(),
-                    required: true,
+                    required: *required,
                 })
                 .collect(),
             sector: "pharma".to_owned(),
@@ -266,9 +382,30 @@ mod tests {
         ids.iter().map(|id| AlertSkill { skill_id: (*id).to_owned(), name: (*id).to_owned() }).collect()
     }
 
+    fn search(id: Uuid, query: AlertQuery) -> AlertEntry {
+        AlertEntry {
+            id,
+            seeker_id: Uuid::new_v4(),
+            frequency: Frequency::Daily,
+            query: Some(query),
+            match_profile: false,
+        }
+    }
+
+    fn found(p: &Percolator, job: &JobFacts) -> Vec<Uuid> {
+        let mut ids: Vec<Uuid> = p.matches(job).into_iter().map(|m| m.alert_id).collect();
+        ids.sort();
+        ids
+    }
+
+    fn sorted(mut ids: Vec<Uuid>) -> Vec<Uuid> {
+        ids.sort();
+        ids
+    }
+
     #[test]
     fn finds_exactly_the_searches_a_job_satisfies() {
-        let p = Percolator::new().expect("percolator");
+        let mut p = Percolator::new();
         let ids: Vec<Uuid> = (0..7).map(|_| Uuid::new_v4()).collect();
         let queries = [
             AlertQuery { skills: skills(&["ls-a", "ls-x"]), ..Default::default() },
@@ -279,26 +416,160 @@ mod tests {
             AlertQuery { q: Some("cell chemistry".to_owned()), ..Default::default() },
             AlertQuery { sectors: vec!["Pharma".to_owned()], remote: Some(Remote::Full), ..Default::default() },
         ];
-        for (id, query) in ids.iter().zip(&queries) {
-            p.upsert(*id, query).expect("upsert");
+        for (id, query) in ids.iter().zip(queries) {
+            p.insert(&search(*id, query));
         }
-        p.commit().expect("commit");
         assert_eq!(p.len(), 7);
+        let matched = p.matches(&job(&[("ls-a", true)], "Cell therapies for everyone"));
+        let first = matched.iter().find(|m| m.alert_id == ids[0]).expect("the skill search");
+        assert_eq!(first.matched_skills, skills(&["ls-a"]));
+        assert_eq!(
+            found(&p, &job(&[("ls-a", true)], "Cell therapies for everyone")),
+            sorted(vec![ids[0], ids[2], ids[4]])
+        );
 
-        let mut found = p.candidates(&job(&["ls-a"], "Cell therapies for everyone")).expect("search");
-        found.sort();
-        let mut expected = vec![ids[0], ids[2], ids[4]];
-        expected.sort();
-        assert_eq!(found, expected);
+        p.remove(&[ids[0], ids[4]]);
+        assert_eq!(found(&p, &job(&[("ls-a", true)], "Cell therapies")), vec![ids[2]]);
+        assert_eq!(p.len(), 5);
+    }
 
-        p.remove(&[ids[0]]);
-        p.upsert(ids[1], &AlertQuery { skills: skills(&["ls-a"]), ..Default::default() }).expect("replace");
-        p.commit().expect("commit");
-        let mut found = p.candidates(&job(&["ls-a"], "Cell therapies")).expect("search");
-        found.sort();
-        let mut expected = vec![ids[1], ids[2], ids[4]];
-        expected.sort();
-        assert_eq!(found, expected);
-        assert_eq!(p.len(), 6);
+    #[test]
+    fn a_profile_alert_needs_a_shared_skill_and_half_the_required_ones() {
+        let mut p = Percolator::new();
+        let (alert, seeker) = (Uuid::new_v4(), Uuid::new_v4());
+        p.insert(&AlertEntry {
+            id: alert,
+            seeker_id: seeker,
+            frequency: Frequency::Instant,
+            query: None,
+            match_profile: true,
+        });
+        let three_required = job(&[("ls-a", true), ("ls-b", true), ("ls-c", true), ("ls-d", false)], "");
+        assert!(found(&p, &three_required).is_empty(), "no skills known yet");
+        p.set_profile(seeker, &["ls-a".to_owned(), ("ls-d").to_owned()]);
+        assert!(found(&p, &three_required).is_empty(), "one of three required is less than half");
+        p.set_profile(seeker, &["ls-a".to_owned(), "ls-c".to_owned(), "ls-d".to_owned()]);
+        let matched = p.matches(&three_required);
+        assert_eq!(matched.len(), 1);
+        assert_eq!(matched[0].matched_skills, skills(&["ls-a", "ls-c", "ls-d"]));
+        assert_eq!(found(&p, &job(&[("ls-d", false)], "")), vec![alert], "no required skills: one shared will do");
+        assert!(found(&p, &job(&[("ls-z", false)], "")).is_empty(), "nothing shared");
+    }
+
+    #[test]
+    fn a_search_that_follows_the_profile_needs_both() {
+        let mut p = Percolator::new();
+        let (alert, seeker) = (Uuid::new_v4(), Uuid::new_v4());
+        let query = AlertQuery { country: Some("SE".to_owned()), ..Default::default() };
+        p.insert(&AlertEntry {
+            id: alert,
+            seeker_id: seeker,
+            frequency: Frequency::Daily,
+            query: Some(query),
+            match_profile: true,
+        });
+        p.set_profile(seeker, &["ls-a".to_owned()]);
+        assert_eq!(found(&p, &job(&[("ls-a", true)], "")), vec![alert]);
+        assert!(found(&p, &job(&[("ls-b", true)], "")).is_empty(), "the search holds, the profile does not fit");
+        let mut abroad = job(&[("ls-a", true)], "");
+        abroad.country = "NO".to_owned();
+        assert!(found(&p, &abroad).is_empty(), "the profile fits, the search does not hold");
+    }
+
+    #[test]
+    fn at_least_counts_membership() {
+        let sets: Vec<RoaringBitmap> =
+            [vec![1, 2, 3], vec![2, 3], vec![3, 4]].into_iter().map(RoaringBitmap::from_iter).collect();
+        let refs: Vec<&RoaringBitmap> = sets.iter().collect();
+        assert_eq!(at_least(&refs, 1).iter().collect::<Vec<_>>(), vec![1, 2, 3, 4]);
+        assert_eq!(at_least(&refs, 2).iter().collect::<Vec<_>>(), vec![2, 3]);
+        assert_eq!(at_least(&refs, 3).iter().collect::<Vec<_>>(), vec![3]);
+        assert!(at_least(&refs, 4).is_empty());
+    }
+
+    /// The bitmaps decide exactly as the per-alert test of `criteria` does, on random alerts, profiles and jobs.
+    #[test]
+    fn matches_exactly_what_the_per_alert_test_accepts() {
+        use std::collections::HashSet;
+
+        use rand::seq::SliceRandom;
+        use rand::{Rng, SeedableRng};
+
+        use crate::alerts::criteria::profile_fit;
+
+        let rng = &mut rand_chacha::ChaCha8Rng::seed_from_u64(12);
+        let pool = ["ls-a", "ls-b", "ls-c", "ls-d", "ls-e", "ls-f"];
+        let texts = ["cell therapy in Göteborg", "gene therapies", "cell culture and cellodlingar", "quality"];
+        let some = |rng: &mut rand_chacha::ChaCha8Rng, items: &[&str], most: usize| -> Vec<String> {
+            let n = rng.gen_range(0..=most);
+            items.choose_multiple(rng, n).map(|s| (*s).to_owned()).collect()
+        };
+        let seekers: Vec<(Uuid, Vec<String>)> = (0..40).map(|_| (Uuid::new_v4(), some(rng, &pool[..], 4))).collect();
+        let mut p = Percolator::new();
+        let mut alerts = Vec::new();
+        for _ in 0..400 {
+            let (seeker_id, _) = seekers.choose(rng).expect("seekers");
+            let query = rng.gen_bool(0.7).then(|| AlertQuery {
+                q: [None, Some("cell"), Some("cell therapy"), Some("gene"), Some("odling")]
+                    .choose(rng)
+                    .copied()
+                    .flatten()
+                    .map(str::to_owned),
+                skills: skills(&some(rng, &pool[..], 2).iter().map(String::as_str).collect::<Vec<_>>()),
+                sectors: some(rng, &["Pharma", "biotech"][..], 1),
+                country: some(rng, &["se", "NO"][..], 1).pop(),
+                city: some(rng, &["Göteborg", "Lund"][..], 1).pop(),
+                remote: [None, Some(Remote::No), Some(Remote::Full)].choose(rng).copied().flatten(),
+            });
+            let match_profile = query.is_none() || rng.gen_bool(0.3);
+            let alert = AlertEntry {
+                id: Uuid::new_v4(),
+                seeker_id: *seeker_id,
+                frequency: Frequency::Daily,
+                query,
+                match_profile,
+            };
+            p.insert(&alert);
+            alerts.push(alert);
+        }
+        for (seeker, held) in &seekers {
+            p.set_profile(*seeker, held);
+        }
+        let profiles: std::collections::HashMap<Uuid, &Vec<String>> = seekers.iter().map(|(s, h)| (*s, h)).collect();
+        let mut matched_any = 0;
+        for _ in 0..200 {
+            let chosen = some(rng, &pool[..], 5);
+            let flags: Vec<(&str, bool)> = chosen.iter().map(|s| (s.as_str(), rng.gen_bool(0.5))).collect();
+            let mut facts = job(&flags, texts.choose(rng).expect("texts"));
+            facts.country = ["SE", "NO"].choose(rng).expect("countries").to_string();
+            facts.city = fields::city_key(["Göteborg", "Lund"].choose(rng).expect("cities"));
+            facts.sector = ["pharma", "biotech"].choose(rng).expect("sectors").to_string();
+            facts.remote = *[Remote::No, Remote::Hybrid, Remote::Full].choose(rng).expect("remote");
+            let mut expected: Vec<(Uuid, HashSet<String>)> = alerts
+                .iter()
+                .filter_map(|a| {
+                    let mut why = HashSet::new();
+                    if let Some(query) = &a.query {
+                        let words = query.q.as_deref().map(|q| p.analyzers().words(q)).unwrap_or_default();
+                        why.extend(query.test(&words, &facts)?.into_iter().map(|s| s.skill_id));
+                    }
+                    if a.match_profile {
+                        let held: HashSet<&str> = profiles[&a.seeker_id].iter().map(String::as_str).collect();
+                        why.extend(profile_fit(&facts, &held)?.into_iter().map(|s| s.skill_id));
+                    }
+                    Some((a.id, why))
+                })
+                .collect();
+            let mut got: Vec<(Uuid, HashSet<String>)> = p
+                .matches(&facts)
+                .into_iter()
+                .map(|m| (m.alert_id, m.matched_skills.into_iter().map(|s| s.skill_id).collect()))
+                .collect();
+            expected.sort_by_key(|(id, _)| *id);
+            got.sort_by_key(|(id, _)| *id);
+            assert_eq!(got, expected, "job {flags:?}");
+            matched_any += got.len();
+        }
+        assert!(matched_any > 200, "the random jobs meet some alerts: {matched_any}");
     }
 }

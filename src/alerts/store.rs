@@ -2,11 +2,11 @@
 //! profiles and partner opt-outs they ask the owning features for (`auth::directory`, `seekers::directory`,
 //! `partners`), on the same connection.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Text, Timestamptz};
+use diesel::sql_types::{Array, Jsonb, Nullable, Text, Timestamptz};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -203,17 +203,33 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Alert
     Ok(alerts::table.find(id).select(AlertRow::as_select()).first(conn).await.optional()?)
 }
 
-/// Saved searches (alerts with a query) after `after` in id order: the percolator is loaded chunk by chunk.
-pub async fn queries_after(
+/// An alert as the matcher loads it.
+#[derive(Clone, Debug, Queryable)]
+pub struct MatchableRow {
+    pub id: Uuid,
+    pub seeker_id: Uuid,
+    pub query: Option<serde_json::Value>,
+    pub match_profile: bool,
+    pub frequency: String,
+}
+
+/// The columns of a [`MatchableRow`].
+type MatchableColumns = (alerts::id, alerts::seeker_id, alerts::query, alerts::match_profile, alerts::frequency);
+const MATCHABLE: MatchableColumns =
+    (alerts::id, alerts::seeker_id, alerts::query, alerts::match_profile, alerts::frequency);
+
+/// Alerts with criteria (saved searches and profile matches; not partner commute alerts, matched by distance)
+/// after `after` in id order: the matcher loads them chunk by chunk.
+pub async fn matchable_after(
     conn: &mut AsyncPgConnection,
     after: Option<Uuid>,
     limit: i64,
-) -> Result<Vec<(Uuid, serde_json::Value)>, StoreError> {
+) -> Result<Vec<MatchableRow>, StoreError> {
     let mut query = alerts::table
-        .filter(alerts::query.is_not_null())
+        .filter(alerts::query.is_not_null().or(alerts::match_profile.eq(true)))
         .order(alerts::id)
         .limit(limit)
-        .select((alerts::id, alerts::query.assume_not_null()))
+        .select(MATCHABLE)
         .into_boxed();
     if let Some(after) = after {
         query = query.filter(alerts::id.gt(after));
@@ -226,15 +242,15 @@ pub async fn db_now(conn: &mut AsyncPgConnection) -> Result<DateTime<Utc>, Store
     Ok(diesel::select(diesel::dsl::sql::<Timestamptz>("clock_timestamp()")).get_result(conn).await?)
 }
 
-/// Saved searches created at or after `since`.
-pub async fn queries_created_since(
+/// Alerts with criteria created at or after `since`.
+pub async fn matchable_created_since(
     conn: &mut AsyncPgConnection,
     since: DateTime<Utc>,
-) -> Result<Vec<(Uuid, serde_json::Value, DateTime<Utc>)>, StoreError> {
+) -> Result<Vec<MatchableRow>, StoreError> {
     Ok(alerts::table
-        .filter(alerts::query.is_not_null())
+        .filter(alerts::query.is_not_null().or(alerts::match_profile.eq(true)))
         .filter(alerts::created_at.ge(since))
-        .select((alerts::id, alerts::query.assume_not_null(), alerts::created_at))
+        .select(MATCHABLE)
         .load(conn)
         .await?)
 }
@@ -257,45 +273,30 @@ pub async fn subscriptions(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result
     with_contacts(conn, rows).await
 }
 
-/// Profile-only alerts whose owners have any of `skill_ids`, each with the skills of theirs among them. The
-/// profiles' skills come from the seekers feature, then the alerts of those seekers from here.
-pub async fn profile_alert_skills(
-    conn: &mut AsyncPgConnection,
-    skill_ids: &[String],
-) -> Result<Vec<(Uuid, String)>, StoreError> {
-    let holders = crate::seekers::directory::skill_holders(conn, skill_ids).await?;
-    if holders.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut seekers: Vec<Uuid> = holders.iter().map(|(seeker, _)| *seeker).collect();
-    seekers.sort_unstable();
-    seekers.dedup();
-    let alerts: Vec<(Uuid, Uuid)> = alerts::table
-        .filter(alerts::seeker_id.eq_any(&seekers))
-        .filter(alerts::match_profile.eq(true))
-        .filter(alerts::query.is_null())
-        .select((alerts::id, alerts::seeker_id))
-        .load(conn)
-        .await?;
-    let mut alerts_of: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for (alert, seeker) in alerts {
-        alerts_of.entry(seeker).or_default().push(alert);
-    }
-    Ok(holders
-        .into_iter()
-        .flat_map(|(seeker, skill)| {
-            alerts_of.get(&seeker).into_iter().flatten().map(move |alert| (*alert, skill.clone()))
-        })
-        .collect())
-}
-
-/// Which of `skill_ids` each of the seekers has in their profile.
-pub async fn profile_skills_among(
+/// The skill ids of these seekers' profiles, as (seeker, skill) pairs; the seekers feature keeps them.
+pub async fn profile_skill_ids(
     conn: &mut AsyncPgConnection,
     seeker_ids: &[Uuid],
-    skill_ids: &[String],
 ) -> Result<Vec<(Uuid, String)>, StoreError> {
-    crate::seekers::directory::profile_skills_among(conn, seeker_ids, skill_ids).await
+    crate::seekers::directory::skill_ids_of(conn, seeker_ids).await
+}
+
+/// The seekers (user ids) whose profiles have these candidate ids, as the change feed names profiles.
+pub async fn seekers_of_candidates(
+    conn: &mut AsyncPgConnection,
+    candidate_ids: &[Uuid],
+) -> Result<Vec<Uuid>, StoreError> {
+    crate::seekers::directory::users_of_candidates(conn, candidate_ids).await
+}
+
+/// Which of `ids` name no alert (any more).
+pub async fn missing_alerts(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<Vec<Uuid>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let present: HashSet<Uuid> =
+        alerts::table.filter(alerts::id.eq_any(ids)).select(alerts::id).load::<Uuid>(conn).await?.into_iter().collect();
+    Ok(ids.iter().filter(|id| !present.contains(id)).copied().collect())
 }
 
 /// A match to record: pending until a mail carries it.
@@ -310,22 +311,47 @@ pub struct NewMatch {
     pub commute: Option<serde_json::Value>,
 }
 
+#[derive(QueryableByName)]
+struct Pair {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    alert_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    job_id: Uuid,
+}
+
+/// Matches recorded per statement: arrays, so one statement whatever the count, but bounded in memory.
+const INSERT_CHUNK: usize = 50_000;
+
 /// Records matches that were never recorded before and returns those (alert id, job id) pairs; pairs already
-/// recorded, sent or pending, are left as they are.
+/// recorded, sent or pending, are left as they are, and pairs of alerts deleted meanwhile are left out.
 pub async fn insert_new_matches(
     conn: &mut AsyncPgConnection,
     matches: &[NewMatch],
 ) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
     let mut inserted = Vec::new();
-    // PostgreSQL takes at most 65535 parameters per statement.
-    for chunk in matches.chunks(5_000) {
-        let rows: Vec<(Uuid, Uuid)> = diesel::insert_into(alert_matches::table)
-            .values(chunk)
-            .on_conflict_do_nothing()
-            .returning((alert_matches::alert_id, alert_matches::job_id))
-            .get_results(conn)
-            .await?;
-        inserted.extend(rows);
+    for chunk in matches.chunks(INSERT_CHUNK) {
+        let alert_ids: Vec<Uuid> = chunk.iter().map(|m| m.alert_id).collect();
+        let job_ids: Vec<Uuid> = chunk.iter().map(|m| m.job_id).collect();
+        let skills: Vec<&serde_json::Value> = chunk.iter().map(|m| &m.matched_skills).collect();
+        let statuses: Vec<&str> = chunk.iter().map(|m| m.status).collect();
+        let commutes: Vec<Option<&serde_json::Value>> = chunk.iter().map(|m| m.commute.as_ref()).collect();
+        let rows: Vec<Pair> = diesel::sql_query(
+            "INSERT INTO alert_matches (alert_id, job_id, matched_skills, status, commute)
+             SELECT m.alert_id, m.job_id, m.matched_skills, m.status, m.commute
+             FROM unnest($1::uuid[], $2::uuid[], $3::jsonb[], $4::text[], $5::jsonb[])
+                  AS m(alert_id, job_id, matched_skills, status, commute)
+             WHERE EXISTS (SELECT 1 FROM alerts a WHERE a.id = m.alert_id)
+             ON CONFLICT DO NOTHING
+             RETURNING alert_id, job_id",
+        )
+        .bind::<Array<diesel::sql_types::Uuid>, _>(&alert_ids)
+        .bind::<Array<diesel::sql_types::Uuid>, _>(&job_ids)
+        .bind::<Array<Jsonb>, _>(&skills)
+        .bind::<Array<Text>, _>(&statuses)
+        .bind::<Array<Nullable<Jsonb>>, _>(&commutes)
+        .load(conn)
+        .await?;
+        inserted.extend(rows.into_iter().map(|p| (p.alert_id, p.job_id)));
     }
     Ok(inserted)
 }

@@ -64,36 +64,31 @@ pub async fn pool_opt_ins_among(conn: &mut AsyncPgConnection, user_ids: &[Uuid])
     Ok(rows.into_iter().collect())
 }
 
-/// Every (seeker, skill) pair of a profile having one of `skill_ids`.
-pub async fn skill_holders(
-    conn: &mut AsyncPgConnection,
-    skill_ids: &[String],
-) -> Result<Vec<(Uuid, String)>, StoreError> {
-    if skill_ids.is_empty() {
+/// Every (seeker, skill id) pair of these seekers' profiles (skills outside the taxonomy have no id).
+pub async fn skill_ids_of(conn: &mut AsyncPgConnection, user_ids: &[Uuid]) -> Result<Vec<(Uuid, String)>, StoreError> {
+    if user_ids.is_empty() {
         return Ok(Vec::new());
     }
     let rows: Vec<(Uuid, Option<String>)> = profile_skills::table
-        .filter(profile_skills::skill_id.eq_any(skill_ids))
+        .filter(profile_skills::seeker_id.eq_any(user_ids))
+        .filter(profile_skills::skill_id.is_not_null())
         .select((profile_skills::seeker_id, profile_skills::skill_id))
         .load(conn)
         .await?;
     Ok(rows.into_iter().filter_map(|(seeker, skill)| skill.map(|s| (seeker, s))).collect())
 }
 
-/// Which of `skill_ids` each of the seekers has in their profile.
-pub async fn profile_skills_among(
+/// The user ids of the profiles with these candidate ids (the change feed names profiles by candidate id).
+pub async fn users_of_candidates(
     conn: &mut AsyncPgConnection,
-    seeker_ids: &[Uuid],
-    skill_ids: &[String],
-) -> Result<Vec<(Uuid, String)>, StoreError> {
-    if seeker_ids.is_empty() || skill_ids.is_empty() {
+    candidate_ids: &[Uuid],
+) -> Result<Vec<Uuid>, StoreError> {
+    if candidate_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<(Uuid, Option<String>)> = profile_skills::table
-        .filter(profile_skills::seeker_id.eq_any(seeker_ids))
-        .filter(profile_skills::skill_id.eq_any(skill_ids))
-        .select((profile_skills::seeker_id, profile_skills::skill_id))
+    Ok(seeker_profiles::table
+        .filter(seeker_profiles::candidate_id.eq_any(candidate_ids))
+        .select(seeker_profiles::user_id)
         .load(conn)
-        .await?;
-    Ok(rows.into_iter().filter_map(|(seeker, skill)| skill.map(|s| (seeker, s))).collect())
+        .await?)
 }

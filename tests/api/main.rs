@@ -1,5 +1,6 @@
 //! Tandem's integration tests: the real server over HTTP, each test with its own PostgreSQL database.
 
+mod alert_matching;
 mod alerts;
 mod auth;
 mod crash;

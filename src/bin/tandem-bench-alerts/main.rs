@@ -1,6 +1,7 @@
-//! `tandem-bench-alerts`: times job alerts and mail on synthetic data — one new job matched against every profile
-//! and saved search, the daily digest those matches make (queued, then delivered to a local SMTP sink), and emails
-//! per second to that sink over pooled and unpooled SMTP. See BENCHMARKS.md for how to run it and what it found.
+//! `tandem-bench-alerts`: times job alerts and mail on synthetic data — one new job matched against every alert
+//! of two synthetic sets (today's permissive one as a stress case, and a realistic one), the daily digest the
+//! realistic matches make (queued, then delivered to a local SMTP sink), and emails per second to that sink. Ends
+//! with one `SUMMARY {...}` line of JSON; `scripts/bench-alerts.sh N` builds and runs it. See BENCHMARKS.md.
 
 #[path = "../bench-common/mod.rs"]
 mod bench_common;
@@ -11,7 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Parser;
 use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
-use tandem::alerts::bench;
+use tandem::alerts::bench::{self, AlertSet};
 use tandem::config::Config;
 use tandem::mail::worker::{MailWorkers, WorkerSettings};
 use tandem::seed::synthetic::{self, Outcome, Spec};
@@ -22,17 +23,20 @@ use sink::Sink;
 #[derive(Parser, Debug)]
 #[command(name = "tandem-bench-alerts", about = "Alert matching, daily digests and SMTP throughput on synthetic data")]
 struct Options {
-    /// Synthetic seekers (loaded once per benchmark database), each given one daily alert: half saved searches,
-    /// half profile matches.
+    /// Synthetic seekers (loaded once per benchmark database), each given one daily alert.
     #[arg(long, default_value_t = 100_000)]
     profiles: u64,
     /// The benchmark database; by default `tandem_alertbench_<profiles>` on the local server, created if missing.
-    /// Its name must contain "alertbench": the benchmark deletes every alert match and outbox mail in it.
+    /// Its name must contain "alertbench": the benchmark deletes every alert, match and outbox mail in it.
     #[arg(long, env = "ALERT_BENCH_DATABASE_URL")]
     database_url: Option<String>,
-    /// Published jobs matched one at a time (each a "new job"); their matches make the digest.
+    /// Published jobs matched one at a time against the realistic set (each a "new job"); their matches are
+    /// recorded and make the digest.
     #[arg(long, default_value_t = 2_500)]
     jobs: i64,
+    /// Published jobs matched one at a time against the stress set (not recorded).
+    #[arg(long, default_value_t = 500)]
+    stress_jobs: i64,
     /// Skip the daily digest (e.g. when only matching latency is wanted).
     #[arg(long)]
     skip_digest: bool,
@@ -40,11 +44,22 @@ struct Options {
     #[arg(long, default_value_t = 8)]
     mail_workers: usize,
     /// Messages sent each way (pooled, unpooled) in the SMTP throughput comparison; 0 skips it.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 0)]
     pooling_messages: usize,
     /// Messages in flight at once in the comparison (the pool's size when pooled).
     #[arg(long, default_value_t = 8)]
     concurrency: usize,
+}
+
+/// The figures of the last line, for scripts and BENCHMARKS.md.
+#[derive(serde::Serialize)]
+struct Summary {
+    seekers: u64,
+    fanout_p99_ms_realistic: f64,
+    fanout_p99_ms_stress: f64,
+    digest_seconds: Option<f64>,
+    mails_per_second: Option<f64>,
+    peak_rss_mib: Option<f64>,
 }
 
 fn main() -> std::process::ExitCode {
@@ -69,36 +84,73 @@ async fn run(options: Options) -> anyhow::Result<()> {
     eprintln!("preparing {} (created if missing, migrations, taxonomy)", tandem::db::redact(&url));
     let state = AppState::connect(config).await?;
     load(&url, options.profiles).await?;
-    let mut conn = state.pool.get().await?;
-    // Seeding a million alerts takes longer than the pool's statement timeout allows a request.
-    conn.batch_execute("SET statement_timeout = 0").await?;
-    // A fresh start for every run: matches recorded and mail queued by an earlier run would change what is timed.
-    conn.batch_execute("DELETE FROM alert_matches; DELETE FROM mail_outbox; DELETE FROM mail_bounces").await?;
-    let seeded = bench::seed_alerts(&mut conn).await?;
-    let alerts = count(&mut conn, "SELECT count(*) AS n FROM alerts").await?;
-    eprintln!(
-        "{alerts} alerts ({} saved searches and {} profile matches added now)",
-        seeded.saved_searches, seeded.profile_matches
-    );
-    drop(conn);
+    {
+        let mut conn = state.pool.get().await?;
+        // A fresh start for every run: matches recorded and mail queued by an earlier run would change what is timed.
+        conn.batch_execute("DELETE FROM mail_outbox; DELETE FROM mail_bounces").await?;
+    }
 
-    println!("## Alerts and mail: {} synthetic seekers, {alerts} daily alerts", options.profiles);
+    println!("## Alerts and mail: {} synthetic seekers, one daily alert each", options.profiles);
     println!();
-    let timings = bench::time_matching(&state.pool, options.jobs).await?;
-    println!("Matching, one new job at a time: {}", bench::summary(&timings));
+    let stress = fanout(&state, AlertSet::Stress, options.stress_jobs, false).await?;
+    let realistic = fanout(&state, AlertSet::Realistic, options.jobs, !options.skip_digest).await?;
+    let mut summary = Summary {
+        seekers: options.profiles,
+        fanout_p99_ms_realistic: realistic.quantile(0.99).as_secs_f64() * 1000.0,
+        fanout_p99_ms_stress: stress.quantile(0.99).as_secs_f64() * 1000.0,
+        digest_seconds: None,
+        mails_per_second: None,
+        peak_rss_mib: None,
+    };
     if !options.skip_digest {
-        digest(&state, &options, &sink).await?;
+        let delivered = digest(&state, &options, &sink).await?;
+        summary.digest_seconds = Some(delivered.seconds);
+        // The digest's delivery rate, rendering included, with default worker settings. When `mail::bench` offers
+        // its own mails/s measurement (a fixed mail count through the mailer to this sink), take it here instead.
+        summary.mails_per_second = Some(delivered.mails_per_second);
     }
     if options.pooling_messages > 0 {
         pooling(&state, &options, &sink).await?;
     }
+    summary.peak_rss_mib = peak_rss_mib();
     println!();
     println!(
         "Machine: {}; load average {load_at_start:.1} at the start, {:.1} at the end",
         machine(),
         bench_common::load_average()
     );
+    println!("SUMMARY {}", serde_json::to_string(&summary)?);
     Ok(())
+}
+
+/// Gives every seeker one alert of `set` (replacing the last set's) and times matching `jobs` new jobs against them.
+async fn fanout(state: &AppState, set: AlertSet, jobs: i64, record: bool) -> anyhow::Result<bench::MatchTimings> {
+    let mut conn = state.pool.get().await?;
+    // Seeding a million alerts takes longer than the pool's statement timeout allows a request.
+    conn.batch_execute("SET statement_timeout = 0").await?;
+    let started = Instant::now();
+    bench::clear_alerts(&mut conn).await?;
+    let seeded = bench::seed_alerts(&mut conn, set).await?;
+    eprintln!(
+        "{} set: {} saved searches and {} profile-only matches seeded in {:.1} s",
+        set.name(),
+        seeded.saved_searches,
+        seeded.profile_matches,
+        started.elapsed().as_secs_f64()
+    );
+    conn.batch_execute("RESET statement_timeout").await?;
+    drop(conn);
+    let timings = bench::time_matching(&state.pool, jobs, record).await?;
+    println!("Matching one new job at a time, {} set: {}", set.name(), bench::summary(&timings));
+    Ok(timings)
+}
+
+/// Peak resident memory of this process so far (`VmHWM`), in MiB.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
 }
 
 /// Loads the synthetic seekers and jobs unless this database already holds them.
@@ -117,7 +169,14 @@ async fn load(url: &str, profiles: u64) -> anyhow::Result<()> {
 }
 
 /// Queues the daily digest of every pending match, then delivers it to the sink and waits until every mail is sent.
-async fn digest(state: &AppState, options: &Options, sink: &Sink) -> anyhow::Result<()> {
+/// How the digest went.
+struct Delivered {
+    /// Queued and delivered.
+    seconds: f64,
+    mails_per_second: f64,
+}
+
+async fn digest(state: &AppState, options: &Options, sink: &Sink) -> anyhow::Result<Delivered> {
     let mut conn = state.pool.get().await?;
     // Millions of matches were just written in one go; without fresh statistics the planner picks plans for an
     // empty table (autovacuum would analyze it soon after such a load in production too).
@@ -158,7 +217,10 @@ async fn digest(state: &AppState, options: &Options, sink: &Sink) -> anyhow::Res
         accepted as f64 / delivered_in.as_secs_f64().max(1e-9),
         (queued_in + delivered_in).as_secs_f64()
     );
-    Ok(())
+    Ok(Delivered {
+        seconds: (queued_in + delivered_in).as_secs_f64(),
+        mails_per_second: accepted as f64 / delivered_in.as_secs_f64().max(1e-9),
+    })
 }
 
 /// The same notices through lettre's pooled transport and through a connection per message.
