@@ -43,9 +43,9 @@ pub enum AlertSet {
     /// seeker's home country, half bare profile matches (which one generic required skill can meet).
     Stress,
     /// Alerts as seekers make them: 40 % saved searches for the two most specific skills of the profile (those
-    /// fewest profiles hold), some narrowed to the sectors the seeker is open to; 20 % free-text searches for the
-    /// domain of the seeker's headline; 40 % profile matches; each in the country of the seeker's first desired
-    /// place, half of them in its city too.
+    /// fewest profiles hold), 20 % free-text searches for the domain of the seeker's headline, 40 % profile matches
+    /// in the sectors the seeker is open to (as are a third of the searches); each in the country of the seeker's
+    /// first desired place, half of them in its city too.
     Realistic,
 }
 
@@ -126,7 +126,7 @@ const REALISTIC: &str = "
                     FROM (SELECT ps.skill_id, ps.name FROM profile_skills ps JOIN holders c USING (skill_id)
                           WHERE ps.seeker_id = s.user_id ORDER BY c.n, ps.skill_id LIMIT 2) r), '[]'::jsonb)
                    ELSE '[]'::jsonb END,
-               'sectors', CASE WHEN s.h < 40 AND s.h % 3 = 0 THEN to_jsonb(s.open_to_sectors) ELSE '[]'::jsonb END,
+               'sectors', CASE WHEN s.h >= 60 OR s.h % 3 = 0 THEN to_jsonb(s.open_to_sectors) ELSE '[]'::jsonb END,
                'country', s.country,
                'city', CASE WHEN s.h % 2 = 0 THEN s.city END,
                'remote', NULL),

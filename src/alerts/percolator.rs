@@ -252,27 +252,45 @@ impl Percolator {
         let mut met = &searches - &(&self.profile - &fit);
         met |= &fit - &self.searches;
         met &= &self.live;
-        let skills: Vec<(&str, &str, Option<&RoaringBitmap>, Option<&RoaringBitmap>)> = job
+        let slots: Vec<u32> = met.iter().collect();
+        let why = self.matched_skills(job, &met, &slots);
+        slots
+            .iter()
+            .zip(why)
+            .map(|(&slot, matched_skills)| {
+                let s = &self.slots[slot as usize];
+                AlertMatch { alert_id: s.id, frequency: s.frequency, matched_skills, commute: None }
+            })
+            .collect()
+    }
+
+    /// For each of `slots` (the members of `met`, ascending): the job's skills its search asks for, then those its
+    /// owner's profile holds, each once, in the job's order. Each skill's bitmap is walked once against `slots`.
+    fn matched_skills(&self, job: &JobFacts, met: &RoaringBitmap, slots: &[u32]) -> Vec<Vec<AlertSkill>> {
+        let mut why = vec![Vec::new(); slots.len()];
+        let job_skills: Vec<(AlertSkill, &str)> = job
             .skills
             .iter()
             .filter_map(|s| {
                 let id = s.skill_id.as_deref()?;
-                let asked = self.skill.by.get(id);
-                let held = self.skill_number.get(id).map(|&n| &self.held[n as usize]);
-                Some((id, s.name.as_str(), asked, held))
+                Some((AlertSkill { skill_id: id.to_owned(), name: s.name.clone() }, id))
             })
             .collect();
-        met.iter()
-            .map(|slot| {
-                let s = &self.slots[slot as usize];
-                AlertMatch {
-                    alert_id: s.id,
-                    frequency: s.frequency,
-                    matched_skills: matched_skills(&skills, slot),
-                    commute: None,
+        let asked = job_skills.iter().filter_map(|(skill, id)| Some((skill, self.skill.by.get(*id)?)));
+        let held = job_skills
+            .iter()
+            .filter_map(|(skill, id)| Some((skill, &self.held[*self.skill_number.get(*id)? as usize])));
+        for (skill, alerts) in asked.chain(held) {
+            let mut at = 0;
+            for slot in &(alerts & met) {
+                at += slots[at..].partition_point(|&s| s < slot);
+                let Some(list) = why.get_mut(at) else { break };
+                if !list.iter().any(|m: &AlertSkill| m.skill_id == skill.skill_id) {
+                    list.push(skill.clone());
                 }
-            })
-            .collect()
+            }
+        }
+        why
     }
 
     /// The searches whose every criterion holds for the job.
@@ -332,23 +350,6 @@ fn at_least(sets: &[&RoaringBitmap], k: usize) -> RoaringBitmap {
         counts[0] |= *set;
     }
     counts.pop().unwrap_or_default()
-}
-
-/// The job's skills the alert asks for, then those its owner's profile holds, each once, in the job's order.
-fn matched_skills(
-    skills: &[(&str, &str, Option<&RoaringBitmap>, Option<&RoaringBitmap>)],
-    slot: u32,
-) -> Vec<AlertSkill> {
-    let skill =
-        |(id, name, ..): &(&str, &str, _, _)| AlertSkill { skill_id: (*id).to_owned(), name: (*name).to_owned() };
-    let mut matched: Vec<AlertSkill> =
-        skills.iter().filter(|(_, _, asked, _)| asked.is_some_and(|a| a.contains(slot))).map(skill).collect();
-    for held in skills.iter().filter(|(_, _, _, held)| held.is_some_and(|h| h.contains(slot))) {
-        if !matched.iter().any(|m| m.skill_id == held.0) {
-            matched.push(skill(held));
-        }
-    }
-    matched
 }
 
 #[cfg(test)]
