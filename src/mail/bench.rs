@@ -163,9 +163,12 @@ const CHUNK: usize = 1_000;
 pub async fn time_delivery(pool: &DbPool, config: &Config, mails: usize) -> Result<DeliveryTiming, BenchError> {
     let started = Instant::now();
     let mut workers = None;
-    for first in (0..mails).step_by(CHUNK) {
-        let count = CHUNK.min(mails - first);
-        let rendered = tokio::task::spawn_blocking(move || digests(first, count)).await??;
+    let (mut rendering, mut done) = (Some(render_chunk(0, mails)), 0);
+    while let Some(chunk) = rendering.take() {
+        let rendered = chunk.await??;
+        done += rendered.len();
+        // The next chunk renders while this one is written.
+        rendering = (done < mails).then(|| render_chunk(done, mails));
         let mut conn = pool.get().await.map_err(StoreError::from)?;
         conn.transaction::<_, StoreError, _>(|conn| store::enqueue_many(conn, rendered).scope_boxed()).await?;
         if workers.is_none() {
@@ -191,6 +194,12 @@ pub async fn time_delivery(pool: &DbPool, config: &Config, mails: usize) -> Resu
     }
     let concurrency = super::worker::WorkerSettings::default().concurrency;
     Ok(DeliveryTiming { mails, workers: config.mail_workers, concurrency, queued, total })
+}
+
+/// Renders the chunk of digests from `first` on, on a thread of its own.
+fn render_chunk(first: usize, mails: usize) -> tokio::task::JoinHandle<Result<Vec<NewMail>, RenderError>> {
+    let count = CHUNK.min(mails - first);
+    tokio::task::spawn_blocking(move || digests(first, count))
 }
 
 /// Daily digests `first..first + count`, each listing five jobs, as the alert mailer renders them.
