@@ -29,7 +29,8 @@ pub struct Config {
     /// `JWT_SECRET`: the root secret every signing key is derived from (see `crate::secrets`); `None` means the
     /// root generated once and kept in the database.
     pub jwt_secret: Option<String>,
-    /// `MAIL_WORKERS`: how many mailer workers `serve` runs (0 queues mail without sending it).
+    /// `MAIL_WORKERS`: how many mailer workers `serve` runs (0 queues mail without sending it). Each sends up to 8
+    /// mails at a time over a pool of SMTP connections shared by the workers (8 per worker).
     pub mail_workers: usize,
     /// `SMTP_TIMEOUT_SECS`: the longest one SMTP send may take. A crashed worker's mail is sent again by another
     /// after at most about twice this.

@@ -1,17 +1,23 @@
-//! A hook for the mail benchmark: the same messages sent through lettre's pooled SMTP transport and through a new
-//! connection per message, each timed, so that a benchmark can report emails per second for both.
+//! Hooks for the mail benchmark: realistic alert digests rendered, queued and delivered by the mail workers with
+//! their default settings ([`time_delivery`]); and the same messages sent through the SMTP pool and through a new
+//! connection per message ([`compare_pooling`]), so that a benchmark can report emails per second for each.
 
 use std::time::{Duration, Instant};
 
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::AsyncConnection;
 use futures_util::stream::{self, StreamExt, TryStreamExt};
-use lettre::{AsyncTransport, Message};
+use lettre::Message;
 use minijinja::context;
 use uuid::Uuid;
 
 use super::message::{self, InvalidSender, Sender};
 use super::render::{self, RenderError};
-use super::store::ClaimedMail;
-use super::transport::{self, InvalidSmtpUrl, SendFailure};
+use super::store::{self, ClaimedMail, MailKind, NewMail};
+use super::transport::{self, InvalidSmtpUrl, SendFailure, SmtpTimeouts};
+use super::worker::{MailSetupError, MailWorkers};
+use crate::config::Config;
+use crate::db::{DbPool, StoreError};
 
 /// How long each way took for the same number of messages.
 #[derive(Clone, Debug)]
@@ -47,9 +53,17 @@ pub enum BenchError {
     Build(String),
     #[error("sending failed: {0:?}")]
     Send(SendFailure),
+    #[error(transparent)]
+    Setup(#[from] MailSetupError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("rendering stopped: {0}")]
+    Join(#[from] tokio::task::JoinError),
+    #[error("{0} of the mails were not sent")]
+    Unsent(usize),
 }
 
-const TIMEOUT: Duration = Duration::from_secs(30);
+const TIMEOUT: SmtpTimeouts = SmtpTimeouts { connect: Duration::from_secs(30), send: Duration::from_secs(30) };
 
 /// Sends `messages` notices to `recipient` through `smtp_url` twice, pooled then unpooled, `concurrency` at a time.
 pub async fn compare_pooling(
@@ -89,10 +103,10 @@ pub fn sample_messages(mail_from: &str, recipient: &str, count: usize) -> Result
         .collect()
 }
 
-/// Through one pooled transport of `concurrency` connections, reused from message to message.
+/// Through one pool of `concurrency` connections, reused from message to message.
 pub async fn send_pooled(smtp_url: &str, batch: &[Message], concurrency: usize) -> Result<Duration, BenchError> {
     let pool_size = u32::try_from(concurrency).unwrap_or(u32::MAX);
-    let smtp = transport::smtp_transport(smtp_url, TIMEOUT, pool_size)?;
+    let smtp = transport::smtp_pool(smtp_url, TIMEOUT, pool_size)?;
     let started = Instant::now();
     let result = stream::iter(batch.iter().map(Ok))
         .try_for_each_concurrent(concurrency.max(1), |message| async {
@@ -109,7 +123,7 @@ pub async fn send_unpooled(smtp_url: &str, batch: &[Message], concurrency: usize
     let started = Instant::now();
     stream::iter(batch)
         .map(|message| async move {
-            let smtp = transport::smtp_transport(smtp_url, TIMEOUT, 1)?;
+            let smtp = transport::smtp_pool(smtp_url, TIMEOUT, 1)?;
             let sent = transport::send_smtp(&smtp, message).await.map_err(BenchError::Send);
             smtp.shutdown().await;
             sent
@@ -118,4 +132,105 @@ pub async fn send_unpooled(smtp_url: &str, batch: &[Message], concurrency: usize
         .try_collect::<Vec<()>>()
         .await?;
     Ok(started.elapsed())
+}
+
+/// Realistic digests rendered, queued and delivered, timed from the first render to the last mail recorded sent.
+#[derive(Clone, Debug)]
+pub struct DeliveryTiming {
+    pub mails: usize,
+    /// Mail workers (`MAIL_WORKERS`) and the sends each has in flight (the default settings).
+    pub workers: usize,
+    pub concurrency: usize,
+    /// Rendering and queueing every mail; the workers were sending meanwhile.
+    pub queued: Duration,
+    pub total: Duration,
+}
+
+impl DeliveryTiming {
+    /// Mails per second, rendering and queueing included.
+    pub fn per_second(&self) -> f64 {
+        per_second(self.mails, self.total)
+    }
+}
+
+/// Mails are rendered and queued this many at a time, while the workers deliver the ones before.
+const CHUNK: usize = 1_000;
+
+/// Renders `mails` daily alert digests (five jobs each) through the real templates, queues them in the outbox of
+/// `pool`'s database a thousand to a transaction, and lets `config.mail_workers` mail workers with default
+/// settings deliver them to `config.smtp_url`; returns once none is pending. The outbox must hold no other pending
+/// mail: the workers would send it too.
+pub async fn time_delivery(pool: &DbPool, config: &Config, mails: usize) -> Result<DeliveryTiming, BenchError> {
+    let started = Instant::now();
+    let mut workers = None;
+    let (mut rendering, mut done) = (Some(render_chunk(0, mails)), 0);
+    while let Some(chunk) = rendering.take() {
+        let rendered = chunk.await??;
+        done += rendered.len();
+        // The next chunk renders while this one is written.
+        rendering = (done < mails).then(|| render_chunk(done, mails));
+        let mut conn = pool.get().await.map_err(StoreError::from)?;
+        conn.transaction::<_, StoreError, _>(|conn| store::enqueue_many(conn, rendered).scope_boxed()).await?;
+        if workers.is_none() {
+            workers = Some(MailWorkers::start(pool.clone(), config, config.mail_workers)?);
+        }
+    }
+    let queued = started.elapsed();
+    let unsent = loop {
+        let mut conn = pool.get().await.map_err(StoreError::from)?;
+        let unsent = super::stats::unsent_by_status(&mut conn).await?;
+        let count = |status: &str| unsent.iter().find(|(s, _)| *s == status).map_or(0, |(_, n)| *n);
+        if count("pending") == 0 {
+            break count("failed") + count("held");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let total = started.elapsed();
+    if let Some(workers) = workers {
+        workers.shutdown().await;
+    }
+    if unsent > 0 {
+        return Err(BenchError::Unsent(usize::try_from(unsent).unwrap_or(usize::MAX)));
+    }
+    let concurrency = super::worker::WorkerSettings::default().concurrency;
+    Ok(DeliveryTiming { mails, workers: config.mail_workers, concurrency, queued, total })
+}
+
+/// Renders the chunk of digests from `first` on, on a thread of its own.
+fn render_chunk(first: usize, mails: usize) -> tokio::task::JoinHandle<Result<Vec<NewMail>, RenderError>> {
+    let count = CHUNK.min(mails - first);
+    tokio::task::spawn_blocking(move || digests(first, count))
+}
+
+/// Daily digests `first..first + count`, each listing five jobs, as the alert mailer renders them.
+fn digests(first: usize, count: usize) -> Result<Vec<NewMail>, RenderError> {
+    const TITLES: [&str; 5] =
+        ["Process engineer", "Cell therapy scientist", "Data engineer", "QA specialist", "Automation technician"];
+    const PLACES: [(&str, &str); 3] = [("Göteborg", "SE"), ("Borås", "SE"), ("Oslo", "NO")];
+    (first..first + count)
+        .map(|n| {
+            let jobs: Vec<_> = (0..5)
+                .map(|j| {
+                    let (city, country) = PLACES[(n + j) % PLACES.len()];
+                    context! {
+                        title => TITLES[(n + j) % TITLES.len()], organization => format!("Employer {}", (n * 7 + j) % 500),
+                        city, country, remote => if j % 2 == 0 { "hybrid" } else { "onsite" },
+                        matched_skills => ["cell culture", "GMP"], url => format!("https://tandem.example/api/v1/jobs/{}", Uuid::new_v4()),
+                    }
+                })
+                .collect();
+            let unsubscribe = format!("https://tandem.example/api/v1/alerts/unsubscribe?token={}", Uuid::new_v4().simple());
+            let content = render::render(
+                "alert",
+                context! {
+                    name => format!("Seeker {n}"),
+                    alert => context! { name => "Cells in West Sweden", kind => "search", frequency => "daily" },
+                    jobs, manage_url => "https://tandem.example/api/v1/me/alerts", unsubscribe_url => &unsubscribe,
+                },
+            )?;
+            Ok(NewMail::new(MailKind::Alert, format!("seeker-{n}@synthetic.invalid"), content)
+                .with_header("List-Unsubscribe", format!("<{unsubscribe}>"))
+                .with_header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+        })
+        .collect()
 }

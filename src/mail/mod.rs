@@ -4,14 +4,17 @@
 //! How a feature sends mail: render with [`render::render`], then, in the transaction that makes the change the
 //! mail is about, [`store::enqueue`] a [`store::NewMail`]. Delivery happens later, by [`worker::MailWorkers`].
 
+mod batch;
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod message;
 pub mod privacy;
 pub mod render;
+mod smtp_connect;
+mod smtp_pool;
 pub mod stats;
 mod store;
 pub mod transport;
 pub mod worker;
 
-pub use store::{enqueue, get, pending_among, MailKind, MailStatus, NewMail, OutboxRow};
+pub use store::{enqueue, enqueue_many, get, pending_among, MailKind, MailStatus, NewMail, OutboxRow};

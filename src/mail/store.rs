@@ -110,6 +110,23 @@ struct OutboxInsert<'a> {
     status: &'a str,
 }
 
+impl<'a> OutboxInsert<'a> {
+    fn new(id: Uuid, mail: &'a NewMail, status: MailStatus) -> Self {
+        let headers = mail.headers.iter().map(|(name, value)| (name.clone(), value.clone().into())).collect();
+        Self {
+            id,
+            kind: mail.kind.as_str(),
+            ref_id: mail.ref_id,
+            recipient: &mail.recipient,
+            subject: &mail.content.subject,
+            body_text: &mail.content.text,
+            body_html: &mail.content.html,
+            headers: serde_json::Value::Object(headers),
+            status: status.as_str(),
+        }
+    }
+}
+
 /// Queues `mail` and returns its id (which is also what its Message-ID is made of).
 ///
 /// Call it on the connection of the transaction that makes the change the mail reports, so that the two commit or
@@ -127,25 +144,37 @@ struct OutboxInsert<'a> {
 /// Mail to an address known to bounce is stored as `held` and never sent.
 pub async fn enqueue(conn: &mut AsyncPgConnection, mail: NewMail) -> Result<Uuid, StoreError> {
     let status = if is_bouncing(conn, &mail.recipient).await? { MailStatus::Held } else { MailStatus::Pending };
-    let headers = serde_json::Value::Object(
-        mail.headers.into_iter().map(|(name, value)| (name, serde_json::Value::String(value))).collect(),
-    );
     let id = Uuid::new_v4();
-    diesel::insert_into(mail_outbox::table)
-        .values(OutboxInsert {
-            id,
-            kind: mail.kind.as_str(),
-            ref_id: mail.ref_id,
-            recipient: &mail.recipient,
-            subject: &mail.content.subject,
-            body_text: &mail.content.text,
-            body_html: &mail.content.html,
-            headers,
-            status: status.as_str(),
-        })
-        .execute(conn)
-        .await?;
+    diesel::insert_into(mail_outbox::table).values(OutboxInsert::new(id, &mail, status)).execute(conn).await?;
     Ok(id)
+}
+
+/// Queues `mails` together, a thousand rows a statement, and returns their ids in order: for features that mail
+/// in bulk (a digest). Call it in the transaction that makes the change, as [`enqueue`]; mail to an address known
+/// to bounce is stored as `held`.
+pub async fn enqueue_many(conn: &mut AsyncPgConnection, mails: Vec<NewMail>) -> Result<Vec<Uuid>, StoreError> {
+    let addresses: Vec<String> = mails.iter().map(|m| m.recipient.to_lowercase()).collect();
+    let bouncing: std::collections::HashSet<String> = mail_bounces::table
+        .filter(mail_bounces::address.eq_any(&addresses))
+        .select(mail_bounces::address)
+        .load(conn)
+        .await?
+        .into_iter()
+        .collect();
+    let ids: Vec<Uuid> = mails.iter().map(|_| Uuid::new_v4()).collect();
+    let rows: Vec<OutboxInsert<'_>> = mails
+        .iter()
+        .zip(&ids)
+        .zip(&addresses)
+        .map(|((mail, id), address)| {
+            let status = if bouncing.contains(address) { MailStatus::Held } else { MailStatus::Pending };
+            OutboxInsert::new(*id, mail, status)
+        })
+        .collect();
+    for chunk in rows.chunks(1000) {
+        diesel::insert_into(mail_outbox::table).values(chunk).execute(conn).await?;
+    }
+    Ok(ids)
 }
 
 /// Whether mail to `address` is refused for good (compared without regard to case).
@@ -260,15 +289,23 @@ fn pending_row(id: Uuid) -> Box<dyn BoxableExpression<mail_outbox::table, Pg, Sq
     Box::new(mail_outbox::id.eq(id).and(mail_outbox::status.eq(MailStatus::Pending.as_str())))
 }
 
-pub async fn mark_sent(conn: &mut AsyncPgConnection, id: Uuid) -> Result<(), StoreError> {
-    diesel::update(mail_outbox::table.filter(pending_row(id)))
-        .set((
-            mail_outbox::status.eq(MailStatus::Sent.as_str()),
-            mail_outbox::sent_at.eq(now),
-            mail_outbox::last_error.eq(None::<String>),
-        ))
-        .execute(conn)
-        .await?;
+/// Records that the mails `ids` were sent, in one statement: a worker's whole batch.
+pub async fn mark_sent(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    diesel::update(
+        mail_outbox::table
+            .filter(mail_outbox::id.eq_any(ids))
+            .filter(mail_outbox::status.eq(MailStatus::Pending.as_str())),
+    )
+    .set((
+        mail_outbox::status.eq(MailStatus::Sent.as_str()),
+        mail_outbox::sent_at.eq(now),
+        mail_outbox::last_error.eq(None::<String>),
+    ))
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

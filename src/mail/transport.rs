@@ -1,21 +1,19 @@
-//! Where messages go: lettre's pooled async SMTP transport when `SMTP_URL` is set, otherwise one `.eml` file per
-//! message in `MAIL_OUTBOX_DIR`. Also sorts failures into retry, refused recipient and refused message.
+//! Where messages go: our pooled SMTP connections (`smtp_pool`) when `SMTP_URL` is set, otherwise one `.eml` file
+//! per message in `MAIL_OUTBOX_DIR`. Also sorts failures into retry, refused recipient and refused message.
 //!
-//! `SMTP_URL` is read by lettre: `smtp://host:port` is plain SMTP, `smtp://host:port?tls=opportunistic` upgrades
-//! with STARTTLS when the server offers it, `?tls=required` insists on STARTTLS, `smtps://` is TLS from the first
-//! byte; `smtp://user:password@host` authenticates.
+//! `SMTP_URL` takes lettre's forms: `smtp://host:port` is plain SMTP, `smtp://host:port?tls=opportunistic`
+//! upgrades with STARTTLS when the server offers it, `?tls=required` insists on STARTTLS, `smtps://` is TLS from the
+//! first byte; `smtp://user:password@host` authenticates.
 
 use std::error::Error as _;
 use std::path::{Path, PathBuf};
-use std::pin::pin;
-use std::sync::{PoisonError, RwLock};
-use std::time::Duration;
 
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::Message;
 use tokio::io::AsyncWriteExt;
 use uuid::Uuid;
 
+pub use super::smtp_connect::SmtpError;
+pub use super::smtp_pool::{SmtpPool, SmtpTimeouts};
 use crate::config::Config;
 
 /// How a send ended when it did not succeed.
@@ -34,23 +32,15 @@ pub enum SendFailure {
 pub struct InvalidSmtpUrl(String);
 
 pub enum MailTransport {
-    Smtp(SmtpPool),
+    Smtp(Box<SmtpPool>),
     Files(PathBuf),
-}
-
-/// How long SMTP may take. lettre's async transport bounds only the TCP connect; the send deadline bounds the
-/// whole exchange (greeting, EHLO, MAIL, RCPT, DATA), so a server that stops answering cannot stall a worker.
-#[derive(Clone, Copy, Debug)]
-pub struct SmtpTimeouts {
-    pub connect: Duration,
-    pub send: Duration,
 }
 
 impl MailTransport {
     /// SMTP with a pool of up to `pool_size` connections when `SMTP_URL` is set, else the file outbox.
     pub fn from_config(config: &Config, timeouts: SmtpTimeouts, pool_size: u32) -> Result<Self, InvalidSmtpUrl> {
         match &config.smtp_url {
-            Some(url) => Ok(Self::Smtp(SmtpPool::new(url, timeouts, pool_size)?)),
+            Some(url) => Ok(Self::Smtp(Box::new(smtp_pool(url, timeouts, pool_size)?))),
             None => Ok(Self::Files(config.mail_outbox_dir.clone())),
         }
     }
@@ -58,7 +48,7 @@ impl MailTransport {
     /// Delivers one message; `id` names the file in the file outbox.
     pub async fn send(&self, id: Uuid, message: &Message) -> Result<(), SendFailure> {
         match self {
-            Self::Smtp(smtp) => smtp.send(message).await,
+            Self::Smtp(smtp) => send_smtp(smtp, message).await,
             Self::Files(dir) => write_eml(dir, id, &message.formatted())
                 .await
                 .map_err(|e| SendFailure::Transient(format!("writing to the file outbox {}: {e}", dir.display()))),
@@ -68,73 +58,24 @@ impl MailTransport {
     /// Closes the pooled connections politely (QUIT), waiting no longer than the connect timeout.
     pub async fn shutdown(&self) {
         if let Self::Smtp(smtp) = self {
-            let _ = tokio::time::timeout(smtp.timeouts.connect, smtp.current().1.shutdown()).await;
+            let _ = tokio::time::timeout(smtp.timeouts().connect, smtp.shutdown()).await;
         }
     }
 }
 
-/// lettre's pooled transport, replaced by a fresh one whenever a send overruns its deadline: the abandoned
-/// connection is mid-command, and must not go back to a pool where another send would pick it up.
-pub struct SmtpPool {
-    url: String,
-    timeouts: SmtpTimeouts,
-    pool_size: u32,
-    /// The transport in use, with a generation number so that two workers timing out together replace it once.
-    current: RwLock<(u64, AsyncSmtpTransport<Tokio1Executor>)>,
+/// Our pool of up to `pool_size` connections to `url`.
+pub fn smtp_pool(url: &str, timeouts: SmtpTimeouts, pool_size: u32) -> Result<SmtpPool, InvalidSmtpUrl> {
+    let size = usize::try_from(pool_size).unwrap_or(usize::MAX);
+    SmtpPool::new(url, timeouts, size).map_err(InvalidSmtpUrl)
 }
 
-impl SmtpPool {
-    pub fn new(url: &str, timeouts: SmtpTimeouts, pool_size: u32) -> Result<Self, InvalidSmtpUrl> {
-        let transport = smtp_transport(url, timeouts.connect, pool_size)?;
-        Ok(Self { url: url.to_owned(), timeouts, pool_size, current: RwLock::new((0, transport)) })
-    }
-
-    fn current(&self) -> (u64, AsyncSmtpTransport<Tokio1Executor>) {
-        self.current.read().unwrap_or_else(PoisonError::into_inner).clone()
-    }
-
-    async fn send(&self, message: &Message) -> Result<(), SendFailure> {
-        let (generation, smtp) = self.current();
-        let mut send = pin!(send_smtp(&smtp, message));
-        tokio::select! {
-            result = &mut send => result,
-            () = tokio::time::sleep(self.timeouts.send) => {
-                // Retired while the abandoned send still lives, so its connection is closed rather than parked.
-                self.retire(generation);
-                Err(SendFailure::Transient(format!("the SMTP server did not finish within {:?}", self.timeouts.send)))
-            }
-        }
-    }
-
-    fn retire(&self, generation: u64) {
-        let stale = {
-            let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
-            if current.0 != generation {
-                return;
-            }
-            let Ok(fresh) = smtp_transport(&self.url, self.timeouts.connect, self.pool_size) else { return };
-            std::mem::replace(&mut *current, (generation + 1, fresh)).1
-        };
-        let patience = self.timeouts.connect;
-        tokio::spawn(async move {
-            let _ = tokio::time::timeout(patience, stale.shutdown()).await;
-        });
-    }
-}
-
-/// lettre's pooled transport for `url`; `connect_timeout` bounds opening a connection.
-pub fn smtp_transport(
-    url: &str,
-    connect_timeout: Duration,
-    pool_size: u32,
-) -> Result<AsyncSmtpTransport<Tokio1Executor>, InvalidSmtpUrl> {
-    let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| InvalidSmtpUrl(e.to_string()))?;
-    Ok(builder.timeout(Some(connect_timeout)).pool_config(PoolConfig::new().max_size(pool_size.max(1))).build())
-}
-
-pub(super) async fn send_smtp(smtp: &AsyncSmtpTransport<Tokio1Executor>, message: &Message) -> Result<(), SendFailure> {
+/// Sends `message` to its envelope's recipients through `smtp`, its failure sorted.
+pub async fn send_smtp(smtp: &SmtpPool, message: &Message) -> Result<(), SendFailure> {
     let recipient = message.envelope().to().first().map(ToString::to_string).unwrap_or_default();
-    smtp.send_raw(message.envelope(), &message.formatted()).await.map(drop).map_err(|e| classify(&e, &recipient))
+    smtp.send(message.envelope(), &message.formatted()).await.map_err(|e| match e {
+        SmtpError::Smtp(e) => classify(&e, &recipient),
+        other => SendFailure::Transient(without_addresses(&other.to_string())),
+    })
 }
 
 fn classify(error: &lettre::transport::smtp::Error, recipient: &str) -> SendFailure {

@@ -1,29 +1,35 @@
-//! The mailer workers: each claims due outbox rows, sends them, and records the outcome; several may run at once,
-//! in one process or many, because claiming skips rows another worker holds.
+//! The mailer workers: each claims a batch of due outbox rows, sends several at a time over the shared SMTP pool,
+//! and records the outcomes together; several may run at once, in one process or many, because claiming skips rows
+//! another worker holds.
 //!
 //! A send that fails for a transient reason is retried with exponential backoff; a recipient refused for good
-//! marks the address as bouncing. A crash between sending and recording may send a row twice; the receiver can tell,
-//! since both copies carry the Message-ID made from the row id.
+//! marks the address as bouncing. A crash between sending and recording may send a row twice (at most the batch
+//! in flight); the receiver can tell, since both copies carry the Message-ID made from the row id.
 
-use std::collections::HashSet;
+use std::pin::pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use rand::Rng;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use uuid::Uuid;
 
-use super::message::{self, InvalidSender, Sender};
+use super::batch::{self, Attempt};
+use super::message::{InvalidSender, Sender};
 use super::store::{self, ClaimedMail};
-use super::transport::{InvalidSmtpUrl, MailTransport, SendFailure, SmtpTimeouts};
+use super::transport::{InvalidSmtpUrl, MailTransport, SmtpTimeouts};
 use crate::config::Config;
 use crate::db::{DbPool, StoreError};
 
 /// How the workers pace themselves. The defaults suit production; tests shorten the delays.
 #[derive(Clone, Debug)]
 pub struct WorkerSettings {
-    /// Rows one worker claims at a time.
+    /// Rows one worker claims at a time; their outcomes are recorded together once all are sent.
     pub batch_size: i64,
+    /// Sends one worker has in flight at once, each on a connection of its own: the SMTP pool holds
+    /// `workers × concurrency` connections.
+    pub concurrency: usize,
     /// How long a worker that found nothing to do sleeps before looking again.
     pub idle_poll: Duration,
     /// The delay before the first retry; it doubles with each attempt, up to `max_retry`, give or take 20 %.
@@ -40,7 +46,8 @@ pub struct WorkerSettings {
 impl Default for WorkerSettings {
     fn default() -> Self {
         Self {
-            batch_size: 10,
+            batch_size: 100,
+            concurrency: 8,
             idle_poll: Duration::from_millis(200),
             first_retry: Duration::from_secs(5),
             max_retry: Duration::from_secs(3600),
@@ -59,16 +66,21 @@ impl WorkerSettings {
         delay.mul_f64(rand::thread_rng().gen_range(0.8..=1.2))
     }
 
-    /// How long a claim keeps other workers off a row. A live worker renews the lease of its unsent rows before
-    /// fewer than one and a half sends' worth of it remain, so a row is claimed again only once its worker is
-    /// surely gone, and a crashed worker's mail waits at most about two send timeouts.
+    /// How long a claim keeps other workers off a row. A live worker renews the lease of its batch every half send
+    /// timeout while it sends, so a row is claimed again only once its worker is surely gone, and a crashed
+    /// worker's mail waits at most about two send timeouts.
     fn lease(&self) -> Duration {
         self.smtp_send_timeout.saturating_mul(2)
     }
 
-    /// Whether a lease taken at `since` must be renewed before the next send.
-    fn lease_runs_low(&self, since: std::time::Instant) -> bool {
-        since.elapsed() >= self.smtp_send_timeout / 2
+    fn renew_every(&self) -> Duration {
+        (self.smtp_send_timeout / 2).max(Duration::from_millis(1))
+    }
+
+    /// Whether a mail queued at `created_at` has waited longer than it may.
+    pub(super) fn expired(&self, created_at: chrono::DateTime<chrono::Utc>) -> bool {
+        let age = chrono::Utc::now().signed_duration_since(created_at);
+        age.to_std().is_ok_and(|age| age >= self.give_up_after)
     }
 
     /// A worker whose database is unreachable waits this long, so it neither spins nor floods the log.
@@ -108,7 +120,8 @@ impl MailWorkers {
         settings: WorkerSettings,
     ) -> Result<Self, MailSetupError> {
         let sender = Sender::parse(&config.mail_from)?;
-        let pool_size = u32::try_from(workers).unwrap_or(u32::MAX);
+        let connections = workers.saturating_mul(settings.concurrency.max(1));
+        let pool_size = u32::try_from(connections).unwrap_or(u32::MAX);
         let timeouts = SmtpTimeouts { connect: settings.smtp_connect_timeout, send: settings.smtp_send_timeout };
         let transport = Arc::new(MailTransport::from_config(config, timeouts, pool_size)?);
         let (stop, stopped) = watch::channel(false);
@@ -143,14 +156,6 @@ impl MailWorkers {
     }
 }
 
-/// How one attempt ended, as recorded.
-enum Delivery {
-    Sent,
-    Retrying,
-    Bounced,
-    Failed,
-}
-
 struct Worker {
     pool: DbPool,
     transport: Arc<MailTransport>,
@@ -178,83 +183,38 @@ impl Worker {
         }
     }
 
-    /// Claims and delivers one batch; returns how many rows it handled.
+    /// Claims, delivers and records one batch; returns how many rows it handled.
     async fn run_batch(&self) -> Result<usize, StoreError> {
         let claimed = {
             let mut conn = self.pool.get().await?;
             store::claim_due(&mut conn, self.settings.batch_size, self.settings.lease()).await?
         };
         let count = claimed.len();
-        let mut leased_at = std::time::Instant::now();
-        // Addresses refused during this batch: their other rows here were held by then and must not be tried.
-        let mut bounced = HashSet::new();
-        let unsent: Vec<uuid::Uuid> = claimed.iter().map(|m| m.id).collect();
-        for (i, mail) in claimed.into_iter().enumerate() {
-            let (id, recipient) = (mail.id, mail.recipient.to_lowercase());
-            if bounced.contains(&recipient) {
-                continue;
-            }
-            if self.settings.lease_runs_low(leased_at) {
-                let mut conn = self.pool.get().await?;
-                store::renew_lease(&mut conn, &unsent[i..], self.settings.lease()).await?;
-                leased_at = std::time::Instant::now();
-            }
-            match self.deliver(mail).await {
-                Ok(Delivery::Bounced) => {
-                    bounced.insert(recipient);
-                }
-                Ok(_) => {}
-                // The row keeps its lease and falls due again when it ends; it may then be sent a second time.
-                Err(e) => tracing::error!(mail = %id, "cannot record the outcome of sending a mail: {e}"),
-            }
+        if count > 0 {
+            let ids: Vec<Uuid> = claimed.iter().map(|m| m.id).collect();
+            let attempts = self.send_renewing(claimed, &ids).await?;
+            // No database connection is held while talking to the SMTP server.
+            let mut conn = self.pool.get().await?;
+            batch::record(&mut conn, &self.settings, attempts).await?;
         }
         Ok(count)
     }
 
-    async fn deliver(&self, mail: ClaimedMail) -> Result<Delivery, StoreError> {
-        let outcome = match message::build(&self.sender, &mail) {
-            Ok(message) => self.transport.send(mail.id, &message).await,
-            Err(e) => Err(SendFailure::Rejected(super::transport::without_addresses(&e.to_string()))),
-        };
-        if let Err(failure) = &outcome {
-            crate::observability::mail_failed(failure);
-        }
-        // No database connection is held while talking to the SMTP server.
-        let mut conn = self.pool.get().await?;
-        match outcome {
-            Ok(()) => {
-                tracing::debug!(mail = %mail.id, attempts = mail.attempts, "mail sent");
-                store::mark_sent(&mut conn, mail.id).await?;
-                Ok(Delivery::Sent)
-            }
-            Err(SendFailure::Transient(e)) if self.expired(&mail) => {
-                tracing::warn!(mail = %mail.id, attempts = mail.attempts, "giving up on a mail: {e}");
-                let error = format!("gave up after {} attempts: {e}", mail.attempts);
-                store::mark_failed(&mut conn, mail.id, &error).await?;
-                Ok(Delivery::Failed)
-            }
-            Err(SendFailure::Transient(e)) => {
-                let delay = self.settings.backoff(mail.attempts);
-                tracing::info!(mail = %mail.id, attempts = mail.attempts, ?delay, "mail not sent, will retry: {e}");
-                store::retry_later(&mut conn, mail.id, delay, &e).await?;
-                Ok(Delivery::Retrying)
-            }
-            Err(SendFailure::RecipientRefused(e)) => {
-                tracing::warn!(mail = %mail.id, "recipient refused for good, address marked as bouncing: {e}");
-                store::mark_bounced(&mut conn, mail.id, &mail.recipient, &e).await?;
-                Ok(Delivery::Bounced)
-            }
-            Err(SendFailure::Rejected(e)) => {
-                tracing::warn!(mail = %mail.id, "mail refused for good: {e}");
-                store::mark_failed(&mut conn, mail.id, &e).await?;
-                Ok(Delivery::Failed)
+    /// Sends the batch, renewing its lease every half send timeout meanwhile.
+    async fn send_renewing(&self, claimed: Vec<ClaimedMail>, ids: &[Uuid]) -> Result<Vec<Attempt>, StoreError> {
+        let mut sending = pin!(batch::send_all(&self.transport, &self.sender, claimed, self.settings.concurrency));
+        let every = self.settings.renew_every();
+        let mut renew = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        loop {
+            tokio::select! {
+                attempts = &mut sending => return Ok(attempts),
+                _ = renew.tick() => {
+                    // Should this fail, the batch is abandoned: its rows fall due again when their lease ends.
+                    let mut conn = self.pool.get().await?;
+                    store::renew_lease(&mut conn, ids, self.settings.lease()).await?;
+                }
             }
         }
-    }
-
-    fn expired(&self, mail: &ClaimedMail) -> bool {
-        let age = chrono::Utc::now().signed_duration_since(mail.created_at);
-        age.to_std().is_ok_and(|age| age >= self.settings.give_up_after)
     }
 }
 
@@ -276,7 +236,7 @@ mod tests {
     #[test]
     fn a_lease_outlasts_a_send_with_room_to_renew() {
         let settings = WorkerSettings::default();
-        // Renewed before each send once half a send timeout has passed, a lease always outlasts the send.
-        assert!(settings.lease() >= settings.smtp_send_timeout + settings.smtp_send_timeout / 2);
+        // Renewed every half send timeout, a lease always outlasts the sends in flight.
+        assert!(settings.lease() >= settings.renew_every() + settings.smtp_send_timeout);
     }
 }

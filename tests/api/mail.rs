@@ -20,7 +20,7 @@ use crate::helpers::{eventually, TestApp};
 use crate::smtp::SmtpServer;
 
 /// Retries within a test's patience.
-fn quick() -> WorkerSettings {
+pub fn quick() -> WorkerSettings {
     WorkerSettings {
         first_retry: Duration::from_millis(100),
         max_retry: Duration::from_millis(400),
@@ -31,15 +31,15 @@ fn quick() -> WorkerSettings {
     }
 }
 
-fn smtp_config(app: &TestApp, port: u16) -> Config {
+pub fn smtp_config(app: &TestApp, port: u16) -> Config {
     Config { smtp_url: Some(SmtpServer::url(port)), ..(*app.state.config).clone() }
 }
 
-fn workers(app: &TestApp, config: &Config, n: usize, settings: WorkerSettings) -> MailWorkers {
+pub fn workers(app: &TestApp, config: &Config, n: usize, settings: WorkerSettings) -> MailWorkers {
     MailWorkers::start_with(app.state.pool.clone(), config, n, settings).expect("workers start")
 }
 
-fn notice(to: &str) -> NewMail {
+pub fn notice(to: &str) -> NewMail {
     let content = render(
         "notice",
         context! {
@@ -54,19 +54,19 @@ fn notice(to: &str) -> NewMail {
 }
 
 /// Queues a mail the way features do: inside a transaction of their own.
-async fn enqueue(app: &TestApp, mail: NewMail) -> Uuid {
+pub async fn enqueue(app: &TestApp, mail: NewMail) -> Uuid {
     let mut conn = app.state.pool.get().await.expect("conn");
     conn.transaction::<_, StoreError, _>(|conn| async move { store::enqueue(conn, mail).await }.scope_boxed())
         .await
         .expect("enqueued")
 }
 
-async fn row(app: &TestApp, id: Uuid) -> OutboxRow {
+pub async fn row(app: &TestApp, id: Uuid) -> OutboxRow {
     let mut conn = app.state.pool.get().await.expect("conn");
     store::get(&mut conn, id).await.expect("row")
 }
 
-async fn status(app: &TestApp, id: Uuid) -> String {
+pub async fn status(app: &TestApp, id: Uuid) -> String {
     row(app, id).await.status
 }
 
@@ -388,4 +388,20 @@ async fn the_bench_hook_sends_through_the_pooled_and_the_unpooled_transport() {
     assert_eq!(received.len(), 24);
     let distinct: HashSet<_> = received.iter().filter_map(|m| m.header("Message-ID")).collect();
     assert_eq!(distinct.len(), 12, "each run sends the same twelve messages");
+}
+
+#[cfg(feature = "bench")]
+#[tokio::test]
+async fn the_delivery_bench_renders_queues_and_delivers_every_digest_through_the_workers() {
+    let app = TestApp::spawn().await;
+    let server = SmtpServer::start();
+    let config = Config { mail_workers: 2, ..smtp_config(&app, server.port) };
+    let timing = tandem::mail::bench::time_delivery(&app.state.pool, &config, 1_500).await.expect("delivered");
+    assert_eq!((timing.mails, timing.workers), (1_500, 2));
+    assert!(timing.per_second() > 0.0 && timing.queued <= timing.total);
+    let received = server.received();
+    assert_eq!(received.len(), 1_500, "every digest once");
+    assert!(received[0].header("Subject").is_some_and(|s| s.contains("new jobs for")), "{:?}", received[0].data);
+    assert!(received[0].header("List-Unsubscribe").is_some());
+    assert_eq!(app.count("SELECT count(*) AS n FROM mail_outbox WHERE status = 'sent'").await, 1_500);
 }

@@ -13,6 +13,7 @@ mod helpers;
 mod http_errors;
 mod jobs;
 mod mail;
+mod mail_pool;
 mod matcher_thread;
 mod metrics;
 mod openapi;
