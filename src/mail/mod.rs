@@ -14,4 +14,4 @@ mod store;
 pub mod transport;
 pub mod worker;
 
-pub use store::{enqueue, get, pending_among, MailKind, MailStatus, NewMail, OutboxRow};
+pub use store::{enqueue, enqueue_many, get, pending_among, MailKind, MailStatus, NewMail, OutboxRow};

@@ -1,6 +1,7 @@
 //! Tandem's integration tests: the real server over HTTP, each test with its own PostgreSQL database.
 
 mod alerts;
+mod alerts_digest;
 mod auth;
 mod crash;
 mod demo;
