@@ -19,7 +19,7 @@ use uuid::Uuid;
 use super::criteria::is_visible;
 use super::email::{AlertMailer, Listed, Recipient};
 use super::model::{AlertKind, AlertQuery, AlertSkill, Commute, Frequency};
-use super::store::{self, DueMatch, MatchReason, Subscription};
+use super::store::{self, DueMatch, Subscription};
 use super::AlertError;
 use crate::db::{DbPool, StoreError};
 use crate::jobs::model::JobView;
@@ -113,13 +113,13 @@ async fn send_batch(
             let due = store::due_matches(conn, &alert_ids, horizon).await?;
             let job_ids: Vec<Uuid> = due.iter().map(|m| m.job_id).collect();
             jobs.load(conn, &job_ids).await?;
-            let picked = pick(due, jobs, Utc::now());
-            let digests = gather(conn, &picked, jobs).await?;
+            let Picked { best, hidden } = pick(due, jobs, Utc::now());
+            let digests = gather(conn, best, jobs).await?;
             let listed = digests.iter().map(|d| d.jobs.len()).sum();
             let mails = render(mailer, frequency, digests).await?;
             let mail_ids = crate::mail::enqueue_many(conn, &mails).await?;
             store::advance(conn, &alert_ids, horizon).await?;
-            store::drop_pending(conn, &picked.hidden).await?;
+            store::drop_pending(conn, &hidden).await?;
             Ok(Some((last, DigestReport { mails: mail_ids.len(), jobs: listed, mail_ids })))
         }
         .scope_boxed()
@@ -135,7 +135,7 @@ struct Picked {
 }
 
 struct Best {
-    jobs: Vec<Uuid>,
+    jobs: Vec<DueMatch>,
     more: usize,
 }
 
@@ -157,7 +157,7 @@ fn pick(due: Vec<DueMatch>, jobs: &JobCache, now: DateTime<Utc>) -> Picked {
                 found.truncate(DIGEST_JOBS);
             }
             found.sort_unstable_by(rank);
-            let jobs = found.iter().map(|(m, _)| m.job_id).collect::<Vec<_>>();
+            let jobs = found.into_iter().map(|(m, _)| m).collect::<Vec<_>>();
             (alert_id, Best { more: total - jobs.len(), jobs })
         })
         .collect();
@@ -190,38 +190,29 @@ struct Entry {
 
 /// The digests of the picked jobs, with their recipients and why each job matched; alerts whose owner is gone
 /// get none.
-async fn gather(conn: &mut AsyncPgConnection, picked: &Picked, jobs: &JobCache) -> Result<Vec<Digest>, AlertError> {
-    let pairs: Vec<(Uuid, Uuid)> =
-        picked.best.iter().flat_map(|(alert, best)| best.jobs.iter().map(move |job| (*alert, *job))).collect();
-    let mut reasons: HashMap<(Uuid, Uuid), MatchReason> =
-        store::match_reasons(conn, &pairs).await?.into_iter().map(|r| ((r.alert_id, r.job_id), r)).collect();
-    let alert_ids: Vec<Uuid> = picked.best.keys().copied().collect();
+async fn gather(
+    conn: &mut AsyncPgConnection,
+    mut best: HashMap<Uuid, Best>,
+    jobs: &JobCache,
+) -> Result<Vec<Digest>, AlertError> {
+    let alert_ids: Vec<Uuid> = best.keys().copied().collect();
     let subscriptions = store::subscriptions(conn, &alert_ids).await?;
     Ok(subscriptions
         .into_iter()
         .filter_map(|subscription| {
-            let best = picked.best.get(&subscription.alert.id)?;
-            let entries: Vec<Entry> = best
-                .jobs
-                .iter()
-                .filter_map(|job_id| {
-                    let job = jobs.jobs.get(job_id)?.clone()?;
-                    let reason = reasons.remove(&(subscription.alert.id, *job_id));
-                    Some(entry(job, reason))
-                })
-                .collect();
-            (!entries.is_empty()).then_some(Digest { subscription, jobs: entries, more: best.more })
+            let Best { jobs: found, more } = best.remove(&subscription.alert.id)?;
+            let entries: Vec<Entry> = found.into_iter().filter_map(|m| entry(jobs, m)).collect();
+            (!entries.is_empty()).then_some(Digest { subscription, jobs: entries, more })
         })
         .collect())
 }
 
-fn entry(job: Arc<JobView>, reason: Option<MatchReason>) -> Entry {
-    let (skills, commute) = reason.map(|r| (r.matched_skills, r.commute)).unwrap_or_default();
-    Entry {
-        job,
-        matched_skills: serde_json::from_value(skills).unwrap_or_default(),
-        commute: commute.and_then(|c| serde_json::from_value(c).ok()),
-    }
+fn entry(jobs: &JobCache, m: DueMatch) -> Option<Entry> {
+    Some(Entry {
+        job: jobs.jobs.get(&m.job_id)?.clone()?,
+        matched_skills: serde_json::from_str(&m.matched_skills).unwrap_or_default(),
+        commute: m.commute.and_then(|c| serde_json::from_str(&c).ok()),
+    })
 }
 
 /// Renders the batch's mails on a blocking thread: hundreds of templated mails are CPU work.

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Double, Integer, Jsonb, Nullable, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Double, Integer, Nullable, Text, Timestamptz};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -447,7 +447,8 @@ pub async fn lock_due(
     Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
-/// A match waiting for its digest, with what ranks it: the fewest columns, as a digest reads every one.
+/// A match waiting for its digest, with what ranks it and why it matched (as JSON text: a digest reads every
+/// match but decodes only those it lists).
 #[derive(Clone, Debug, QueryableByName)]
 pub struct DueMatch {
     #[diesel(sql_type = diesel::sql_types::Uuid)]
@@ -460,6 +461,12 @@ pub struct DueMatch {
     /// For a partner commute alert: how far the job is from the talent's employer.
     #[diesel(sql_type = Nullable<Double>)]
     pub distance_km: Option<f64>,
+    /// `[AlertSkill]`.
+    #[diesel(sql_type = Text)]
+    pub matched_skills: String,
+    /// [`super::model::Commute`], for a partner commute alert.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub commute: Option<String>,
 }
 
 /// The pending matches of these (locked) alerts numbered after their positions, up to `horizon`.
@@ -470,45 +477,13 @@ pub async fn due_matches(
 ) -> Result<Vec<DueMatch>, StoreError> {
     Ok(diesel::sql_query(
         "SELECT m.alert_id, m.job_id, jsonb_array_length(m.matched_skills) AS skills,
-                (m.commute ->> 'distance_km')::float8 AS distance_km
+                (m.commute ->> 'distance_km')::float8 AS distance_km,
+                m.matched_skills::text AS matched_skills, m.commute::text AS commute
          FROM alerts a JOIN alert_matches m ON m.alert_id = a.id AND m.seq > a.digest_position AND m.seq <= $2
          WHERE a.id = ANY($1) AND m.status = 'pending'",
     )
     .bind::<Array<diesel::sql_types::Uuid>, _>(alert_ids)
     .bind::<BigInt, _>(horizon)
-    .load(conn)
-    .await?)
-}
-
-/// Why a job matched an alert: the matched skills (`[AlertSkill]`) and, for a partner commute alert, the commute.
-#[derive(Clone, Debug, QueryableByName)]
-pub struct MatchReason {
-    #[diesel(sql_type = diesel::sql_types::Uuid)]
-    pub alert_id: Uuid,
-    #[diesel(sql_type = diesel::sql_types::Uuid)]
-    pub job_id: Uuid,
-    #[diesel(sql_type = Jsonb)]
-    pub matched_skills: serde_json::Value,
-    #[diesel(sql_type = Nullable<Jsonb>)]
-    pub commute: Option<serde_json::Value>,
-}
-
-/// The reasons of these (alert, job) pairs: read only for the jobs a digest lists.
-pub async fn match_reasons(
-    conn: &mut AsyncPgConnection,
-    pairs: &[(Uuid, Uuid)],
-) -> Result<Vec<MatchReason>, StoreError> {
-    if pairs.is_empty() {
-        return Ok(Vec::new());
-    }
-    let (alert_ids, job_ids): (Vec<Uuid>, Vec<Uuid>) = pairs.iter().copied().unzip();
-    Ok(diesel::sql_query(
-        "SELECT m.alert_id, m.job_id, m.matched_skills, m.commute
-         FROM unnest($1::uuid[], $2::uuid[]) AS d(alert_id, job_id)
-         JOIN alert_matches m ON m.alert_id = d.alert_id AND m.job_id = d.job_id",
-    )
-    .bind::<Array<diesel::sql_types::Uuid>, _>(&alert_ids)
-    .bind::<Array<diesel::sql_types::Uuid>, _>(&job_ids)
     .load(conn)
     .await?)
 }
