@@ -106,7 +106,7 @@ impl World {
         r.uuid("id")
     }
 
-    async fn patch_job(&self, job: Uuid, patch: Value) {
+    pub(crate) async fn patch_job(&self, job: Uuid, patch: Value) {
         let r = self.app.patch(&format!("/api/v1/jobs/{job}"), self.employer.t(), patch).await;
         assert_eq!(r.status, 200, "{}", r.text);
     }

@@ -81,9 +81,13 @@ async fn a_digest_of_500_jobs_lists_the_best_20_and_links_its_owner_to_the_rest(
     assert_eq!(world.app.get(&local(&link), bo.t()).await.status, 404);
     assert_eq!(world.app.get(&local(&link), None).await.status, 401);
 
-    // Run again: nothing is sent twice. A job matched after the digest goes in the next one, alone.
+    // Run again: nothing is sent twice, not even a listed job closed and reopened since. A job matched after the
+    // digest goes in the next one, alone.
     let report = tandem::alerts::run::run(&state, Frequency::Daily).await.expect("digest run");
     assert_eq!(report.queued, DigestReport::default());
+    world.patch_job(best[0], json!({"status": "closed"})).await;
+    world.settle().await;
+    world.patch_job(best[0], json!({"status": "published"})).await;
     let late = world.post_job("Late cell job", &["cell culture"], "published").await;
     world.settle().await;
     let report = tandem::alerts::run::run(&state, Frequency::Daily).await.expect("digest run");
