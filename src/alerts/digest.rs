@@ -31,6 +31,9 @@ use crate::mail::NewMail;
 pub const DIGEST_JOBS: usize = 20;
 /// Alerts handled per transaction: their mails are held in memory and inserted at once.
 const BATCH: i64 = 500;
+/// Parts of the alert id space sent side by side, each on a connection of its own: PostgreSQL's work for one
+/// batch (reading matches, storing mail) overlaps the next one's rendering.
+const STREAMS: u128 = 2;
 /// The local hour digests go out at.
 pub const DIGEST_HOUR: u32 = 7;
 
@@ -56,16 +59,48 @@ impl std::ops::AddAssign for DigestReport {
 /// Queues the digest of every alert of `frequency` with jobs matched since its last digest, now. Jobs closed or
 /// expired meanwhile are left out (and forgotten). Matches recorded while the run goes on wait for the next one.
 pub async fn send_due(pool: &DbPool, mailer: &AlertMailer, frequency: Frequency) -> Result<DigestReport, AlertError> {
+    let horizon = {
+        let mut conn = pool.get().await.map_err(StoreError::from)?;
+        store::match_horizon(&mut conn).await?
+    };
+    let streams = (0..STREAMS).map(|i| {
+        let split = |i: u128| (i > 0 && i < STREAMS).then(|| Uuid::from_u128(u128::MAX / STREAMS * i));
+        send_range(pool, mailer, frequency, horizon, split(i), split(i + 1))
+    });
+    let mut report = DigestReport::default();
+    for sent in futures_util::future::try_join_all(streams).await? {
+        report += sent;
+    }
+    Ok(report)
+}
+
+/// Sends the due digests of the alerts with ids in (`after`, `until`], batch by batch.
+async fn send_range(
+    pool: &DbPool,
+    mailer: &AlertMailer,
+    frequency: Frequency,
+    horizon: i64,
+    mut after: Option<Uuid>,
+    until: Option<Uuid>,
+) -> Result<DigestReport, AlertError> {
     let mut conn = pool.get().await.map_err(StoreError::from)?;
-    let horizon = store::match_horizon(&mut conn).await?;
     let mut jobs = JobCache::default();
     let mut report = DigestReport::default();
-    let mut after = None;
-    while let Some((last, sent)) = send_batch(&mut conn, mailer, frequency, horizon, after, &mut jobs).await? {
+    let range = Range { after, until, horizon };
+    while let Some((last, sent)) = send_batch(&mut conn, mailer, frequency, Range { after, ..range }, &mut jobs).await?
+    {
         after = Some(last);
         report += sent;
     }
     Ok(report)
+}
+
+/// Which alerts a batch takes (ids in (`after`, `until`]) and which of their matches (numbered up to `horizon`).
+#[derive(Clone, Copy, Debug)]
+struct Range {
+    after: Option<Uuid>,
+    until: Option<Uuid>,
+    horizon: i64,
 }
 
 /// Jobs loaded once per run: thousands of digests list the same few thousand jobs.
@@ -96,19 +131,19 @@ impl JobCache {
     }
 }
 
-/// In one transaction: takes the next batch of due alerts after `after`, queues their digests and moves their
-/// positions to `horizon`. `None` when no alert is left.
+/// In one transaction: takes the next batch of due alerts in `range`, queues their digests and moves their
+/// positions to its horizon. `None` when no alert is left.
 async fn send_batch(
     conn: &mut AsyncPgConnection,
     mailer: &AlertMailer,
     frequency: Frequency,
-    horizon: i64,
-    after: Option<Uuid>,
+    range: Range,
     jobs: &mut JobCache,
 ) -> Result<Option<(Uuid, DigestReport)>, AlertError> {
+    let Range { after, until, horizon } = range;
     conn.transaction::<_, AlertError, _>(|conn| {
         async move {
-            let alert_ids = store::lock_due(conn, frequency.as_str(), after, horizon, BATCH).await?;
+            let alert_ids = store::lock_due(conn, frequency.as_str(), (after, until), horizon, BATCH).await?;
             let Some(last) = alert_ids.last().copied() else { return Ok(None) };
             let due = store::due_matches(conn, &alert_ids, horizon).await?;
             let job_ids: Vec<Uuid> = due.iter().map(|m| m.job_id).collect();

@@ -419,19 +419,20 @@ struct AlertId {
     id: Uuid,
 }
 
-/// Locks up to `limit` alerts of this frequency, after `after` in id order, that have matches after their
-/// position up to `horizon`, until the transaction ends. Alerts another digest run holds are skipped: that run
+/// Locks up to `limit` alerts of this frequency with ids in (`after`, `until`], in id order, that have matches
+/// after their position up to `horizon`, until the transaction ends. Alerts another digest run holds are skipped: that run
 /// sends them. The lock lets the matcher go on recording matches of these alerts (their foreign key checks).
 pub async fn lock_due(
     conn: &mut AsyncPgConnection,
     frequency: &str,
-    after: Option<Uuid>,
+    (after, until): (Option<Uuid>, Option<Uuid>),
     horizon: i64,
     limit: i64,
 ) -> Result<Vec<Uuid>, StoreError> {
     let rows: Vec<AlertId> = diesel::sql_query(
         "SELECT a.id FROM alerts a
-         WHERE a.frequency = $1 AND ($2::uuid IS NULL OR a.id > $2) AND a.digest_position < $3
+         WHERE a.frequency = $1 AND ($2::uuid IS NULL OR a.id > $2) AND ($5::uuid IS NULL OR a.id <= $5)
+           AND a.digest_position < $3
            AND EXISTS (SELECT 1 FROM alert_matches m
                        WHERE m.alert_id = a.id AND m.seq > a.digest_position AND m.seq <= $3)
          ORDER BY a.id
@@ -442,6 +443,7 @@ pub async fn lock_due(
     .bind::<Nullable<diesel::sql_types::Uuid>, _>(after)
     .bind::<BigInt, _>(horizon)
     .bind::<BigInt, _>(limit)
+    .bind::<Nullable<diesel::sql_types::Uuid>, _>(until)
     .load(conn)
     .await?;
     Ok(rows.into_iter().map(|r| r.id).collect())
