@@ -65,7 +65,7 @@ pub async fn send_due(pool: &DbPool, mailer: &AlertMailer, frequency: Frequency)
     };
     let streams = (0..STREAMS).map(|i| {
         let split = |i: u128| (i > 0 && i < STREAMS).then(|| Uuid::from_u128(u128::MAX / STREAMS * i));
-        send_range(pool, mailer, frequency, horizon, split(i), split(i + 1))
+        send_range(pool, mailer, frequency, Range { after: split(i), until: split(i + 1), horizon })
     });
     let mut report = DigestReport::default();
     for sent in futures_util::future::try_join_all(streams).await? {
@@ -74,22 +74,18 @@ pub async fn send_due(pool: &DbPool, mailer: &AlertMailer, frequency: Frequency)
     Ok(report)
 }
 
-/// Sends the due digests of the alerts with ids in (`after`, `until`], batch by batch.
+/// Sends the due digests of the alerts in `range`, batch by batch.
 async fn send_range(
     pool: &DbPool,
     mailer: &AlertMailer,
     frequency: Frequency,
-    horizon: i64,
-    mut after: Option<Uuid>,
-    until: Option<Uuid>,
+    mut range: Range,
 ) -> Result<DigestReport, AlertError> {
     let mut conn = pool.get().await.map_err(StoreError::from)?;
     let mut jobs = JobCache::default();
     let mut report = DigestReport::default();
-    let range = Range { after, until, horizon };
-    while let Some((last, sent)) = send_batch(&mut conn, mailer, frequency, Range { after, ..range }, &mut jobs).await?
-    {
-        after = Some(last);
+    while let Some((last, sent)) = send_batch(&mut conn, mailer, frequency, range, &mut jobs).await? {
+        range.after = Some(last);
         report += sent;
     }
     Ok(report)
