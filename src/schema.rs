@@ -322,6 +322,7 @@ diesel::table! {
         frequency -> Text,
         created_at -> Timestamptz,
         kind -> Text,
+        digest_position -> Int8,
     }
 }
 
@@ -335,6 +336,7 @@ diesel::table! {
         matched_at -> Timestamptz,
         sent_at -> Nullable<Timestamptz>,
         commute -> Nullable<Jsonb>,
+        seq -> Int8,
     }
 }
 

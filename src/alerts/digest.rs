@@ -1,8 +1,12 @@
-//! Daily and weekly digests: one mail per alert with every pending job still visible, queued in the transaction
-//! that marks those jobs sent; and the schedule (07:00 every day, Monday 07:00 every week, Stockholm time) that
-//! remembers the last slot it went out for, so a restart neither skips nor repeats one.
+//! Daily and weekly digests, as a stream: alerts are taken in batches in id order, each batch's mails list the
+//! best [`DIGEST_JOBS`] new jobs of each alert (with a link to the rest), go into the mail outbox in one insert,
+//! and the alerts' positions move past their matches in that transaction. And the schedule (07:00 every day,
+//! Monday 07:00 every week, Stockholm time) that remembers the last slot it went out for, so a restart neither
+//! skips nor repeats one.
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Datelike, NaiveTime, TimeZone, Utc, Weekday};
@@ -15,22 +19,30 @@ use uuid::Uuid;
 use super::criteria::is_visible;
 use super::email::{AlertMailer, Listed, Recipient};
 use super::model::{AlertKind, AlertQuery, AlertSkill, Commute, Frequency};
-use super::store::{self, Delivered, PendingMatch, Subscription};
+use super::store::{self, DueMatch, Subscription};
 use super::AlertError;
 use crate::db::{DbPool, StoreError};
 use crate::jobs::model::JobView;
+use crate::mail::render::RenderError;
+use crate::mail::NewMail;
 
-/// Alerts handled per transaction.
-const BATCH: i64 = 200;
+/// Most jobs one digest lists; the rest are behind a link. As many as a page of any list in the API, and about
+/// what a reader looks through in a mail; it also keeps a mail (and the outbox row) a few dozen kilobytes.
+pub const DIGEST_JOBS: usize = 20;
+/// Alerts handled per transaction: their mails are held in memory and inserted at once.
+const BATCH: i64 = 500;
+/// Parts of the alert id space sent side by side, each on a connection of its own: PostgreSQL's work for one
+/// batch (reading matches, storing mail) overlaps the next one's rendering.
+const STREAMS: u128 = 2;
 /// The local hour digests go out at.
 pub const DIGEST_HOUR: u32 = 7;
 
 /// What a digest run queued.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DigestReport {
-    /// Mails queued: one per alert with at least one visible pending job.
+    /// Mails queued: one per alert with at least one visible new job.
     pub mails: usize,
-    /// Jobs listed in them, all told.
+    /// Jobs listed in them, all told (at most [`DIGEST_JOBS`] a mail).
     pub jobs: usize,
     /// The outbox ids of the mails queued.
     pub mail_ids: Vec<Uuid>,
@@ -44,36 +56,65 @@ impl std::ops::AddAssign for DigestReport {
     }
 }
 
-/// Queues the digest of every alert of `frequency` that has pending jobs, now. Jobs closed or expired meanwhile
-/// are left out (and forgotten); jobs already sent are never pending, so they are never listed again.
+/// Queues the digest of every alert of `frequency` with jobs matched since its last digest, now. Jobs closed or
+/// expired meanwhile are left out (and forgotten). Matches recorded while the run goes on wait for the next one.
 pub async fn send_due(pool: &DbPool, mailer: &AlertMailer, frequency: Frequency) -> Result<DigestReport, AlertError> {
+    let horizon = {
+        let mut conn = pool.get().await.map_err(StoreError::from)?;
+        store::match_horizon(&mut conn).await?
+    };
+    let streams = (0..STREAMS).map(|i| {
+        let split = |i: u128| (i > 0 && i < STREAMS).then(|| Uuid::from_u128(u128::MAX / STREAMS * i));
+        send_range(pool, mailer, frequency, Range { after: split(i), until: split(i + 1), horizon })
+    });
+    let mut report = DigestReport::default();
+    for sent in futures_util::future::try_join_all(streams).await? {
+        report += sent;
+    }
+    Ok(report)
+}
+
+/// Sends the due digests of the alerts in `range`, batch by batch.
+async fn send_range(
+    pool: &DbPool,
+    mailer: &AlertMailer,
+    frequency: Frequency,
+    mut range: Range,
+) -> Result<DigestReport, AlertError> {
     let mut conn = pool.get().await.map_err(StoreError::from)?;
     let mut jobs = JobCache::default();
     let mut report = DigestReport::default();
-    let mut after = None;
-    loop {
-        let alert_ids = store::alerts_with_pending(&mut conn, frequency.as_str(), after, BATCH).await?;
-        let Some(last) = alert_ids.last() else { break };
-        after = Some(*last);
-        report += send_batch(&mut conn, mailer, frequency, &alert_ids, &mut jobs).await?;
+    while let Some((last, sent)) = send_batch(&mut conn, mailer, frequency, range, &mut jobs).await? {
+        range.after = Some(last);
+        report += sent;
     }
     Ok(report)
+}
+
+/// Which alerts a batch takes (ids in (`after`, `until`]) and which of their matches (numbered up to `horizon`).
+#[derive(Clone, Copy, Debug)]
+struct Range {
+    after: Option<Uuid>,
+    until: Option<Uuid>,
+    horizon: i64,
 }
 
 /// Jobs loaded once per run: thousands of digests list the same few thousand jobs.
 #[derive(Default)]
 struct JobCache {
-    jobs: HashMap<Uuid, Option<JobView>>,
+    jobs: HashMap<Uuid, Option<Arc<JobView>>>,
 }
 
 impl JobCache {
     async fn load(&mut self, conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<(), StoreError> {
-        let missing: Vec<Uuid> = ids.iter().filter(|id| !self.jobs.contains_key(id)).copied().collect();
+        let mut missing: Vec<Uuid> = ids.iter().filter(|id| !self.jobs.contains_key(id)).copied().collect();
+        missing.sort_unstable();
+        missing.dedup();
         if missing.is_empty() {
             return Ok(());
         }
         for job in crate::jobs::load_jobs(conn, &missing).await? {
-            self.jobs.insert(job.id, Some(job));
+            self.jobs.insert(job.id, Some(Arc::new(job)));
         }
         for id in missing {
             self.jobs.entry(id).or_insert(None);
@@ -81,76 +122,161 @@ impl JobCache {
         Ok(())
     }
 
-    fn visible(&self, id: Uuid, now: DateTime<Utc>) -> Option<&JobView> {
+    fn visible(&self, id: Uuid, now: DateTime<Utc>) -> Option<&Arc<JobView>> {
         self.jobs.get(&id).and_then(Option::as_ref).filter(|job| is_visible(job, now))
     }
 }
 
+/// In one transaction: takes the next batch of due alerts in `range`, queues their digests and moves their
+/// positions to its horizon. `None` when no alert is left.
 async fn send_batch(
     conn: &mut AsyncPgConnection,
     mailer: &AlertMailer,
     frequency: Frequency,
-    alert_ids: &[Uuid],
+    range: Range,
     jobs: &mut JobCache,
-) -> Result<DigestReport, AlertError> {
+) -> Result<Option<(Uuid, DigestReport)>, AlertError> {
+    let Range { after, until, horizon } = range;
     conn.transaction::<_, AlertError, _>(|conn| {
         async move {
-            let claimed = store::claim_pending(conn, alert_ids).await?;
-            let job_ids: Vec<Uuid> = claimed.iter().map(|m| m.job_id).collect();
+            let alert_ids = store::lock_due(conn, frequency.as_str(), (after, until), horizon, BATCH).await?;
+            let Some(last) = alert_ids.last().copied() else { return Ok(None) };
+            let due = store::due_matches(conn, &alert_ids, horizon).await?;
+            let job_ids: Vec<Uuid> = due.iter().map(|m| m.job_id).collect();
             jobs.load(conn, &job_ids).await?;
-            let subscriptions: HashMap<Uuid, Subscription> =
-                store::subscriptions(conn, alert_ids).await?.into_iter().map(|s| (s.alert.id, s)).collect();
-            let now = Utc::now();
-            let mut by_alert: HashMap<Uuid, Vec<&PendingMatch>> = HashMap::new();
-            let mut hidden = Vec::new();
-            for m in &claimed {
-                match jobs.visible(m.job_id, now) {
-                    Some(_) => by_alert.entry(m.alert_id).or_default().push(m),
-                    None => hidden.push((m.alert_id, m.job_id)),
-                }
-            }
-            let mut report = DigestReport::default();
-            let mut delivered = Vec::new();
-            for (alert_id, matches) in &by_alert {
-                let Some(subscription) = subscriptions.get(alert_id) else { continue };
-                let query: Option<AlertQuery> =
-                    subscription.alert.query.clone().and_then(|q| serde_json::from_value(q).ok());
-                let skills: Vec<Vec<AlertSkill>> = matches
-                    .iter()
-                    .map(|m| serde_json::from_value(m.matched_skills.clone()).unwrap_or_default())
-                    .collect();
-                let commutes: Vec<Option<Commute>> =
-                    matches.iter().map(|m| m.commute.clone().and_then(|c| serde_json::from_value(c).ok())).collect();
-                let listed: Vec<Listed<'_>> = matches
-                    .iter()
-                    .zip(skills.iter().zip(&commutes))
-                    .filter_map(|(m, (skills, commute))| {
-                        let commute = commute.as_ref();
-                        jobs.visible(m.job_id, now).map(|job| Listed { job, matched_skills: skills, commute })
-                    })
-                    .collect();
-                let to = Recipient {
-                    alert_id: *alert_id,
-                    alert_name: &subscription.alert.name,
-                    email: &subscription.email,
-                    display_name: &subscription.display_name,
-                    frequency,
-                    query: query.as_ref(),
-                    kind: AlertKind::parse(&subscription.alert.kind).unwrap_or(AlertKind::Search),
-                };
-                let mail_id = crate::mail::enqueue(conn, mailer.mail(&to, &listed)?).await?;
-                delivered.extend(matches.iter().map(|m| Delivered { alert_id: *alert_id, job_id: m.job_id, mail_id }));
-                report.mails += 1;
-                report.jobs += listed.len();
-                report.mail_ids.push(mail_id);
-            }
-            store::mark_sent(conn, &delivered).await?;
+            let Picked { best, hidden } = pick(due, jobs, Utc::now());
+            let digests = gather(conn, best, jobs).await?;
+            let listed = digests.iter().map(|d| d.jobs.len()).sum();
+            let mails = render(mailer, frequency, digests).await?;
+            let mail_ids = crate::mail::enqueue_many(conn, &mails).await?;
+            store::advance(conn, &alert_ids, horizon).await?;
             store::drop_pending(conn, &hidden).await?;
-            Ok(report)
+            Ok(Some((last, DigestReport { mails: mail_ids.len(), jobs: listed, mail_ids })))
         }
         .scope_boxed()
     })
     .await
+}
+
+/// What a batch's matches come to: for each alert, its best visible jobs, best first, and how many more it has;
+/// and the matches of jobs no longer visible.
+struct Picked {
+    best: HashMap<Uuid, Best>,
+    hidden: Vec<(Uuid, Uuid)>,
+}
+
+struct Best {
+    jobs: Vec<DueMatch>,
+    more: usize,
+}
+
+fn pick(due: Vec<DueMatch>, jobs: &JobCache, now: DateTime<Utc>) -> Picked {
+    let mut by_alert: HashMap<Uuid, Vec<(DueMatch, &JobView)>> = HashMap::new();
+    let mut hidden = Vec::new();
+    for m in due {
+        match jobs.visible(m.job_id, now) {
+            Some(job) => by_alert.entry(m.alert_id).or_default().push((m, job)),
+            None => hidden.push((m.alert_id, m.job_id)),
+        }
+    }
+    let best = by_alert
+        .into_iter()
+        .map(|(alert_id, mut found)| {
+            let total = found.len();
+            if total > DIGEST_JOBS {
+                found.select_nth_unstable_by(DIGEST_JOBS - 1, rank);
+                found.truncate(DIGEST_JOBS);
+            }
+            found.sort_unstable_by(rank);
+            let jobs = found.into_iter().map(|(m, _)| m).collect::<Vec<_>>();
+            (alert_id, Best { more: total - jobs.len(), jobs })
+        })
+        .collect();
+    Picked { best, hidden }
+}
+
+/// Best first: more of the job's skills met, then (partner commute alerts) nearer, then newer.
+fn rank(a: &(DueMatch, &JobView), b: &(DueMatch, &JobView)) -> Ordering {
+    let far = |m: &DueMatch| m.distance_km.unwrap_or(f64::INFINITY);
+    let published = |job: &JobView| job.published_at.unwrap_or(job.created_at);
+    b.0.skills
+        .cmp(&a.0.skills)
+        .then_with(|| far(&a.0).total_cmp(&far(&b.0)))
+        .then_with(|| published(b.1).cmp(&published(a.1)))
+        .then_with(|| a.0.job_id.cmp(&b.0.job_id))
+}
+
+/// One digest to render, owned, so that it can be rendered on a thread of its own.
+struct Digest {
+    subscription: Subscription,
+    jobs: Vec<Entry>,
+    more: usize,
+}
+
+struct Entry {
+    job: Arc<JobView>,
+    matched_skills: Vec<AlertSkill>,
+    commute: Option<Commute>,
+}
+
+/// The digests of the picked jobs, with their recipients and why each job matched; alerts whose owner is gone
+/// get none.
+async fn gather(
+    conn: &mut AsyncPgConnection,
+    mut best: HashMap<Uuid, Best>,
+    jobs: &JobCache,
+) -> Result<Vec<Digest>, AlertError> {
+    let alert_ids: Vec<Uuid> = best.keys().copied().collect();
+    let subscriptions = store::subscriptions(conn, &alert_ids).await?;
+    Ok(subscriptions
+        .into_iter()
+        .filter_map(|subscription| {
+            let Best { jobs: found, more } = best.remove(&subscription.alert.id)?;
+            let entries: Vec<Entry> = found.into_iter().filter_map(|m| entry(jobs, m)).collect();
+            (!entries.is_empty()).then_some(Digest { subscription, jobs: entries, more })
+        })
+        .collect())
+}
+
+fn entry(jobs: &JobCache, m: DueMatch) -> Option<Entry> {
+    Some(Entry {
+        job: jobs.jobs.get(&m.job_id)?.clone()?,
+        matched_skills: serde_json::from_str(&m.matched_skills).unwrap_or_default(),
+        commute: m.commute.and_then(|c| serde_json::from_str(&c).ok()),
+    })
+}
+
+/// Renders the batch's mails on a blocking thread: hundreds of templated mails are CPU work.
+async fn render(mailer: &AlertMailer, frequency: Frequency, digests: Vec<Digest>) -> Result<Vec<NewMail>, AlertError> {
+    let mailer = mailer.clone();
+    let rendered = tokio::task::spawn_blocking(move || {
+        digests.iter().map(|d| d.mail(&mailer, frequency)).collect::<Result<Vec<_>, RenderError>>()
+    })
+    .await
+    .map_err(|e| RenderError::Template { name: "alert".to_owned(), reason: format!("the rendering thread: {e}") })?;
+    Ok(rendered?)
+}
+
+impl Digest {
+    fn mail(&self, mailer: &AlertMailer, frequency: Frequency) -> Result<NewMail, RenderError> {
+        let alert = &self.subscription.alert;
+        let query: Option<AlertQuery> = alert.query.clone().and_then(|q| serde_json::from_value(q).ok());
+        let to = Recipient {
+            alert_id: alert.id,
+            alert_name: &alert.name,
+            email: &self.subscription.email,
+            display_name: &self.subscription.display_name,
+            frequency,
+            query: query.as_ref(),
+            kind: AlertKind::parse(&alert.kind).unwrap_or(AlertKind::Search),
+        };
+        let listed: Vec<Listed<'_>> = self
+            .jobs
+            .iter()
+            .map(|e| Listed { job: &e.job, matched_skills: &e.matched_skills, commute: e.commute.as_ref() })
+            .collect();
+        mailer.mail_with_more(&to, &listed, self.more)
+    }
 }
 
 /// The most recent slot at or before `now` for a scheduled frequency (`None` for instant alerts): 07:00

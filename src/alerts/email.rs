@@ -61,6 +61,11 @@ struct MailContext<'a> {
     name: &'a str,
     alert: AlertContext<'a>,
     jobs: Vec<JobContext<'a>>,
+    /// New jobs all told: those listed and `more`.
+    total: usize,
+    /// New jobs not listed, behind `more_url`.
+    more: usize,
+    more_url: String,
     manage_url: String,
     unsubscribe_url: String,
 }
@@ -78,6 +83,16 @@ impl AlertMailer {
 
     /// The mail telling `to` about `jobs` (at least one).
     pub fn mail(&self, to: &Recipient<'_>, jobs: &[Listed<'_>]) -> Result<NewMail, RenderError> {
+        self.mail_with_more(to, jobs, 0)
+    }
+
+    /// Where the seeker finds every job the alert matched (`GET /api/v1/me/alerts/{id}/jobs`).
+    pub fn jobs_url(&self, alert_id: Uuid) -> String {
+        format!("{}/api/v1/me/alerts/{alert_id}/jobs", self.base_url)
+    }
+
+    /// The mail telling `to` about `jobs` (at least one) and that `more` new jobs are behind a link.
+    pub fn mail_with_more(&self, to: &Recipient<'_>, jobs: &[Listed<'_>], more: usize) -> Result<NewMail, RenderError> {
         let unsubscribe_url = self.unsubscribe_url(to.alert_id);
         let context = MailContext {
             name: to.display_name,
@@ -88,6 +103,9 @@ impl AlertMailer {
                 q: to.query.and_then(|q| q.q.as_deref()),
             },
             jobs: jobs.iter().map(|listed| self.job_context(listed)).collect(),
+            total: jobs.len() + more,
+            more,
+            more_url: self.jobs_url(to.alert_id),
             manage_url: format!("{}/api/v1/me/alerts", self.base_url),
             unsubscribe_url: unsubscribe_url.clone(),
         };
@@ -197,6 +215,22 @@ mod tests {
         assert!(text.contains("* First\n  Västra <Pharma>, Göteborg, SE (fully remote)\n"), "{text}");
         assert!(text.contains("* Second\n  Västra <Pharma>, Göteborg, SE\n"), "{text}");
         assert!(text.contains("  Matches \"cell therapy\"\n"), "{text}");
-        println!("{text}");
+        assert!(!text.contains("more"), "{text}");
+    }
+
+    #[test]
+    fn a_digest_with_more_jobs_than_it_lists_counts_them_all_and_links_to_the_rest() {
+        let mailer = AlertMailer::new("https://tandem.example", b"key");
+        let a = job("First", Remote::Full);
+        let jobs = [Listed { job: &a, matched_skills: &[], commute: None }];
+        let mail = mailer.mail_with_more(&recipient(Frequency::Weekly, None), &jobs, 37).expect("renders");
+        assert_eq!(mail.content.subject, "38 new jobs for \"Cell work\"");
+        let link = "https://tandem.example/api/v1/me/alerts/00000000-0000-0000-0000-000000000000/jobs";
+        let text = &mail.content.text;
+        assert!(text.contains("Your weekly digest for the alert \"Cell work\": 38 new jobs."), "{text}");
+        assert!(text.contains(&format!("... and 37 more: {link}")), "{text}");
+        // minijinja escapes `/` in HTML.
+        let html = mail.content.html.replace("&#x2f;", "/");
+        assert!(html.contains(&format!("<a href=\"{link}\"")) && html.contains("and 37 more"), "{html}");
     }
 }

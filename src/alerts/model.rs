@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::vocab::Remote;
+use crate::jobs::model::JobOrganization;
 use crate::vocab::{check_length, CountryCode, FieldError};
+use crate::vocab::{Place, Remote};
 
 /// Most alerts one seeker may keep.
 pub const MAX_ALERTS: i64 = 20;
@@ -93,7 +94,7 @@ impl AlertKind {
 crate::text_enum_sql!(AlertKind);
 
 /// Why a job matched a partner commute alert: how far it is from the recruiting employer's site.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Commute {
     /// The employer that recruited the partner's talent.
     pub employer: String,
@@ -193,6 +194,22 @@ pub struct AlertView {
     pub match_profile: bool,
     pub frequency: Frequency,
     pub created_at: DateTime<Utc>,
+}
+
+/// A job one of the seeker's alerts matched: an item of `GET /me/alerts/{id}/jobs`.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AlertJob {
+    pub job_id: Uuid,
+    pub title: String,
+    pub organization: JobOrganization,
+    pub location: Place,
+    pub remote: Remote,
+    /// The job's skills that met the alert (for a profile match, those the seeker has too); may be empty.
+    pub matched_skills: Vec<AlertSkill>,
+    /// For a partner commute alert, how near the job is to the talent's employer; null for other alerts.
+    pub commute: Option<Commute>,
+    /// When the alert matched the job.
+    pub matched_at: DateTime<Utc>,
 }
 
 /// A validated request; its skills still to be resolved.

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
 use uuid::Uuid;
 
-use super::model::{AlertView, CreateAlert};
+use super::model::{AlertJob, AlertView, CreateAlert};
 use super::service;
 use crate::auth::Seeker;
 use crate::body::JsonBody;
@@ -17,11 +17,16 @@ use crate::pagination::{Page, PageParams};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
-#[openapi(paths(create_alert, list_alerts, delete_alert, unsubscribe_page, unsubscribe))]
+#[openapi(paths(create_alert, list_alerts, alert_jobs, delete_alert, unsubscribe_page, unsubscribe))]
 pub struct Api;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(create_alert).service(list_alerts).service(delete_alert).service(unsubscribe_page).service(unsubscribe);
+    cfg.service(create_alert)
+        .service(list_alerts)
+        .service(alert_jobs)
+        .service(delete_alert)
+        .service(unsubscribe_page)
+        .service(unsubscribe);
 }
 
 /// Create an alert: a saved search, jobs that fit my profile, or both; mailed at once or as a daily or weekly
@@ -71,6 +76,32 @@ async fn list_alerts(
 ) -> Result<web::Json<Page<AlertView>>, ApiError> {
     let mut conn = state.conn().await?;
     Ok(web::Json(service::list(&mut conn, seeker.id(), &page).await?))
+}
+
+/// The jobs one of my alerts matched that are still open, newest match first: mailed or still waiting for the
+/// alert's digest. A digest lists the best 20 of its new jobs and links here for the rest. A page may hold fewer
+/// than `limit` jobs when matched jobs have closed since; `next_cursor` is null on the last page.
+#[utoipa::path(
+    tag = "alerts",
+    params(("id" = Uuid, Path, description = "alert id"), PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Page<AlertJob>),
+        (status = 401, body = Problem),
+        (status = 403, description = "not a job seeker", body = Problem),
+        (status = 404, description = "no such alert among mine", body = Problem),
+        (status = 422, description = "a bad limit or cursor", body = Problem),
+    )
+)]
+#[get("/api/v1/me/alerts/{id}/jobs")]
+async fn alert_jobs(
+    state: web::Data<AppState>,
+    seeker: Seeker,
+    id: web::Path<Uuid>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<Page<AlertJob>>, ApiError> {
+    let mut conn = state.conn().await?;
+    Ok(web::Json(service::jobs(&mut conn, seeker.id(), id.into_inner(), &page).await?))
 }
 
 /// Delete one of my alerts; jobs it had waiting for a digest are not sent.

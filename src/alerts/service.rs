@@ -1,16 +1,21 @@
 //! What the alert endpoints do between HTTP and the store: creating (with skills resolved through the taxonomy),
 //! listing, deleting, and unsubscribing by token.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
+use chrono::Utc;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use super::model::{AlertKind, AlertQuery, AlertSkill, AlertView, CheckedQuery, CreateAlert, Frequency, MAX_ALERTS};
-use super::store::{self, AlertInsert, AlertRow};
+use super::criteria::is_visible;
+use super::model::{
+    AlertJob, AlertKind, AlertQuery, AlertSkill, AlertView, CheckedQuery, CreateAlert, Frequency, MAX_ALERTS,
+};
+use super::store::{self, AlertInsert, AlertRow, MatchedJob};
 use super::token;
 use crate::error::{ApiError, FieldError};
-use crate::pagination::{Page, PageParams};
+use crate::jobs::model::JobView;
+use crate::pagination::{self, Page, PageParams};
 use crate::secrets::Secrets;
 use crate::taxonomy;
 
@@ -82,6 +87,67 @@ pub async fn all_of(conn: &mut AsyncPgConnection, seeker_id: Uuid) -> Result<Vec
     // At most MAX_ALERTS of the seeker's own plus the partner commute alert; the bound only guards the query.
     let rows = store::list(conn, seeker_id, None, MAX_ALERTS * 10).await?;
     rows.into_iter().map(view).collect()
+}
+
+/// Fetches of `limit + 1` matches one page of `GET /me/alerts/{id}/jobs` makes at most: matches of jobs closed
+/// since are skipped, and a page of an alert whose jobs have mostly closed ends short rather than read on and on.
+const JOB_PAGE_FETCHES: usize = 5;
+
+/// The jobs one of the seeker's alerts matched that are still open, newest match first: where a digest's "and 37
+/// more" leads. Another seeker's alert is as unknown as one that never existed.
+pub async fn jobs(
+    conn: &mut AsyncPgConnection,
+    seeker_id: Uuid,
+    alert_id: Uuid,
+    page: &PageParams,
+) -> Result<Page<AlertJob>, ApiError> {
+    let limit = page.limit()?;
+    let mut position = page.position::<i64>()?;
+    store::find(conn, alert_id).await?.filter(|alert| alert.seeker_id == seeker_id).ok_or(ApiError::NotFound)?;
+    let mut items = Vec::new();
+    for _ in 0..JOB_PAGE_FETCHES {
+        let rows = store::matched_jobs(conn, alert_id, position, limit + 1).await?;
+        let last_fetch = rows.len() as i64 <= limit;
+        let views = open_jobs(conn, &rows).await?;
+        for row in rows {
+            if items.len() as i64 == limit {
+                return Ok(Page { items, next_cursor: position.map(|p| pagination::encode(&p)) });
+            }
+            position = Some(row.seq);
+            if let Some(job) = views.get(&row.job_id) {
+                items.push(alert_job(row, job));
+            }
+        }
+        if last_fetch {
+            return Ok(Page { items, next_cursor: None });
+        }
+    }
+    Ok(Page { items, next_cursor: position.map(|p| pagination::encode(&p)) })
+}
+
+/// The jobs of these matches that are still published and open.
+async fn open_jobs(conn: &mut AsyncPgConnection, rows: &[MatchedJob]) -> Result<HashMap<Uuid, JobView>, ApiError> {
+    let ids: Vec<Uuid> = rows.iter().map(|row| row.job_id).collect();
+    let now = Utc::now();
+    Ok(crate::jobs::load_jobs(conn, &ids)
+        .await?
+        .into_iter()
+        .filter(|job| is_visible(job, now))
+        .map(|job| (job.id, job))
+        .collect())
+}
+
+fn alert_job(row: MatchedJob, job: &JobView) -> AlertJob {
+    AlertJob {
+        job_id: job.id,
+        title: job.title.clone(),
+        organization: job.organization.clone(),
+        location: job.location.clone(),
+        remote: job.remote,
+        matched_skills: serde_json::from_value(row.matched_skills).unwrap_or_default(),
+        commute: row.commute.and_then(|c| serde_json::from_value(c).ok()),
+        matched_at: row.matched_at,
+    }
 }
 
 /// Deletes one of the seeker's alerts; another seeker's is as unknown as one that never existed.

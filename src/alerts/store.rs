@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Jsonb, Nullable, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Double, Integer, Jsonb, Nullable, Text, Timestamptz};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -18,7 +18,8 @@ use super::model::MAX_ALERTS;
 use crate::db::StoreError;
 use crate::schema::{alert_digest_runs, alert_matches, alerts};
 
-/// A match waiting for its mail; a mail that carries it marks it `sent`.
+/// A match waiting for its mail. An instant alert's mail marks it `sent`; a digest leaves it and moves the
+/// alert's position past it instead.
 pub const PENDING: &str = "pending";
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -357,18 +358,20 @@ pub async fn insert_new_matches(
 }
 
 /// Withdraws the job's pending matches with alerts other than `still_matching`: it changed, closed or expired
-/// before its digest.
+/// before its digest. A match a digest has dealt with (numbered up to its alert's position) stays, so it is never
+/// sent again; the alert's row is share-locked to read the position, so a digest queuing it meanwhile is waited for.
 pub async fn withdraw_pending(
     conn: &mut AsyncPgConnection,
     job_id: Uuid,
     still_matching: &[Uuid],
 ) -> Result<usize, StoreError> {
-    Ok(diesel::delete(
-        alert_matches::table
-            .filter(alert_matches::job_id.eq(job_id))
-            .filter(alert_matches::status.eq(PENDING))
-            .filter(alert_matches::alert_id.ne_all(still_matching)),
+    Ok(diesel::sql_query(
+        "DELETE FROM alert_matches m
+         WHERE m.job_id = $1 AND m.status = 'pending' AND m.alert_id <> ALL($2)
+           AND m.seq > (SELECT a.digest_position FROM alerts a WHERE a.id = m.alert_id FOR SHARE)",
     )
+    .bind::<diesel::sql_types::Uuid, _>(job_id)
+    .bind::<Array<diesel::sql_types::Uuid>, _>(still_matching)
     .execute(conn)
     .await?)
 }
@@ -381,7 +384,7 @@ pub struct Delivered {
     pub mail_id: Uuid,
 }
 
-/// Marks pending matches as sent by the given mails.
+/// Marks pending matches as sent by the given mails: what instant alerts do (digests move a position instead).
 pub async fn mark_sent(conn: &mut AsyncPgConnection, delivered: &[Delivered]) -> Result<(), StoreError> {
     for chunk in delivered.chunks(10_000) {
         let alert_ids: Vec<Uuid> = chunk.iter().map(|d| d.alert_id).collect();
@@ -401,7 +404,7 @@ pub async fn mark_sent(conn: &mut AsyncPgConnection, delivered: &[Delivered]) ->
     Ok(())
 }
 
-/// Deletes pending matches whose jobs are no longer visible.
+/// Deletes pending matches whose jobs are no longer visible, so that a job reopened is matched afresh.
 pub async fn drop_pending(conn: &mut AsyncPgConnection, pairs: &[(Uuid, Uuid)]) -> Result<(), StoreError> {
     if pairs.is_empty() {
         return Ok(());
@@ -418,50 +421,143 @@ pub async fn drop_pending(conn: &mut AsyncPgConnection, pairs: &[(Uuid, Uuid)]) 
     Ok(())
 }
 
-/// Up to `limit` alerts of this frequency with pending matches, after `after` in id order. Walks the alerts in
-/// key order and probes each for a pending match, so a batch costs its own alerts however many matches wait.
-pub async fn alerts_with_pending(
-    conn: &mut AsyncPgConnection,
-    frequency: &str,
-    after: Option<Uuid>,
-    limit: i64,
-) -> Result<Vec<Uuid>, StoreError> {
-    let pending =
-        alert_matches::table.filter(alert_matches::alert_id.eq(alerts::id)).filter(alert_matches::status.eq(PENDING));
-    let mut query = alerts::table
-        .filter(alerts::frequency.eq(frequency))
-        .filter(diesel::dsl::exists(pending))
-        .select(alerts::id)
-        .order(alerts::id)
-        .limit(limit)
-        .into_boxed();
-    if let Some(after) = after {
-        query = query.filter(alerts::id.gt(after));
-    }
-    Ok(query.load(conn).await?)
+/// The highest match number such that every match numbered up to it has committed (or never will): a digest run
+/// sends matches up to it and leaves later ones to the next run. Numbers are taken in the order inserts run but
+/// commit in any order, so the table is share-locked for a moment, which waits for the inserts under way.
+pub async fn match_horizon(conn: &mut AsyncPgConnection) -> Result<i64, StoreError> {
+    conn.transaction::<_, StoreError, _>(|conn| {
+        async move {
+            diesel::sql_query("LOCK TABLE alert_matches IN SHARE MODE").execute(conn).await?;
+            Ok(diesel::select(diesel::dsl::sql::<BigInt>(
+                "coalesce(pg_sequence_last_value(pg_get_serial_sequence('alert_matches', 'seq')::regclass), 0)",
+            ))
+            .get_result(conn)
+            .await?)
+        }
+        .scope_boxed()
+    })
+    .await
 }
 
-/// A pending match taken for a digest.
-#[derive(Clone, Debug, Queryable)]
-pub struct PendingMatch {
+#[derive(QueryableByName)]
+struct AlertId {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: Uuid,
+}
+
+/// Locks up to `limit` alerts of this frequency with ids in (`after`, `until`], in id order, that have matches
+/// after their position up to `horizon`, until the transaction ends. Alerts another digest run holds are skipped: that run
+/// sends them. The lock lets the matcher go on recording matches of these alerts (their foreign key checks).
+pub async fn lock_due(
+    conn: &mut AsyncPgConnection,
+    frequency: &str,
+    (after, until): (Option<Uuid>, Option<Uuid>),
+    horizon: i64,
+    limit: i64,
+) -> Result<Vec<Uuid>, StoreError> {
+    let rows: Vec<AlertId> = diesel::sql_query(
+        "SELECT a.id FROM alerts a
+         WHERE a.frequency = $1 AND ($2::uuid IS NULL OR a.id > $2) AND ($5::uuid IS NULL OR a.id <= $5)
+           AND a.digest_position < $3
+           AND EXISTS (SELECT 1 FROM alert_matches m
+                       WHERE m.alert_id = a.id AND m.seq > a.digest_position AND m.seq <= $3)
+         ORDER BY a.id
+         LIMIT $4
+         FOR NO KEY UPDATE OF a SKIP LOCKED",
+    )
+    .bind::<Text, _>(frequency)
+    .bind::<Nullable<diesel::sql_types::Uuid>, _>(after)
+    .bind::<BigInt, _>(horizon)
+    .bind::<BigInt, _>(limit)
+    .bind::<Nullable<diesel::sql_types::Uuid>, _>(until)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// A match waiting for its digest, with what ranks it and why it matched (as JSON text: a digest reads every
+/// match but decodes only those it lists).
+#[derive(Clone, Debug, QueryableByName)]
+pub struct DueMatch {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
     pub alert_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub job_id: Uuid,
+    /// How many of the job's skills met the alert.
+    #[diesel(sql_type = Integer)]
+    pub skills: i32,
+    /// For a partner commute alert: how far the job is from the talent's employer.
+    #[diesel(sql_type = Nullable<Double>)]
+    pub distance_km: Option<f64>,
+    /// `[AlertSkill]`.
+    #[diesel(sql_type = Text)]
+    pub matched_skills: String,
+    /// [`super::model::Commute`], for a partner commute alert.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub commute: Option<String>,
+}
+
+/// The pending matches of these (locked) alerts numbered after their positions, up to `horizon`.
+pub async fn due_matches(
+    conn: &mut AsyncPgConnection,
+    alert_ids: &[Uuid],
+    horizon: i64,
+) -> Result<Vec<DueMatch>, StoreError> {
+    Ok(diesel::sql_query(
+        "SELECT m.alert_id, m.job_id, jsonb_array_length(m.matched_skills) AS skills,
+                (m.commute ->> 'distance_km')::float8 AS distance_km,
+                m.matched_skills::text AS matched_skills, m.commute::text AS commute
+         FROM alerts a JOIN alert_matches m ON m.alert_id = a.id AND m.seq > a.digest_position AND m.seq <= $2
+         WHERE a.id = ANY($1) AND m.status = 'pending'",
+    )
+    .bind::<Array<diesel::sql_types::Uuid>, _>(alert_ids)
+    .bind::<BigInt, _>(horizon)
+    .load(conn)
+    .await?)
+}
+
+/// Moves the positions of these (locked) alerts to `horizon`: their digests have dealt with every match up to it.
+pub async fn advance(conn: &mut AsyncPgConnection, alert_ids: &[Uuid], horizon: i64) -> Result<(), StoreError> {
+    diesel::update(alerts::table.filter(alerts::id.eq_any(alert_ids)))
+        .set(alerts::digest_position.eq(horizon))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A job an alert matched, for the seeker's list of them.
+#[derive(Clone, Debug, Queryable)]
+pub struct MatchedJob {
+    pub seq: i64,
     pub job_id: Uuid,
     pub matched_skills: serde_json::Value,
     pub commute: Option<serde_json::Value>,
+    pub matched_at: DateTime<Utc>,
 }
 
-/// Locks the pending matches of these alerts until the transaction ends. Rows another digest run holds are
-/// skipped: that run sends them.
-pub async fn claim_pending(conn: &mut AsyncPgConnection, alert_ids: &[Uuid]) -> Result<Vec<PendingMatch>, StoreError> {
-    Ok(alert_matches::table
-        .filter(alert_matches::alert_id.eq_any(alert_ids))
-        .filter(alert_matches::status.eq(PENDING))
-        .order((alert_matches::alert_id, alert_matches::matched_at, alert_matches::job_id))
-        .select((alert_matches::alert_id, alert_matches::job_id, alert_matches::matched_skills, alert_matches::commute))
-        .for_update()
-        .skip_locked()
-        .load(conn)
-        .await?)
+/// Up to `limit` of the alert's matches, newest first, numbered before `before`.
+pub async fn matched_jobs(
+    conn: &mut AsyncPgConnection,
+    alert_id: Uuid,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<MatchedJob>, StoreError> {
+    let mut query = alert_matches::table
+        .filter(alert_matches::alert_id.eq(alert_id))
+        .order(alert_matches::seq.desc())
+        .limit(limit)
+        .select((
+            alert_matches::seq,
+            alert_matches::job_id,
+            alert_matches::matched_skills,
+            alert_matches::commute,
+            alert_matches::matched_at,
+        ))
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(alert_matches::seq.lt(before));
+    }
+    Ok(query.load(conn).await?)
 }
 
 /// The last slot the scheduled digest of `frequency` went out for.

@@ -170,7 +170,7 @@ pub async fn time_delivery(pool: &DbPool, config: &Config, mails: usize) -> Resu
         // The next chunk renders while this one is written.
         rendering = (done < mails).then(|| render_chunk(done, mails));
         let mut conn = pool.get().await.map_err(StoreError::from)?;
-        conn.transaction::<_, StoreError, _>(|conn| store::enqueue_many(conn, rendered).scope_boxed()).await?;
+        conn.transaction::<_, StoreError, _>(|conn| store::enqueue_many(conn, &rendered).scope_boxed()).await?;
         if workers.is_none() {
             workers = Some(MailWorkers::start(pool.clone(), config, config.mail_workers)?);
         }

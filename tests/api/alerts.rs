@@ -24,8 +24,8 @@ const ALERTS: &str = "/api/v1/me/alerts";
 
 /// A running Tandem with an SMTP server, mailer workers sending to it, and the alert matcher (no scheduler:
 /// tests send digests themselves).
-struct World {
-    app: TestApp,
+pub(crate) struct World {
+    pub(crate) app: TestApp,
     smtp: SmtpServer,
     mailer: Option<MailWorkers>,
     alerts: Option<AlertWorkers>,
@@ -56,7 +56,7 @@ fn start_matcher(app: &TestApp) -> AlertWorkers {
 }
 
 impl World {
-    async fn new() -> Self {
+    pub(crate) async fn new() -> Self {
         let smtp = SmtpServer::start();
         let port = smtp.port;
         Self::with_smtp(smtp, port).await
@@ -74,12 +74,12 @@ impl World {
     }
 
     /// The state with mail going to the test's SMTP server: what `tandem alerts run` gets with SMTP_URL set.
-    fn smtp_state(&self) -> AppState {
+    pub(crate) fn smtp_state(&self) -> AppState {
         let config = smtp_config(&self.app, self.smtp.port);
         AppState { config: std::sync::Arc::new(config), ..self.app.state.clone() }
     }
 
-    async fn seeker_with_alert(&self, name: &str, alert: Value) -> (Account, Uuid) {
+    pub(crate) async fn seeker_with_alert(&self, name: &str, alert: Value) -> (Account, Uuid) {
         let seeker = self.app.seeker(name).await;
         let r = self.app.post(ALERTS, seeker.t(), alert).await;
         assert_eq!(r.status, 201, "{}", r.text);
@@ -87,7 +87,7 @@ impl World {
         (seeker, id)
     }
 
-    async fn post_job(&self, title: &str, skills: &[&str], status: &str) -> Uuid {
+    pub(crate) async fn post_job(&self, title: &str, skills: &[&str], status: &str) -> Uuid {
         let skills: Vec<Value> = skills.iter().map(|s| json!({"name": s, "required": true})).collect();
         let body = json!({
             "organization_id": self.org,
@@ -106,23 +106,23 @@ impl World {
         r.uuid("id")
     }
 
-    async fn patch_job(&self, job: Uuid, patch: Value) {
+    pub(crate) async fn patch_job(&self, job: Uuid, patch: Value) {
         let r = self.app.patch(&format!("/api/v1/jobs/{job}"), self.employer.t(), patch).await;
         assert_eq!(r.status, 200, "{}", r.text);
     }
 
     /// Waits until the matcher has consumed every change so far and the mailer has sent every mail queued.
-    async fn settle(&self) {
+    pub(crate) async fn settle(&self) {
         let app = &self.app;
         app.alert_matcher_caught_up().await;
         app.mail_sent().await;
     }
 
-    fn mails_to(&self, seeker: &Account) -> Vec<Received> {
+    pub(crate) fn mails_to(&self, seeker: &Account) -> Vec<Received> {
         self.smtp.received_for(&seeker.email)
     }
 
-    async fn shutdown(mut self) {
+    pub(crate) async fn shutdown(mut self) {
         if let Some(alerts) = self.alerts.take() {
             alerts.shutdown().await;
         }
@@ -132,7 +132,7 @@ impl World {
     }
 }
 
-fn skills_alert(name: &str, skills: &[&str], frequency: &str) -> Value {
+pub(crate) fn skills_alert(name: &str, skills: &[&str], frequency: &str) -> Value {
     json!({"name": name, "query": {"skills": skills}, "match_profile": false, "frequency": frequency})
 }
 
@@ -161,7 +161,7 @@ fn decoded_header(value: &str) -> String {
     out
 }
 
-fn subject(mail: &Received) -> String {
+pub(crate) fn subject(mail: &Received) -> String {
     decoded_header(&mail.header("Subject").expect("a subject"))
 }
 
@@ -172,7 +172,7 @@ fn unsubscribe_link(mail: &Received) -> String {
 }
 
 /// The path and query of a link under PUBLIC_BASE_URL (http://tandem.test in tests), to call on the test server.
-fn local(link: &str) -> String {
+pub(crate) fn local(link: &str) -> String {
     link.strip_prefix("http://tandem.test").expect("a link under PUBLIC_BASE_URL").to_owned()
 }
 

@@ -2,6 +2,7 @@
 
 mod alert_matching;
 mod alerts;
+mod alerts_digest;
 mod auth;
 mod crash;
 mod demo;
