@@ -7,7 +7,7 @@
 #   SUMMARY {"seekers": N, "fanout_p99_ms_realistic": …, "fanout_p99_ms_stress": …, "digest_seconds": …,
 #            "mails_per_second": …, "peak_rss_mib": …}
 # Further arguments go to the binary (e.g. --skip-digest for fan-out alone at 1M: `scripts/bench-alerts.sh 1000000
-# --skip-digest`; --jobs, --stress-jobs, --mail-workers). Needs PostgreSQL at 127.0.0.1:5432 (user postgres) or
+# --skip-digest`; --jobs, --stress-jobs, --mail-workers, --delivery-mails). Needs PostgreSQL at 127.0.0.1:5432 (user postgres) or
 # ALERT_BENCH_DATABASE_URL naming a database whose name contains "alertbench". See BENCHMARKS.md.
 set -euo pipefail
 

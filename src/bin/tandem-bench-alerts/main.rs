@@ -40,9 +40,13 @@ struct Options {
     /// Skip the daily digest (e.g. when only matching latency is wanted).
     #[arg(long)]
     skip_digest: bool,
-    /// Mailer workers delivering the digest (also the size of their SMTP connection pool).
-    #[arg(long, default_value_t = 8)]
-    mail_workers: usize,
+    /// Mailer workers delivering the digest; by default `MAIL_WORKERS`'s default, as a deployment runs them.
+    #[arg(long)]
+    mail_workers: Option<usize>,
+    /// Realistic digests rendered, queued and delivered by the mailer with default settings for the mails/s
+    /// figure (`mail::bench::time_delivery`); 0 skips it.
+    #[arg(long, default_value_t = 20_000)]
+    delivery_mails: usize,
     /// Messages sent each way (pooled, unpooled) in the SMTP throughput comparison; 0 skips it.
     #[arg(long, default_value_t = 0)]
     pooling_messages: usize,
@@ -105,9 +109,11 @@ async fn run(options: Options) -> anyhow::Result<()> {
     if !options.skip_digest {
         let delivered = digest(&state, &options, &sink).await?;
         summary.digest_seconds = Some(delivered.seconds);
-        // The digest's delivery rate, rendering included, with default worker settings. When `mail::bench` offers
-        // its own mails/s measurement (a fixed mail count through the mailer to this sink), take it here instead.
         summary.mails_per_second = Some(delivered.mails_per_second);
+    }
+    if options.delivery_mails > 0 {
+        // After the digest every queued mail is sent, so the mailer takes only these.
+        summary.mails_per_second = Some(delivery(&state, options.delivery_mails).await?);
     }
     if options.pooling_messages > 0 {
         pooling(&state, &options, &sink).await?;
@@ -190,9 +196,9 @@ async fn digest(state: &AppState, options: &Options, sink: &Sink) -> anyhow::Res
         queued_in.as_secs_f64()
     );
     let before = sink.accepted();
-    let settings = WorkerSettings { batch_size: 50, idle_poll: Duration::from_millis(20), ..WorkerSettings::default() };
+    let mail_workers = options.mail_workers.unwrap_or(state.config.mail_workers);
     let started = Instant::now();
-    let workers = MailWorkers::start_with(state.pool.clone(), &state.config, options.mail_workers, settings)?;
+    let workers = MailWorkers::start_with(state.pool.clone(), &state.config, mail_workers, WorkerSettings::default())?;
     let mut progressed = (0, Instant::now());
     loop {
         let pending = count(&mut conn, "SELECT count(*) AS n FROM mail_outbox WHERE status = 'pending'").await?;
@@ -212,7 +218,7 @@ async fn digest(state: &AppState, options: &Options, sink: &Sink) -> anyhow::Res
     println!(
         "Daily digest delivered to the benchmark's SMTP sink by {} mailer workers: {accepted} mails in {:.1} s \
          ({:.0}/s), {failed} not sent; queued and delivered in {:.1} s",
-        options.mail_workers,
+        mail_workers,
         delivered_in.as_secs_f64(),
         accepted as f64 / delivered_in.as_secs_f64().max(1e-9),
         (queued_in + delivered_in).as_secs_f64()
@@ -223,7 +229,23 @@ async fn digest(state: &AppState, options: &Options, sink: &Sink) -> anyhow::Res
     })
 }
 
-/// The same notices through lettre's pooled transport and through a connection per message.
+/// Mails per second through the mailer with default settings, rendering included.
+async fn delivery(state: &AppState, mails: usize) -> anyhow::Result<f64> {
+    let timing = tandem::mail::bench::time_delivery(&state.pool, &state.config, mails).await?;
+    println!(
+        "Mail: {} realistic digests rendered, queued and delivered to the sink by {} workers x {} sends: {:.0} \
+         mails/s ({:.1} s; queued in {:.1} s)",
+        timing.mails,
+        timing.workers,
+        timing.concurrency,
+        timing.per_second(),
+        timing.total.as_secs_f64(),
+        timing.queued.as_secs_f64()
+    );
+    Ok(timing.per_second())
+}
+
+/// The same notices through our SMTP pool and through a connection per message.
 async fn pooling(state: &AppState, options: &Options, sink: &Sink) -> anyhow::Result<()> {
     let comparison = tandem::mail::bench::compare_pooling(
         &sink.url(),
