@@ -156,7 +156,7 @@ impl DeliveryTiming {
 /// Mails are rendered and queued this many at a time, while the workers deliver the ones before.
 const CHUNK: usize = 1_000;
 
-/// Renders `mails` daily alert digests (five jobs each) through the real templates, queues them in the outbox of
+/// Renders `mails` daily alert digests (ten jobs each) through the real templates, queues them in the outbox of
 /// `pool`'s database a thousand to a transaction, and lets `config.mail_workers` mail workers with default
 /// settings deliver them to `config.smtp_url`; returns once none is pending. The outbox must hold no other pending
 /// mail: the workers would send it too.
@@ -202,14 +202,17 @@ fn render_chunk(first: usize, mails: usize) -> tokio::task::JoinHandle<Result<Ve
     tokio::task::spawn_blocking(move || digests(first, count))
 }
 
-/// Daily digests `first..first + count`, each listing five jobs, as the alert mailer renders them.
+/// Daily digests `first..first + count`, each listing ten jobs (the mean of the 100k-seeker digest), every fourth
+/// with more behind a link, as the alert mailer renders them.
 fn digests(first: usize, count: usize) -> Result<Vec<NewMail>, RenderError> {
     const TITLES: [&str; 5] =
         ["Process engineer", "Cell therapy scientist", "Data engineer", "QA specialist", "Automation technician"];
     const PLACES: [(&str, &str); 3] = [("Göteborg", "SE"), ("Borås", "SE"), ("Oslo", "NO")];
+    const LISTED: usize = 10;
     (first..first + count)
         .map(|n| {
-            let jobs: Vec<_> = (0..5)
+            let more = if n % 4 == 0 { 12 } else { 0 };
+            let jobs: Vec<_> = (0..LISTED)
                 .map(|j| {
                     let (city, country) = PLACES[(n + j) % PLACES.len()];
                     context! {
@@ -225,7 +228,8 @@ fn digests(first: usize, count: usize) -> Result<Vec<NewMail>, RenderError> {
                 context! {
                     name => format!("Seeker {n}"),
                     alert => context! { name => "Cells in West Sweden", kind => "search", frequency => "daily" },
-                    jobs, manage_url => "https://tandem.example/api/v1/me/alerts", unsubscribe_url => &unsubscribe,
+                    jobs, total => LISTED + more, more, more_url => "https://tandem.example/api/v1/me/alerts/1/jobs",
+                    manage_url => "https://tandem.example/api/v1/me/alerts", unsubscribe_url => &unsubscribe,
                 },
             )?;
             Ok(NewMail::new(MailKind::Alert, format!("seeker-{n}@synthetic.invalid"), content)
