@@ -12,7 +12,8 @@ OWNER = {
     "seeker_profiles": "seekers", "profile_skills": "seekers", "profile_languages": "seekers",
     "profile_experience": "seekers", "profile_education": "seekers", "profile_desired_locations": "seekers",
     "organizations": "orgs", "memberships": "orgs", "network_requests": "orgs",
-    "jobs": "jobs", "job_skills": "jobs", "job_languages": "jobs",
+    "jobs": "jobs", "job_skills": "jobs", "job_languages": "jobs", "job_sources": "jobs",
+    "job_fingerprints": "imports", "job_fingerprint_bands": "imports", "import_feeds": "imports",
     "profile_views": "seekers",
     "index_outbox": "outbox", "outbox_cursors": "outbox",
     "mail_outbox": "mail", "mail_bounces": "mail",
@@ -20,7 +21,7 @@ OWNER = {
     "partner_invitations": "partners", "partner_links": "partners", "recruitments": "partners",
     "referrals": "partners", "referral_opt_outs": "partners", "partner_alert_opt_outs": "partners",
 }
-FEATURES = {"alerts", "auth", "jobs", "mail", "orgs", "partners", "privacy", "search", "seekers", "taxonomy", "seed", "places", "observability"}
+FEATURES = {"alerts", "auth", "jobs", "mail", "orgs", "partners", "privacy", "search", "seekers", "taxonomy", "seed", "places", "observability", "imports"}
 SKIP = ("schema.rs", "bench", "bin/")
 
 def module_of(path):

@@ -92,6 +92,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::privacy::routes::configure(cfg);
     crate::alerts::routes::configure(cfg);
     crate::partners::routes::configure(cfg);
+    crate::imports::routes::configure(cfg);
     crate::observability::routes::configure(cfg);
 }
 

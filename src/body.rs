@@ -16,11 +16,35 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 pub struct JsonBody<T>(pub T);
 
+/// A JSON body whose strings may hold control characters: for documents Tandem imports as others published
+/// them (job ads carry carriage returns), which it cleans field by field instead of refusing whole.
+pub struct ForeignJsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for ForeignJsonBody<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let bytes = JsonBytes::from_request(req, payload);
+        Box::pin(async move { deserialize(&bytes.await?.0).map(ForeignJsonBody) })
+    }
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let bytes = JsonBytes::from_request(req, payload);
+        Box::pin(async move { parse(&bytes.await?.0).map(JsonBody) })
+    }
+}
+
+/// A JSON body's bytes, its media type and size checked.
+struct JsonBytes(web::Bytes);
+
+impl JsonBytes {
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Pin<Box<dyn Future<Output = Result<Self, ApiError>>>> {
         let content_type_ok = is_json(req);
         let declared_len = req
             .headers()
@@ -39,7 +63,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                 413 => ApiError::PayloadTooLarge,
                 _ => ApiError::BadRequest("the request body could not be read".to_owned()),
             })?;
-            parse(&bytes).map(JsonBody)
+            Ok(JsonBytes(bytes))
         })
     }
 }
@@ -62,6 +86,11 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             return Err(ApiError::Invalid(errors));
         }
     }
+    deserialize(bytes)
+}
+
+/// Deserializes without looking for control characters, naming the offending field on a data error.
+pub fn deserialize<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

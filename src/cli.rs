@@ -30,6 +30,35 @@ pub enum Command {
     /// Job alerts.
     #[command(subcommand)]
     Alerts(AlertsCommand),
+    /// Import job ads: new ads become jobs, changed ones update theirs, removed ones are withdrawn, the same job
+    /// from two boards becomes one. Running the same input again changes nothing.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// The Public Employment Service's ads: a file (a JobSearch response, a JobStream array or JSON lines), or the
+    /// JobStream feed at JOBSTREAM_URL.
+    Jobtech(JobtechArgs),
+    /// A JSON array of schema.org `JobPosting` objects, or JSON-LD documents holding them.
+    Jobposting {
+        #[arg(long, value_name = "FILE")]
+        file: std::path::PathBuf,
+    },
+}
+
+#[derive(Args, Debug)]
+#[group(id = "input", required = true, multiple = false, args = ["file", "stream"])]
+pub struct JobtechArgs {
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<std::path::PathBuf>,
+    /// Fetch the ads changed since the last run (or `--since`) from JOBSTREAM_URL.
+    #[arg(long)]
+    pub stream: bool,
+    /// With `--stream`: start here (RFC 3339, e.g. 2026-12-01T00:00:00Z) instead of where the last run ended.
+    #[arg(long, requires = "stream", value_name = "TIME")]
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -106,6 +135,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Alerts(AlertsCommand::Run { frequency }) => alerts_run(config, frequency).await,
+        Command::Import(command) => crate::imports::cli::run(config, command).await,
     }
 }
 

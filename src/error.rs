@@ -183,6 +183,17 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<crate::imports::ImportError> for ApiError {
+    fn from(e: crate::imports::ImportError) -> Self {
+        use crate::imports::ImportError;
+        match e {
+            ImportError::Store(e) => e.into(),
+            ImportError::Feed(e) => Self::BadRequest(e.to_string()),
+            ImportError::Worker(e) => Self::Internal(e),
+        }
+    }
+}
+
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> Self {
         Self::Internal(e.to_string())

@@ -39,6 +39,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(crate::privacy::routes::Api::openapi());
     doc.merge(crate::alerts::routes::Api::openapi());
     doc.merge(crate::partners::routes::Api::openapi());
+    doc.merge(crate::imports::routes::Api::openapi());
     doc.merge(crate::observability::routes::Api::openapi());
     add_bearer_scheme(&mut doc);
     add_profile_location(&mut doc);

@@ -59,6 +59,17 @@ pub async fn enqueue(conn: &mut AsyncPgConnection, entity: Entity, id: Uuid) -> 
     Ok(())
 }
 
+/// [`enqueue`] for many documents of one kind, in one statement and in the order given.
+pub async fn enqueue_many(conn: &mut AsyncPgConnection, entity: Entity, ids: &[Uuid]) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<_> =
+        ids.iter().map(|id| (index_outbox::entity.eq(entity.as_str()), index_outbox::entity_id.eq(*id))).collect();
+    diesel::insert_into(index_outbox::table).values(rows).execute(conn).await?;
+    Ok(())
+}
+
 /// One change to apply: which document to rebuild from its current state.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Change {

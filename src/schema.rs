@@ -193,6 +193,8 @@ diesel::table! {
         skill_id -> Nullable<Text>,
         name -> Text,
         required -> Bool,
+        found -> Nullable<Text>,
+        snippet -> Nullable<Text>,
     }
 }
 
@@ -413,5 +415,46 @@ diesel::table! {
     partner_alert_opt_outs (seeker_id) {
         seeker_id -> Uuid,
         opted_out_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    job_sources (source, external_id) {
+        source -> Text,
+        external_id -> Text,
+        job_id -> Uuid,
+        url -> Nullable<Text>,
+        content_hash -> Bytea,
+        withdrawn_at -> Nullable<Timestamptz>,
+        imported_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    job_fingerprints (job_id) {
+        job_id -> Uuid,
+        source -> Text,
+        fingerprint -> Bytea,
+    }
+}
+
+diesel::table! {
+    job_fingerprint_bands (band_key, job_id) {
+        band_key -> Int8,
+        job_id -> Uuid,
+    }
+}
+
+diesel::joinable!(job_sources -> jobs (job_id));
+diesel::joinable!(job_fingerprints -> jobs (job_id));
+diesel::joinable!(job_fingerprint_bands -> jobs (job_id));
+diesel::allow_tables_to_appear_in_same_query!(jobs, job_sources, job_fingerprints, job_fingerprint_bands);
+
+diesel::table! {
+    import_feeds (name) {
+        name -> Text,
+        synced_until -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }

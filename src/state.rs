@@ -25,6 +25,8 @@ pub struct AppState {
     pub taxonomy: LiveTaxonomy,
     /// Where searches run: a pool sized to the cores with a bounded queue.
     pub searches: SearchRunner,
+    /// The importer behind `POST /admin/imports`, with its skill extractor; built on the first import.
+    pub importer: Arc<tokio::sync::OnceCell<crate::imports::Importer>>,
 }
 
 impl AppState {
@@ -46,6 +48,7 @@ impl AppState {
             search: SearchIndex::new(),
             taxonomy,
             searches: SearchRunner::sized_to_cores(),
+            importer: Arc::default(),
         })
     }
 

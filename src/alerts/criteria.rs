@@ -183,6 +183,7 @@ mod tests {
                     skill_id: Some((*id).to_owned()),
                     name: id.to_uppercase(),
                     required: *required,
+                    ..JobSkill::default()
                 })
                 .collect(),
             sector: "pharma".to_owned(),

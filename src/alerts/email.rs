@@ -159,6 +159,8 @@ mod tests {
             published_at: Some(Utc::now()),
             created_at: Utc::now(),
             updated_at: Utc::now(),
+            source: None,
+            also_at: Vec::new(),
         }
     }
 

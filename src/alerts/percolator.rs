@@ -368,6 +368,7 @@ mod tests {
                     skill_id: Some((*id).to_owned()),
                     name: (*id).to_owned(),
                     required: *required,
+                    ..JobSkill::default()
                 })
                 .collect(),
             sector: "pharma".to_owned(),

@@ -2,6 +2,7 @@
 //! ones. [`load_jobs`] renders whole jobs for the search feature's result rows.
 
 pub mod bulk;
+pub mod imported;
 pub mod model;
 pub mod routes;
 pub mod service;

@@ -102,12 +102,75 @@ pub struct JobSkillInput {
 }
 
 /// A skill of a job after resolution through the taxonomy.
-#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, ToSchema)]
 pub struct JobSkill {
     /// Null for a free-text skill the taxonomy does not know.
     pub skill_id: Option<String>,
     pub name: String,
     pub required: bool,
+    /// Imported ads only: whether the ad listed the skill or it was read from the ad's text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub found: Option<SkillFound>,
+    /// Imported ads only, for skills read from the text: the words around where the skill was found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<String>,
+}
+
+/// How an imported ad's skill was found.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+#[serde(rename_all = "snake_case")]
+pub enum SkillFound {
+    /// In the ad's own list of skills (JobTech `must_have` / `nice_to_have`).
+    Listed,
+    /// In the ad's text, by the skill extractor.
+    Text,
+}
+
+impl SkillFound {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Listed => "listed",
+            Self::Text => "text",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "listed" => Some(Self::Listed),
+            "text" => Some(Self::Text),
+            _ => None,
+        }
+    }
+}
+
+crate::text_enum_sql!(SkillFound);
+
+/// Where an imported job came from.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct JobSource {
+    /// `jobtech` for the Public Employment Service, else the board's host name (`halsojobb.se`).
+    pub name: String,
+    pub external_id: String,
+    pub url: Option<String>,
+}
+
+/// Another place the same job was published.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct AlsoAt {
+    pub name: String,
+    pub url: Option<String>,
 }
 
 /// The statuses a job may be created in.
@@ -333,7 +396,12 @@ pub fn job_skills(inputs: &[JobSkillInput], resolved: Vec<ResolvedSkill>) -> Res
         } else {
             first_seen.insert(key, i);
         }
-        skills.push(JobSkill { skill_id: skill.skill_id, name: skill.name, required: input.required });
+        skills.push(JobSkill {
+            skill_id: skill.skill_id,
+            name: skill.name,
+            required: input.required,
+            ..JobSkill::default()
+        });
     }
     if errors.is_empty() {
         Ok(skills)
@@ -370,6 +438,10 @@ pub struct JobView {
     pub published_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Imported jobs: the ad it was imported from; null for jobs posted in Tandem.
+    pub source: Option<JobSource>,
+    /// Imported jobs: other boards that published the same job (merged into this one).
+    pub also_at: Vec<AlsoAt>,
 }
 
 impl JobView {

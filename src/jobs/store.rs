@@ -9,10 +9,13 @@ use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{JobFields, JobLanguage, JobOrganization, JobSkill, JobStatus, JobView, LanguageLevel, Remote};
+use super::model::{
+    AlsoAt, JobFields, JobLanguage, JobOrganization, JobSkill, JobSource, JobStatus, JobView, LanguageLevel, Remote,
+    SkillFound,
+};
 use crate::db::StoreError;
 use crate::outbox::{self, Entity};
-use crate::schema::{job_languages, job_skills, jobs};
+use crate::schema::{job_languages, job_skills, job_sources, jobs};
 use crate::vocab::Place;
 
 #[derive(Queryable, Selectable)]
@@ -31,6 +34,8 @@ struct JobRow {
     closes_at: Option<DateTime<Utc>>,
     status: JobStatus,
     published_at: Option<DateTime<Utc>>,
+    source: String,
+    external_id: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -38,7 +43,7 @@ struct JobRow {
 /// The columns a write sets; the same shape for inserts and updates.
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = jobs, treat_none_as_null = true)]
-struct JobValues<'a> {
+pub(super) struct JobValues<'a> {
     title: &'a str,
     description: &'a str,
     city: &'a str,
@@ -70,6 +75,11 @@ impl<'a> JobValues<'a> {
             updated_at: now,
         }
     }
+}
+
+/// The columns of a job's write, for the imports' bulk writes too.
+pub(super) fn job_values(fields: &JobFields, published_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> JobValues<'_> {
+    JobValues::new(fields, published_at, now)
 }
 
 /// Stores a new job with its skills and languages, and queues it for the index, in one transaction.
@@ -148,6 +158,8 @@ async fn replace_skills(conn: &mut AsyncPgConnection, job_id: Uuid, skills: &[Jo
                 job_skills::skill_id.eq(s.skill_id.as_deref()),
                 job_skills::name.eq(&s.name),
                 job_skills::required.eq(s.required),
+                job_skills::found.eq(s.found),
+                job_skills::snippet.eq(s.snippet.as_deref()),
             )
         })
         .collect();
@@ -191,6 +203,7 @@ pub async fn load_jobs(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<Vec
     let organizations = crate::orgs::summaries(conn, &org_ids).await?;
     let mut skills = skills_of(conn, ids).await?;
     let mut languages = languages_of(conn, ids).await?;
+    let mut sources = sources_of(conn, ids).await?;
     let mut views: HashMap<Uuid, JobView> = HashMap::with_capacity(rows.len());
     for row in rows {
         let id = row.id;
@@ -200,6 +213,7 @@ pub async fn load_jobs(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<Vec
             organization.name.clone(),
             skills.remove(&id).unwrap_or_default(),
             languages.remove(&id).unwrap_or_default(),
+            sources.remove(&id).unwrap_or_default(),
         )?;
         views.insert(id, view);
     }
@@ -207,15 +221,23 @@ pub async fn load_jobs(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<Vec
 }
 
 async fn skills_of(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<JobSkill>>, StoreError> {
-    let rows: Vec<(Uuid, Option<String>, String, bool)> = job_skills::table
+    type Row = (Uuid, Option<String>, String, bool, Option<SkillFound>, Option<String>);
+    let rows: Vec<Row> = job_skills::table
         .filter(job_skills::job_id.eq_any(ids))
         .order((job_skills::job_id, job_skills::position))
-        .select((job_skills::job_id, job_skills::skill_id, job_skills::name, job_skills::required))
+        .select((
+            job_skills::job_id,
+            job_skills::skill_id,
+            job_skills::name,
+            job_skills::required,
+            job_skills::found,
+            job_skills::snippet,
+        ))
         .load(conn)
         .await?;
     let mut by_job: HashMap<Uuid, Vec<JobSkill>> = HashMap::new();
-    for (job_id, skill_id, name, required) in rows {
-        by_job.entry(job_id).or_default().push(JobSkill { skill_id, name, required });
+    for (job_id, skill_id, name, required, found, snippet) in rows {
+        by_job.entry(job_id).or_default().push(JobSkill { skill_id, name, required, found, snippet });
     }
     Ok(by_job)
 }
@@ -237,12 +259,51 @@ async fn languages_of(
     Ok(by_job)
 }
 
+/// The boards each imported job is still published on, first imported first.
+async fn sources_of(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<(String, String, Option<String>)>>, StoreError> {
+    let rows: Vec<(Uuid, String, String, Option<String>)> = job_sources::table
+        .filter(job_sources::job_id.eq_any(ids))
+        .filter(job_sources::withdrawn_at.is_null())
+        .order((job_sources::job_id, job_sources::imported_at, job_sources::source))
+        .select((job_sources::job_id, job_sources::source, job_sources::external_id, job_sources::url))
+        .load(conn)
+        .await?;
+    let mut by_job: HashMap<Uuid, Vec<_>> = HashMap::new();
+    for (job_id, source, external_id, url) in rows {
+        by_job.entry(job_id).or_default().push((source, external_id, url));
+    }
+    Ok(by_job)
+}
+
+/// The job's own source (its row names it) with its address, and the other boards that still publish it.
+fn source_and_also_at(
+    row: &JobRow,
+    sources: Vec<(String, String, Option<String>)>,
+) -> (Option<JobSource>, Vec<AlsoAt>) {
+    let Some(external_id) = row.external_id.clone() else { return (None, Vec::new()) };
+    let mut own_url = None;
+    let mut also_at = Vec::new();
+    for (name, id, url) in sources {
+        if name == row.source && id == external_id {
+            own_url = url;
+        } else {
+            also_at.push(AlsoAt { name, url });
+        }
+    }
+    (Some(JobSource { name: row.source.clone(), external_id, url: own_url }), also_at)
+}
+
 fn to_view(
     row: JobRow,
     organization_name: String,
     skills: Vec<JobSkill>,
     languages: Vec<JobLanguage>,
+    sources: Vec<(String, String, Option<String>)>,
 ) -> Result<JobView, StoreError> {
+    let (source, also_at) = source_and_also_at(&row, sources);
     Ok(JobView {
         id: row.id,
         organization_id: row.organization_id,
@@ -261,5 +322,7 @@ fn to_view(
         published_at: row.published_at,
         created_at: row.created_at,
         updated_at: row.updated_at,
+        source,
+        also_at,
     })
 }

@@ -337,3 +337,12 @@ mod tests {
         assert_eq!(word_prefix_regex("c++ (x"), r"(^|[^a-z0-9])c\+\+\ \(x");
     }
 }
+
+/// Every JobTech concept that is not a skill (places, languages, occupations, …) as (id, type, label), for reading
+/// imported ads whose fields name concepts by id.
+pub async fn jobtech_concepts(conn: &mut AsyncPgConnection) -> Result<Vec<(String, String, String)>, StoreError> {
+    Ok(jobtech_concepts::table
+        .select((jobtech_concepts::concept_id, jobtech_concepts::concept_type, jobtech_concepts::label))
+        .load(conn)
+        .await?)
+}

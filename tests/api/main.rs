@@ -12,6 +12,7 @@ mod hardening_privacy;
 mod hardening_search;
 mod helpers;
 mod http_errors;
+mod imports;
 mod jobs;
 mod mail;
 mod mail_pool;

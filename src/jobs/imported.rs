@@ -1,0 +1,229 @@
+//! SQL for jobs that come from imported ads: many written at a time, and the boards (`job_sources`) each was
+//! published on. The imports feature decides what to write; this file only writes it.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::model::{JobFields, JobSkill, JobStatus};
+use super::store::{job_values, update_job};
+use crate::db::StoreError;
+use crate::outbox::{self, Entity};
+use crate::schema::{job_languages, job_skills, job_sources, jobs};
+
+/// PostgreSQL takes at most 65,535 parameters a statement; skill rows have seven.
+const SKILL_ROWS_PER_STATEMENT: usize = 8_000;
+
+/// A job as an import writes it: fields checked and skills resolved by the importer.
+#[derive(Clone, Debug)]
+pub struct ImportedJob {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    /// The board it was first imported from, and its id there.
+    pub source: String,
+    pub external_id: String,
+    pub fields: JobFields,
+    pub skills: Vec<JobSkill>,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+/// One board's copy of a job, as recorded.
+#[derive(Clone, Debug)]
+pub struct SourceRecord {
+    pub external_id: String,
+    pub job_id: Uuid,
+    pub content_hash: Vec<u8>,
+    pub withdrawn: bool,
+    /// The job was first imported from this copy, so the copy's text is the job's.
+    pub primary: bool,
+}
+
+/// A board's copy to record.
+#[derive(Clone, Debug)]
+pub struct NewSource {
+    pub source: String,
+    pub external_id: String,
+    pub job_id: Uuid,
+    pub url: Option<String>,
+    pub content_hash: Vec<u8>,
+}
+
+/// Stores new imported jobs with their skills and languages and queues them for the index, in the caller's
+/// transaction, in a handful of statements whatever their number.
+pub async fn insert_jobs(conn: &mut AsyncPgConnection, new: &[ImportedJob]) -> Result<(), StoreError> {
+    if new.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let rows: Vec<_> = new
+        .iter()
+        .map(|job| {
+            (
+                jobs::id.eq(job.id),
+                jobs::organization_id.eq(job.organization_id),
+                jobs::source.eq(&job.source),
+                jobs::external_id.eq(&job.external_id),
+                jobs::created_at.eq(now),
+                job_values(&job.fields, job.published_at, now),
+            )
+        })
+        .collect();
+    diesel::insert_into(jobs::table).values(rows).execute(conn).await?;
+    insert_skills(conn, new).await?;
+    let languages: Vec<_> = new
+        .iter()
+        .flat_map(|job| {
+            job.fields.languages.iter().map(move |l| {
+                (job_languages::job_id.eq(job.id), job_languages::code.eq(&l.code), job_languages::level.eq(l.level))
+            })
+        })
+        .collect();
+    if !languages.is_empty() {
+        diesel::insert_into(job_languages::table).values(languages).execute(conn).await?;
+    }
+    let ids: Vec<Uuid> = new.iter().map(|job| job.id).collect();
+    outbox::enqueue_many(conn, Entity::Job, &ids).await
+}
+
+async fn insert_skills(conn: &mut AsyncPgConnection, new: &[ImportedJob]) -> Result<(), StoreError> {
+    let rows: Vec<_> = new
+        .iter()
+        .flat_map(|job| {
+            job.skills.iter().enumerate().map(move |(position, s)| {
+                (
+                    job_skills::job_id.eq(job.id),
+                    job_skills::position.eq(position as i32),
+                    job_skills::skill_id.eq(s.skill_id.as_deref()),
+                    job_skills::name.eq(&s.name),
+                    job_skills::required.eq(s.required),
+                    job_skills::found.eq(s.found),
+                    job_skills::snippet.eq(s.snippet.as_deref()),
+                )
+            })
+        })
+        .collect();
+    for chunk in rows.chunks(SKILL_ROWS_PER_STATEMENT) {
+        diesel::insert_into(job_skills::table).values(chunk).execute(conn).await?;
+    }
+    Ok(())
+}
+
+/// Overwrites an imported job with what its ad says now, skills included, and queues it for the index. The first
+/// publication date is kept.
+pub async fn update_job_from_ad(conn: &mut AsyncPgConnection, job: &ImportedJob) -> Result<(), StoreError> {
+    let published_at: Option<DateTime<Utc>> =
+        jobs::table.find(job.id).select(jobs::published_at).first(conn).await.optional()?.flatten();
+    update_job(conn, job.id, &job.fields, Some(&job.skills), published_at.or(job.published_at)).await
+}
+
+/// Closes the given jobs (those still open) and queues them for the index, so search and alerts drop them.
+pub async fn close_jobs(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<usize, StoreError> {
+    let closed: Vec<Uuid> =
+        diesel::update(jobs::table.filter(jobs::id.eq_any(ids)).filter(jobs::status.ne(JobStatus::Closed)))
+            .set((jobs::status.eq(JobStatus::Closed), jobs::updated_at.eq(Utc::now())))
+            .returning(jobs::id)
+            .get_results(conn)
+            .await?;
+    outbox::enqueue_many(conn, Entity::Job, &closed).await?;
+    Ok(closed.len())
+}
+
+/// What is recorded of the given ads of one board.
+pub async fn sources(
+    conn: &mut AsyncPgConnection,
+    source: &str,
+    external_ids: &[&str],
+) -> Result<Vec<SourceRecord>, StoreError> {
+    type Row = (String, Uuid, Vec<u8>, bool, String, Option<String>);
+    let rows: Vec<Row> = job_sources::table
+        .inner_join(jobs::table)
+        .filter(job_sources::source.eq(source))
+        .filter(job_sources::external_id.eq_any(external_ids))
+        .select((
+            job_sources::external_id,
+            job_sources::job_id,
+            job_sources::content_hash,
+            job_sources::withdrawn_at.is_not_null(),
+            jobs::source,
+            jobs::external_id,
+        ))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(external_id, job_id, content_hash, withdrawn, job_source, job_external_id)| SourceRecord {
+            primary: job_source == source && job_external_id.as_deref() == Some(external_id.as_str()),
+            external_id,
+            job_id,
+            content_hash,
+            withdrawn,
+        })
+        .collect())
+}
+
+/// Records boards' copies of jobs.
+pub async fn insert_sources(conn: &mut AsyncPgConnection, new: &[NewSource]) -> Result<(), StoreError> {
+    let rows: Vec<_> = new
+        .iter()
+        .map(|s| {
+            (
+                job_sources::source.eq(&s.source),
+                job_sources::external_id.eq(&s.external_id),
+                job_sources::job_id.eq(s.job_id),
+                job_sources::url.eq(s.url.as_deref()),
+                job_sources::content_hash.eq(&s.content_hash),
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(10_000) {
+        diesel::insert_into(job_sources::table).values(chunk).execute(conn).await?;
+    }
+    Ok(())
+}
+
+/// Records what a board's copy says now; `withdrawn` marks it taken down (or back up).
+pub async fn update_source(
+    conn: &mut AsyncPgConnection,
+    source: &str,
+    external_id: &str,
+    url: Option<&str>,
+    content_hash: &[u8],
+    withdrawn: bool,
+) -> Result<(), StoreError> {
+    let now = Utc::now();
+    diesel::update(job_sources::table.find((source, external_id)))
+        .set((
+            job_sources::url.eq(url),
+            job_sources::content_hash.eq(content_hash),
+            job_sources::withdrawn_at.eq(withdrawn.then_some(now)),
+            job_sources::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether any board still publishes the job.
+pub async fn still_published_anywhere(conn: &mut AsyncPgConnection, job_id: Uuid) -> Result<bool, StoreError> {
+    let n: i64 = job_sources::table
+        .filter(job_sources::job_id.eq(job_id))
+        .filter(job_sources::withdrawn_at.is_null())
+        .count()
+        .get_result(conn)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Which of the given jobs are not closed.
+pub async fn open_jobs(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<Vec<Uuid>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(jobs::table
+        .filter(jobs::id.eq_any(ids))
+        .filter(jobs::status.ne(JobStatus::Closed))
+        .select(jobs::id)
+        .load(conn)
+        .await?)
+}
