@@ -205,3 +205,35 @@ fn decode_entities(text: &str) -> String {
         .replace("&Ouml;", "Ö")
         .replace("&amp;", "&")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Vec<Value> {
+        let text = std::fs::read(format!("{}/data/jobads/jobposting_scraped_2020_sample.json", env!("CARGO_MANIFEST_DIR")));
+        let mut found = Vec::new();
+        postings(serde_json::from_slice(&text.expect("sample")).expect("json"), &mut found);
+        found
+    }
+
+    #[test]
+    fn the_sample_reads_with_boards_places_and_plain_text() {
+        let ads: Vec<Ad> = sample().into_iter().map(|v| read(v).expect("readable")).collect();
+        assert_eq!(ads.len(), 12);
+        assert_eq!((ads[0].source.as_str(), ads[0].external_id.as_str()), ("studentjob.se", "1313244"));
+        assert_eq!((ads[0].city.as_str(), ads[0].country.as_str()), ("Sweden", "SE"));
+        assert_eq!(ads[0].languages, ["en"], "a listed language is a language, not a skill");
+        assert_eq!(ads[1].employer.as_ref().map(|e| e.name.as_str()), Some("Perigee AB"));
+        assert_eq!(ads[1].city, "Malmö");
+        assert!(ads.iter().all(|ad| !ad.text.contains('<')), "HTML stripped");
+        assert!(ads[9].employer.is_none() || ads[9].source == "halsojobb.se");
+    }
+
+    #[test]
+    fn html_becomes_text_in_one_pass() {
+        assert_eq!(strip_html("<p>Vi s&ouml;ker</p><ul><li>GMP &amp; QA</li></ul>"), "\nVi söker\n\nGMP & QA\n");
+        assert_eq!(strip_html("a < b and no close"), "a ");
+        assert_eq!(strip_html(&"<".repeat(10_000)), "");
+    }
+}

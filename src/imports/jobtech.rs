@@ -190,3 +190,52 @@ fn place(address: &Address, concepts: &Concepts) -> (String, String) {
         .unwrap_or("SE");
     (town, country.to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(name: &str) -> Vec<serde_json::Value> {
+        let text = std::fs::read(format!("{}/data/jobads/{name}", env!("CARGO_MANIFEST_DIR"))).expect("sample");
+        let mut ads = Vec::new();
+        super::super::feed::each_ad(super::super::model::Format::Jobtech, &text, |_, v| ads.push(v)).expect("feed");
+        ads
+    }
+
+    #[test]
+    fn unknown_concept_ids_fall_back_to_labels_and_a_municipality_means_sweden() {
+        let ads: Vec<Ad> = sample("jobsearch_hits_2_ads.json")
+            .into_iter()
+            .map(|v| read(v, &Concepts::new()).expect("readable"))
+            .collect();
+        assert_eq!(ads[0].external_id, "23174210");
+        assert_eq!(ads[0].listed_skills, [ListedSkill { concept_id: Some("29387234_yov_smw".into()), label: "Java".into(), required: true }, ListedSkill { concept_id: Some("2938adsfdov_smw".into()), label: "Javascript".into(), required: false }]);
+        assert_eq!(ads[0].languages, ["en", "fi"]);
+        assert_eq!((ads[0].city.as_str(), ads[0].country.as_str()), ("Nacka", "SE"));
+        assert_eq!(ads[0].employer.as_ref().and_then(|e| e.org_number.as_deref()), Some("1222124758"));
+        assert_eq!(ads[1].country, "SE", "no country given, but a Swedish municipality");
+        assert!(!ads[1].removed, "a removed_date alone does not withdraw the ad");
+    }
+
+    #[test]
+    fn known_concept_ids_win_over_the_ads_labels() {
+        let mut concepts = Concepts::new();
+        concepts.insert("AvNB_uwa_6n6".into(), ("municipality".into(), "Stockholm kommun".into()));
+        let ad = read(sample("jobstream_2024_1_ad.json").remove(0), &concepts).expect("readable");
+        assert_eq!(ad.external_id, "28746073");
+        assert_eq!(ad.title, "Group Product Manager - Customer Care");
+        assert_eq!(ad.city, "Stockholm kommun");
+        assert_eq!(ad.url.as_deref(), Some("https://arbetsformedlingen.se/platsbanken/annonser/28746073"));
+        assert!(ad.text.len() > 500);
+    }
+
+    #[test]
+    fn an_ad_without_an_id_or_a_headline_is_refused_with_the_reason() {
+        let no_id = read(serde_json::json!({"headline": "x"}), &Concepts::new()).expect_err("no id");
+        assert!(no_id.contains("id"), "{no_id}");
+        let no_title = read(serde_json::json!({"id": 5}), &Concepts::new()).expect_err("no headline");
+        assert!(no_title.contains("headline"), "{no_title}");
+        let withdrawal = read(serde_json::json!({"id": 5, "removed": true}), &Concepts::new()).expect("a bare withdrawal");
+        assert!(withdrawal.removed);
+    }
+}

@@ -16,17 +16,3 @@ pub use service::{
     members, membership_of, organization_exists, organizations_of, promote_to_admin, request_network, sole_adminships,
     summaries, update_member, JoinRequest, SoleAdminship,
 };
-// STUB
-pub struct ImportedEmployer {
-    pub name: String,
-    pub org_number: Option<String>,
-    pub city: String,
-    pub country: String,
-    pub website: Option<String>,
-}
-pub async fn find_or_create_unclaimed_many(
-    _c: &mut diesel_async::AsyncPgConnection,
-    e: &[ImportedEmployer],
-) -> Result<Vec<uuid::Uuid>, crate::db::StoreError> {
-    Ok(e.iter().map(|_| uuid::Uuid::nil()).collect())
-}
