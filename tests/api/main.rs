@@ -18,6 +18,7 @@ mod mail_pool;
 mod matcher_thread;
 mod metrics;
 mod openapi;
+mod org_claims;
 mod orgs;
 mod partner_alerts;
 mod partners;
