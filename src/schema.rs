@@ -139,6 +139,21 @@ diesel::table! {
         network_member_since -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        claimed -> Bool,
+        org_number_key -> Nullable<Text>,
+        name_key -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    organization_claims (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        requested_by -> Uuid,
+        requested_at -> Timestamptz,
+        status -> Text,
+        decided_at -> Nullable<Timestamptz>,
+        decided_by -> Nullable<Uuid>,
     }
 }
 
@@ -237,6 +252,7 @@ diesel::joinable!(profile_desired_locations -> seeker_profiles (seeker_id));
 diesel::joinable!(memberships -> organizations (organization_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(network_requests -> organizations (organization_id));
+diesel::joinable!(organization_claims -> organizations (organization_id));
 diesel::joinable!(jobs -> organizations (organization_id));
 diesel::joinable!(job_skills -> jobs (job_id));
 diesel::joinable!(job_languages -> jobs (job_id));
@@ -257,6 +273,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     memberships,
     network_requests,
+    organization_claims,
     jobs,
     job_skills,
     job_languages,

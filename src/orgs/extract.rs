@@ -41,6 +41,20 @@ impl OrgAdmin {
     }
 }
 
+/// Who may change the organisation named by the path's `{id}`: one of its admins, or an operator while nobody has
+/// claimed it (an organisation an import made has no members to do it).
+#[derive(Clone, Copy, Debug)]
+pub struct OrgEditor {
+    pub user: AuthUser,
+    org_id: Uuid,
+}
+
+impl OrgEditor {
+    pub fn org_id(&self) -> Uuid {
+        self.org_id
+    }
+}
+
 type Extracted<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
 
 impl FromRequest for OrgMember {
@@ -75,6 +89,30 @@ impl FromRequest for OrgAdmin {
                 Ok(OrgAdmin(member))
             } else {
                 Err(ApiError::Forbidden("only admins of this organisation may do this".to_owned()))
+            }
+        })
+    }
+}
+
+impl FromRequest for OrgEditor {
+    type Error = ApiError;
+    type Future = Extracted<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = AuthUser::from_request(req, payload).into_inner();
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let org_id = req.match_info().get("id").map(str::parse::<Uuid>);
+        Box::pin(async move {
+            let user = user?;
+            let state = state.ok_or_else(|| ApiError::Internal("application state missing".to_owned()))?;
+            let org_id = org_id.and_then(Result::ok).ok_or(ApiError::NotFound)?;
+            let mut conn = state.conn().await?;
+            match service::may_edit(&mut conn, org_id, &user).await? {
+                Some(true) => Ok(OrgEditor { user, org_id }),
+                Some(false) => Err(ApiError::Forbidden(
+                    "only admins of this organisation may do this (operators: while it is unclaimed)".to_owned(),
+                )),
+                None => Err(ApiError::NotFound),
             }
         })
     }

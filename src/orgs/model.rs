@@ -140,6 +140,9 @@ pub struct Organization {
     pub location: Place,
     /// Whether the organisation is in the HR network.
     pub in_network: bool,
+    /// False for an organisation an import made from ads' employers: nobody manages it until its employer claims
+    /// it (`POST /organizations/{id}/claims`) and an operator approves; until then only operators change it.
+    pub claimed: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

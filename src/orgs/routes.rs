@@ -1,10 +1,12 @@
-//! HTTP endpoints for organisations, their members, and the HR network (requests, approvals, contacts).
+//! HTTP endpoints for organisations, their members, and the HR network (requests, approvals, contacts); the claim
+//! endpoints (`claims::routes`) are served and documented with them.
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use utoipa::OpenApi;
 use uuid::Uuid;
 
-use super::extract::{OrgAdmin, OrgMember};
+use super::claims::routes as claims;
+use super::extract::{OrgAdmin, OrgEditor, OrgMember};
 use super::model::{
     AddMember, CreateOrganization, Member, MemberPatch, NetworkContact, NetworkRequest, Organization,
     OrganizationPatch, PendingNetworkRequest,
@@ -28,7 +30,11 @@ use crate::state::AppState;
     request_network_membership,
     list_network_requests,
     approve_network_request,
-    network_contacts
+    network_contacts,
+    claims::claim_organization,
+    claims::list_organization_claims,
+    claims::approve_organization_claim,
+    claims::decline_organization_claim
 ))]
 pub struct Api;
 
@@ -43,7 +49,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(request_network_membership)
         .service(list_network_requests)
         .service(approve_network_request)
-        .service(network_contacts);
+        .service(network_contacts)
+        .configure(claims::configure);
 }
 
 /// Register an organisation. The caller becomes its first admin.
@@ -87,7 +94,8 @@ async fn get_organization(
     Ok(web::Json(org))
 }
 
-/// Update the profile (admins). Fields left out stay; `org_number`, `website` and `description` are cleared by `null`.
+/// Update the profile (admins; operators while the organisation is unclaimed). Fields left out stay; `org_number`,
+/// `website` and `description` are cleared by `null`.
 #[utoipa::path(
     tag = "organisations",
     params(("id" = Uuid, Path, description = "organisation id")),
@@ -96,7 +104,7 @@ async fn get_organization(
     responses(
         (status = 200, body = Organization),
         (status = 401, body = Problem),
-        (status = 403, description = "not an admin of this organisation", body = Problem),
+        (status = 403, description = "not an admin of this organisation (nor an operator while it is unclaimed)", body = Problem),
         (status = 404, body = Problem),
         (status = 409, description = "another organisation has this org_number", body = Problem),
         (status = 422, body = Problem),
@@ -105,12 +113,12 @@ async fn get_organization(
 #[patch("/api/v1/organizations/{id}")]
 async fn update_organization(
     state: web::Data<AppState>,
-    admin: OrgAdmin,
+    editor: OrgEditor,
     body: JsonBody<OrganizationPatch>,
 ) -> Result<web::Json<Organization>, ApiError> {
     let patch = body.0.validate().map_err(ApiError::Invalid)?;
     let mut conn = state.conn().await?;
-    Ok(web::Json(service::update_organization(&mut conn, admin.org_id(), patch).await?))
+    Ok(web::Json(service::update_organization(&mut conn, editor.org_id(), patch).await?))
 }
 
 /// Add an existing employer account as admin or recruiter (admins).

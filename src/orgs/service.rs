@@ -9,9 +9,12 @@ use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
+use super::imported::{ImportedEmployer, UnusableEmployer};
+use super::imported_store;
 use super::model::{is_last_admin, Member, MemberPatch, MemberRole, Membership, NetworkContact, OrganizationSummary};
 use super::store::{self, MemberRow};
 use crate::auth::directory::{self, Contact};
+use crate::auth::{AuthUser, Role};
 use crate::db::StoreError;
 use crate::error::ApiError;
 
@@ -43,6 +46,57 @@ pub async fn required_membership(
         }
         None => Err(ApiError::NotFound),
     }
+}
+
+/// Who may change the profile: `Some(true)` for the organisation's admins, and for operators while nobody has
+/// claimed it; `Some(false)` for anyone else; `None` if it does not exist.
+pub async fn may_edit(conn: &mut AsyncPgConnection, org_id: Uuid, user: &AuthUser) -> Result<Option<bool>, StoreError> {
+    if user.role == Role::Admin {
+        return Ok(store::is_claimed(conn, org_id).await?.map(|claimed| !claimed));
+    }
+    match store::membership(conn, org_id, user.id).await? {
+        Some(m) => Ok(Some(m.role == MemberRole::Admin)),
+        None => Ok(store::organization_exists(conn, org_id).await?.then_some(false)),
+    }
+}
+
+/// Why an imported employer has no organisation.
+#[derive(Debug, thiserror::Error)]
+pub enum EmployerError {
+    #[error(transparent)]
+    Unusable(#[from] UnusableEmployer),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The organisation of an imported ad's employer, in the caller's transaction: the one with its organisation
+/// number (claimed or not; "556000-1234" and "5560001234" are one), else, for an employer without a number, the
+/// one an import made with its normalised name, else a new unclaimed one.
+pub async fn find_or_create_unclaimed(
+    conn: &mut AsyncPgConnection,
+    employer: ImportedEmployer<'_>,
+) -> Result<Uuid, EmployerError> {
+    let clean = employer.clean()?;
+    let ids = imported_store::find_or_create(conn, std::slice::from_ref(&clean)).await?;
+    Ok(ids.first().copied().ok_or(StoreError::NotFound)?)
+}
+
+/// [`find_or_create_unclaimed`] for many employers in a few statements: an outcome per employer, in order.
+/// Employers repeated in the batch get one organisation.
+pub async fn find_or_create_unclaimed_many(
+    conn: &mut AsyncPgConnection,
+    employers: &[ImportedEmployer<'_>],
+) -> Result<Vec<Result<Uuid, UnusableEmployer>>, StoreError> {
+    let cleaned: Vec<_> = employers.iter().map(ImportedEmployer::clean).collect();
+    let usable: Vec<_> = cleaned.iter().filter_map(|c| c.as_ref().ok().cloned()).collect();
+    let mut ids = imported_store::find_or_create(conn, &usable).await?.into_iter();
+    cleaned
+        .into_iter()
+        .map(|c| match c {
+            Ok(_) => ids.next().map(Ok).ok_or(StoreError::NotFound),
+            Err(unusable) => Ok(Err(unusable)),
+        })
+        .collect()
 }
 
 /// The name and place of each of the organisations among `ids` that exist, by id.

@@ -86,6 +86,11 @@ pub async fn membership(
     }))
 }
 
+/// Whether the organisation is claimed; `None` if it does not exist.
+pub async fn is_claimed(conn: &mut AsyncPgConnection, org_id: Uuid) -> Result<Option<bool>, StoreError> {
+    Ok(organizations::table.find(org_id).select(organizations::claimed).first(conn).await.optional()?)
+}
+
 pub async fn organization_exists(conn: &mut AsyncPgConnection, org_id: Uuid) -> Result<bool, StoreError> {
     Ok(diesel::select(diesel::dsl::exists(organizations::table.find(org_id))).get_result(conn).await?)
 }
@@ -111,6 +116,7 @@ struct OrganizationRow {
     city: String,
     country: String,
     network_member_since: Option<DateTime<Utc>>,
+    claimed: bool,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -126,6 +132,7 @@ impl From<OrganizationRow> for Organization {
             description: r.description,
             location: Place { city: r.city, country: r.country },
             in_network: r.network_member_since.is_some(),
+            claimed: r.claimed,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }

@@ -19,6 +19,7 @@ mod mail_pool;
 mod matcher_thread;
 mod metrics;
 mod openapi;
+mod org_claims;
 mod orgs;
 mod partner_alerts;
 mod partners;
