@@ -211,7 +211,8 @@ mod tests {
     use super::*;
 
     fn sample() -> Vec<Value> {
-        let text = std::fs::read(format!("{}/data/jobads/jobposting_scraped_2020_sample.json", env!("CARGO_MANIFEST_DIR")));
+        let text =
+            std::fs::read(format!("{}/data/jobads/jobposting_scraped_2020_sample.json", env!("CARGO_MANIFEST_DIR")));
         let mut found = Vec::new();
         postings(serde_json::from_slice(&text.expect("sample")).expect("json"), &mut found);
         found

@@ -209,7 +209,13 @@ mod tests {
             .map(|v| read(v, &Concepts::new()).expect("readable"))
             .collect();
         assert_eq!(ads[0].external_id, "23174210");
-        assert_eq!(ads[0].listed_skills, [ListedSkill { concept_id: Some("29387234_yov_smw".into()), label: "Java".into(), required: true }, ListedSkill { concept_id: Some("2938adsfdov_smw".into()), label: "Javascript".into(), required: false }]);
+        assert_eq!(
+            ads[0].listed_skills,
+            [
+                ListedSkill { concept_id: Some("29387234_yov_smw".into()), label: "Java".into(), required: true },
+                ListedSkill { concept_id: Some("2938adsfdov_smw".into()), label: "Javascript".into(), required: false }
+            ]
+        );
         assert_eq!(ads[0].languages, ["en", "fi"]);
         assert_eq!((ads[0].city.as_str(), ads[0].country.as_str()), ("Nacka", "SE"));
         assert_eq!(ads[0].employer.as_ref().and_then(|e| e.org_number.as_deref()), Some("1222124758"));
@@ -235,7 +241,8 @@ mod tests {
         assert!(no_id.contains("id"), "{no_id}");
         let no_title = read(serde_json::json!({"id": 5}), &Concepts::new()).expect_err("no headline");
         assert!(no_title.contains("headline"), "{no_title}");
-        let withdrawal = read(serde_json::json!({"id": 5, "removed": true}), &Concepts::new()).expect("a bare withdrawal");
+        let withdrawal =
+            read(serde_json::json!({"id": 5, "removed": true}), &Concepts::new()).expect("a bare withdrawal");
         assert!(withdrawal.removed);
     }
 }

@@ -10,13 +10,14 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::duplicates::{same_job, AdFingerprint};
+use super::model::Skipped;
 use super::model::{Ad, ImportSummary};
 use super::prepare::{Item, Prepared};
 use super::store::{self, NewFingerprint};
 use crate::db::StoreError;
 use crate::jobs::imported::{self as jobs, ImportedJob, NewSource, SourceRecord};
 use crate::jobs::model::{JobFields, JobLanguage, JobStatus, Remote};
-use crate::orgs::ImportedEmployer;
+use crate::orgs::{ImportedEmployer, UnusableEmployer};
 use crate::vocab::Place;
 
 type Key = (String, String);
@@ -40,7 +41,7 @@ struct Chunk<'a> {
     /// New jobs of this chunk, so a duplicate later in the same chunk merges into them.
     fresh: Vec<(Uuid, &'a str, &'a AdFingerprint)>,
     candidates: Vec<(Uuid, String, AdFingerprint)>,
-    organizations: HashMap<String, Uuid>,
+    organizations: HashMap<String, Result<Uuid, UnusableEmployer>>,
     now: DateTime<Utc>,
 }
 
@@ -82,6 +83,13 @@ impl<'a> Chunk<'a> {
             if self.pending_keys.contains(&key) {
                 self.flush(conn).await?;
             }
+            if !ad.ad.removed {
+                if let Err(unusable) = self.organization_of(&ad.ad) {
+                    let reason = format!("employer: {unusable}");
+                    self.summary.skipped.push(Skipped { position: ad.position, reason });
+                    continue;
+                }
+            }
             match self.known.get(&key).cloned() {
                 Some(record) => self.existing(conn, ad, record).await?,
                 None if ad.ad.removed => self.summary.unchanged += 1,
@@ -109,7 +117,7 @@ impl<'a> Chunk<'a> {
     /// The organisation of every ad that will write a job: found by organisation number or name, or created
     /// unclaimed. An ad naming no employer is filed under its board.
     async fn load_organizations(&mut self, conn: &mut AsyncPgConnection) -> Result<(), StoreError> {
-        let mut employers: Vec<ImportedEmployer> = Vec::new();
+        let mut employers: Vec<ImportedEmployer<'a>> = Vec::new();
         let mut keys: Vec<String> = Vec::new();
         for ad in self.ads().filter(|ad| !ad.ad.removed) {
             let key = employer_key(&ad.ad);
@@ -120,6 +128,7 @@ impl<'a> Chunk<'a> {
             employers.push(employer_of(&ad.ad));
         }
         let ids = crate::orgs::find_or_create_unclaimed_many(conn, &employers).await?;
+        debug_assert_eq!(ids.len(), keys.len());
         self.organizations = keys.into_iter().zip(ids).collect();
         Ok(())
     }
@@ -245,10 +254,15 @@ impl<'a> Chunk<'a> {
         Ok(())
     }
 
+    /// The organisation an ad's job belongs to, or why its employer cannot be one.
+    fn organization_of(&self, ad: &Ad) -> Result<Uuid, UnusableEmployer> {
+        self.organizations.get(&employer_key(ad)).cloned().unwrap_or(Err(UnusableEmployer::NoName))
+    }
+
     fn imported_job(&self, id: Uuid, prepared: &Prepared) -> ImportedJob {
         let ad = &prepared.ad;
         let expired = ad.closes_at.is_some_and(|at| at <= self.now);
-        let organization_id = self.organizations.get(&employer_key(ad)).copied().unwrap_or_default();
+        let organization_id = self.organization_of(ad).unwrap_or_default();
         ImportedJob {
             id,
             organization_id,
@@ -297,10 +311,10 @@ fn employer_key(ad: &Ad) -> String {
     }
 }
 
-fn employer_of(ad: &Ad) -> ImportedEmployer {
+fn employer_of(ad: &Ad) -> ImportedEmployer<'_> {
     let (name, org_number, website) = match &ad.employer {
-        Some(e) => (e.name.clone(), e.org_number.clone(), e.website.clone()),
-        None => (ad.source.clone(), None, None),
+        Some(e) => (e.name.as_str(), e.org_number.as_deref(), e.website.as_deref()),
+        None => (ad.source.as_str(), None, None),
     };
-    ImportedEmployer { name, org_number, city: ad.city.clone(), country: ad.country.clone(), website }
+    ImportedEmployer { name, org_number, city: &ad.city, country: &ad.country, website }
 }
