@@ -18,6 +18,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod hygiene;
+pub mod imports;
 pub mod jobs;
 pub mod limits;
 pub mod mail;
