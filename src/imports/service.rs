@@ -9,7 +9,7 @@ use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use super::duplicates::{same_job, AdFingerprint};
+use super::duplicates::{similarity, AdFingerprint};
 use super::model::Skipped;
 use super::model::{Ad, ImportSummary};
 use super::prepare::{Item, Prepared};
@@ -150,7 +150,7 @@ impl<'a> Chunk<'a> {
         let mut seen = HashSet::new();
         for c in found {
             if open.contains(&c.job_id) && seen.insert(c.job_id) {
-                if let Some(fingerprint) = AdFingerprint::from_bytes(&c.fingerprint) {
+                if let Ok(fingerprint) = AdFingerprint::from_bytes(&c.fingerprint) {
                     self.candidates.push((c.job_id, c.source, fingerprint));
                 }
             }
@@ -158,20 +158,23 @@ impl<'a> Chunk<'a> {
         Ok(())
     }
 
+    /// The open job from another board (imported earlier, or new in this chunk) that the ad copies most closely.
+    fn best_duplicate(&self, source: &str, fingerprint: &AdFingerprint) -> Option<Uuid> {
+        let fresh = self.fresh.iter().map(|(id, s, f)| (*id, *s, *f));
+        let stored = self.candidates.iter().map(|(id, s, f)| (*id, s.as_str(), f));
+        fresh
+            .chain(stored)
+            .filter(|(_, s, _)| *s != source)
+            .map(|(id, _, f)| (id, similarity(f, fingerprint)))
+            .filter(|(_, similar)| similar.is_same_job())
+            .max_by(|a, b| a.1.containment.total_cmp(&b.1.containment))
+            .map(|(id, _)| id)
+    }
+
     /// An ad never seen from its board: the same job as one from another board (merged), or a new job.
     fn new_ad(&mut self, ad: &'a Prepared, key: Key) {
         let source = ad.ad.source.as_str();
-        let duplicate = self
-            .fresh
-            .iter()
-            .find(|(_, s, f)| *s != source && same_job(f, &ad.fingerprint))
-            .map(|(id, _, _)| *id)
-            .or_else(|| {
-                self.candidates
-                    .iter()
-                    .find(|(_, s, f)| s != source && same_job(f, &ad.fingerprint))
-                    .map(|(id, _, _)| *id)
-            });
+        let duplicate = self.best_duplicate(source, &ad.fingerprint);
         let job_id = match duplicate {
             Some(job_id) => {
                 self.summary.merged += 1;
