@@ -319,7 +319,8 @@ impl Percolator {
 
     /// The searches whose every criterion holds for the job.
     fn searches_met(&self, job: &JobFacts) -> RoaringBitmap {
-        let skill_ids = job.skills.iter().filter_map(|s| s.skill_id.as_deref()).flat_map(|id| self.links.equivalents(id));
+        let skill_ids =
+            job.skills.iter().filter_map(|s| s.skill_id.as_deref()).flat_map(|id| self.links.equivalents(id));
         let mut met = &self.searches & &self.skill.holding(skill_ids);
         met &= &self.sector.holding([job.sector.as_str()]);
         met &= &self.country.holding([job.country.as_str()]);

@@ -683,7 +683,12 @@ fn meeting<'a>(
 
 /// The mention of a skill asked for, met by the hit's skill `met`; when that is an equivalent rather than the skill
 /// itself, the mention names it and a factor says so.
-fn matched_mention(skill: &WantedSkill, met: Option<(&str, &str)>, links: &SkillLinks, other: &mut Vec<Factor>) -> SkillMention {
+fn matched_mention(
+    skill: &WantedSkill,
+    met: Option<(&str, &str)>,
+    links: &SkillLinks,
+    other: &mut Vec<Factor>,
+) -> SkillMention {
     let mut mentioned = mention(skill);
     let (Some(wanted), Some((id, name))) = (skill.skill_id.as_deref(), met) else { return mentioned };
     if id == wanted {
@@ -692,7 +697,8 @@ fn matched_mention(skill: &WantedSkill, met: Option<(&str, &str)>, links: &Skill
     let relation = links.relation(wanted, id).map_or("equivalent", |r| r.as_str());
     let detail = format!("{} matched through the equivalent skill {name} ({relation})", skill.name);
     other.push(factor("equivalent_skill", detail, 0.0));
-    mentioned.through = Some(LinkedSkill { skill_id: id.to_owned(), name: name.to_owned(), relation: relation.to_owned() });
+    mentioned.through =
+        Some(LinkedSkill { skill_id: id.to_owned(), name: name.to_owned(), relation: relation.to_owned() });
     mentioned
 }
 
@@ -892,7 +898,9 @@ pub fn explain_job(job: &StoredJob, search: &JobSearch, units: &[Unit], score: f
         if has {
             known += optional;
             let required = skill.skill_id.as_deref().is_some_and(|wanted| {
-                job.skills.iter().any(|s| s.required && s.skill_id.as_deref().is_some_and(|id| links.are_equivalent(id, wanted)))
+                job.skills
+                    .iter()
+                    .any(|s| s.required && s.skill_id.as_deref().is_some_and(|id| links.are_equivalent(id, wanted)))
             });
             if search.rank_by_missing_required && required {
                 known += W_REQUIRED;

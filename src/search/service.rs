@@ -109,7 +109,8 @@ pub async fn search_candidates(
     let partner_pool = filter.partner_pool;
     // A plus that is a must-have skill, or an equivalent of one, is the must-have skill.
     let is_must = |s: &WantedSkill| {
-        must.iter().any(|m| m.skill_id.as_deref().zip(s.skill_id.as_deref()).is_some_and(|(a, b)| links.are_equivalent(a, b)))
+        must.iter()
+            .any(|m| m.skill_id.as_deref().zip(s.skill_id.as_deref()).is_some_and(|(a, b)| links.are_equivalent(a, b)))
     };
     skills.retain(|s| !is_must(s));
     let mut skills = one_per_class(skills, &links);

@@ -23,7 +23,8 @@ pub async fn ensure_loaded(pool: &DbPool) -> Result<Option<Counts>, StoreError> 
     }
     let started = Instant::now();
     // The sources are compiled in and parsed by the unit tests, so this fails only on a broken build.
-    let sources = Sources::embedded().map_err(|e| StoreError::Query(diesel::result::Error::DeserializationError(e.into())))?;
+    let sources =
+        Sources::embedded().map_err(|e| StoreError::Query(diesel::result::Error::DeserializationError(e.into())))?;
     let loaded =
         conn.transaction::<_, StoreError, _>(|conn| async move { load(conn, &sources).await }.scope_boxed()).await?;
     if let Some(counts) = &loaded {

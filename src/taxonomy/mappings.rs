@@ -75,7 +75,8 @@ fn parse_links(csv: &str) -> Result<Vec<NewSkillLink>, SourceError> {
     }
     let mut links = Vec::new();
     for row in csv::Reader::from_reader(csv.as_bytes()).deserialize::<Row>() {
-        let row = row.map_err(|source| SourceError::Csv { file: "mappings/esco_jobtech_skills.csv".to_owned(), source })?;
+        let row =
+            row.map_err(|source| SourceError::Csv { file: "mappings/esco_jobtech_skills.csv".to_owned(), source })?;
         let (esco, jobtech) = (row.esco_id.trim(), row.jobtech_concept_id.trim());
         let Some(relation) = Relation::parse(row.jobtech_to_esco.trim()) else { continue };
         if esco.is_empty() || jobtech.is_empty() {

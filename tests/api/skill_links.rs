@@ -38,7 +38,8 @@ async fn the_mapping_links_skills_and_fills_an_older_database_once() {
          AND relation = 'broad'"
     );
     assert_eq!(count(&app, &java).await, 1, "the README's sample row: ESCO's Java is the broader");
-    let java_sv = format!("SELECT count(*) AS n FROM skills WHERE id = '{ESCO_JAVA}' AND label_sv = 'Java (datorprogrammering)'");
+    let java_sv =
+        format!("SELECT count(*) AS n FROM skills WHERE id = '{ESCO_JAVA}' AND label_sv = 'Java (datorprogrammering)'");
     assert_eq!(count(&app, &java_sv).await, 1);
 
     // A database loaded before the mapping existed: no links and no Swedish ESCO labels.
@@ -149,7 +150,10 @@ async fn alerts_fire_for_the_equivalent_skill_and_not_for_unrelated_ones() {
     let fits_me = json!({"name": "Fits me", "query": null, "match_profile": true, "frequency": "instant"});
     assert_eq!(app.post("/api/v1/me/alerts", ada.t(), fits_me).await.status, 201);
     let (bo, _) = world
-        .seeker_with_alert("Bo", json!({"name": "Java", "query": {"skills": [ESCO_JAVA]}, "match_profile": false, "frequency": "instant"}))
+        .seeker_with_alert(
+            "Bo",
+            json!({"name": "Java", "query": {"skills": [ESCO_JAVA]}, "match_profile": false, "frequency": "instant"}),
+        )
         .await;
     let (cia, _) = world
         .seeker_with_alert("Cia", json!({"name": "Cells", "query": {"skills": ["cell culture"]}, "match_profile": false, "frequency": "instant"}))
