@@ -125,7 +125,7 @@ pub struct LinkedSkill {
     /// As the hit lists it.
     pub name: String,
     /// `exact` or `close` when the mapping links the two directly; `equivalent` when they are one through other
-    /// skills.
+    /// skills; for a partial match, `narrower` or `broader`: what the hit's skill is to the one asked for.
     #[schema(example = "exact")]
     pub relation: String,
 }
@@ -133,7 +133,7 @@ pub struct LinkedSkill {
 /// Something besides skills that moved a score, and by how much.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Factor {
-    /// `text`, `language`, `location`, `availability`, `work_permit`, `sector`, `synonym` or `equivalent_skill`.
+    /// `text`, `language`, `location`, `availability`, `work_permit`, `sector`, `synonym`, `equivalent_skill` or `partial_skill`.
     pub factor: String,
     pub detail: String,
     /// What it added to the score; 0 when it was a filter or did not apply.
@@ -146,6 +146,10 @@ pub struct Explanation {
     pub matched_skills: Vec<SkillMention>,
     /// Required skills the hit lacks.
     pub missing_skills: Vec<SkillMention>,
+    /// Skills asked for that the hit lacks but has a narrower or broader skill of (`through` names it), which
+    /// counted for a share of their weight.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partial_skills: Vec<SkillMention>,
     pub other: Vec<Factor>,
 }
 

@@ -7,7 +7,9 @@
 //! small add-on.
 //!
 //! Skills the taxonomy links as exact or close equivalents are one skill here: a search's skill (its `links`) is
-//! looked for as any skill of its class, and the explanation says when a hit matched through an equivalent.
+//! looked for as any skill of its class, and the explanation says when a hit matched through an equivalent. A skill
+//! linked broad or narrow to one asked for (not required) is a partial match: a share of the skill's weight, the
+//! best one only, and named as partial in the explanation. A partial match never stands in for a required skill.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -26,7 +28,7 @@ use super::fields::{self, Fields, KIND_CANDIDATE, KIND_JOB};
 use super::model::{Explanation, Factor, HitLanguage, LinkedSkill, SkillMention};
 use super::text::{self, Unit};
 use super::vocabulary::Vocabulary;
-use crate::taxonomy::SkillLinks;
+use crate::taxonomy::{Relation, SkillLinks};
 
 /// Each required skill: more than all other factors together can add.
 pub const W_REQUIRED: f32 = 1000.0;
@@ -44,6 +46,18 @@ pub const W_SECTOR: f32 = 2.0;
 pub const TEXT_BOOST: f32 = 0.5;
 /// A skill that free text names (a label or synonym) counts like a well-matched word.
 pub const W_SYNONYM: f32 = 2.0;
+/// The share of a skill's weight a hit earns with a narrower skill (a specific form of the one asked for).
+pub const PARTIAL_NARROWER: f32 = 0.5;
+/// The share of a skill's weight a hit earns with a broader skill (the field the one asked for belongs to).
+pub const PARTIAL_BROADER: f32 = 0.25;
+
+/// The share of the weight a partial match with a skill that is `relation` to the one asked for earns.
+fn partial_share(relation: Relation) -> f32 {
+    match relation {
+        Relation::Narrow => PARTIAL_NARROWER,
+        _ => PARTIAL_BROADER,
+    }
+}
 
 /// A skill a search asks for, resolved against the taxonomy. Without an id it is looked for as text in labels.
 #[derive(Clone, Debug, PartialEq)]
@@ -164,6 +178,24 @@ fn any_skill(field: Field, ids: &[&str]) -> Box<dyn Query> {
         [id] => term(field, id),
         _ => any_of(field, ids.iter().map(|id| (*id).to_owned())),
     }
+}
+
+/// A skill's query `full`, or else the best of the skills the taxonomy partly links to it (by `field`), each at its
+/// share of `floor`, which is at most what `full` adds when it matches: the full match always wins.
+fn or_partly(full: Box<dyn Query>, field: Field, id: &str, floor: f32, links: &SkillLinks) -> Box<dyn Query> {
+    let partials = links.partials(id);
+    if partials.is_empty() {
+        return full;
+    }
+    let mut alternatives = vec![full];
+    for relation in [Relation::Narrow, Relation::Broad] {
+        let ids: Vec<&str> = partials.iter().filter(|(_, r)| *r == relation).map(|(id, _)| *id).collect();
+        if !ids.is_empty() {
+            let share = floor * partial_share(relation);
+            alternatives.push(Box::new(ConstScoreQuery::new(any_skill(field, &ids), share)));
+        }
+    }
+    Box::new(DisjunctionMaxQuery::new(alternatives))
 }
 
 /// Keeps the first of each class of equivalent skills, required if any of the class is: asked for twice under
@@ -413,7 +445,9 @@ impl QueryBuilder<'_> {
                 match (&skill.skill_id, skill.required && !filtered) {
                     // Every hit has a filtered skill: it ranks by how strongly they show it.
                     (Some(id), false) => {
-                        (Occur::Should, SkillTerm { field: SkillField::Candidate, links }.query(self, id, optional))
+                        let full = SkillTerm { field: SkillField::Candidate, links }.query(self, id, optional);
+                        let floor = skill_effect(optional, 1);
+                        (Occur::Should, or_partly(full, f.candidate_skill, id, floor, links))
                     }
                     (Some(id), true) => weighted(any_skill(f.candidate_skill, &links.equivalents(id)), W_REQUIRED),
                     (None, required) => {
@@ -553,7 +587,8 @@ impl QueryBuilder<'_> {
         JobPlan { ranking, filters: self.job_filters(&search.filter), units }
     }
 
-    /// One clause per skill: an id is a term; a name without an id is text over the job's own text.
+    /// One clause per skill: an id is a term (the skill or an equivalent; a partly linked skill for a share when
+    /// the skill is not required); a name without an id is text over the job's own text.
     fn job_skill_clauses(&self, skills: &[WantedSkill], field: Field, links: &SkillLinks) -> Vec<Clause> {
         let optional = optional_weight(skills);
         let f = self.fields;
@@ -561,14 +596,19 @@ impl QueryBuilder<'_> {
             .iter()
             .map(|skill| {
                 let weight = if skill.required { W_REQUIRED } else { optional };
-                let query = match &skill.skill_id {
-                    Some(id) => any_skill(field, &links.equivalents(id)),
+                match &skill.skill_id {
+                    Some(id) => {
+                        let full = Box::new(ConstScoreQuery::new(any_skill(field, &links.equivalents(id)), weight));
+                        match skill.required {
+                            true => (Occur::Should, full as Box<dyn Query>),
+                            false => (Occur::Should, or_partly(full, field, id, weight, links)),
+                        }
+                    }
                     None => {
                         let units = [Unit { words: vec![skill.name.clone()], quoted: true, skills: Vec::new() }];
-                        self.text(&units, &[(f.job_text_en, f.job_text_sv, 1.0)], None)
+                        weighted(self.text(&units, &[(f.job_text_en, f.job_text_sv, 1.0)], None), weight)
                     }
-                };
-                weighted(query, weight)
+                }
             })
             .collect()
     }
@@ -702,6 +742,42 @@ fn matched_mention(
     mentioned
 }
 
+/// The hit's skill (id, name) that partly meets `wanted`, a narrower one before a broader one, and what it is to it.
+fn partly_meeting<'a>(
+    has: impl Iterator<Item = (&'a str, &'a str)>,
+    wanted: &str,
+    links: &SkillLinks,
+) -> Option<(&'a str, &'a str, Relation)> {
+    let partials = links.partials(wanted);
+    let mut best = None;
+    for (id, name) in has {
+        let Some(&(_, relation)) = partials.iter().find(|(p, _)| *p == id) else { continue };
+        match best {
+            Some((_, _, Relation::Narrow)) => {}
+            Some(_) if relation != Relation::Narrow => {}
+            _ => best = Some((id, name, relation)),
+        }
+    }
+    best
+}
+
+/// The mention of a skill asked for that the hit's skill `partly` meets, with a factor that says how and adds
+/// `effect`.
+fn partial_mention(
+    skill: &WantedSkill,
+    (id, name, relation): (&str, &str, Relation),
+    effect: f32,
+    other: &mut Vec<Factor>,
+) -> SkillMention {
+    let how = match relation {
+        Relation::Narrow => "narrower",
+        _ => "broader",
+    };
+    other.push(factor("partial_skill", format!("partial: {name} is {how} than {}", skill.name), effect));
+    let through = LinkedSkill { skill_id: id.to_owned(), name: name.to_owned(), relation: how.to_owned() };
+    SkillMention { through: Some(through), ..mention(skill) }
+}
+
 pub(crate) fn round(score: f32) -> f32 {
     (score * 100.0).round() / 100.0
 }
@@ -765,7 +841,15 @@ pub fn explain_candidate(c: &StoredCandidate, search: &CandidateSearch, units: &
                 explanation.matched_skills.push(mentioned);
             }
             None if skill.required => explanation.missing_skills.push(mention(skill)),
-            None => {}
+            None => {
+                let partly = skill.skill_id.as_deref().and_then(|id| partly_meeting(held.clone(), id, links));
+                if let Some(partly) = partly {
+                    let effect = partial_share(partly.2) * skill_effect(optional, 1);
+                    known += effect;
+                    let mentioned = partial_mention(skill, partly, effect, &mut explanation.other);
+                    explanation.partial_skills.push(mentioned);
+                }
+            }
         }
     }
     let other = &mut explanation.other;
@@ -907,6 +991,16 @@ pub fn explain_job(job: &StoredJob, search: &JobSearch, units: &[Unit], score: f
             }
             let mentioned = matched_mention(skill, met, links, &mut explanation.other);
             explanation.matched_skills.push(mentioned);
+        } else if let Some(partly) = skill
+            .skill_id
+            .as_deref()
+            .filter(|_| !skill.required)
+            .and_then(|id| partly_meeting(listed.clone(), id, links))
+        {
+            let effect = partial_share(partly.2) * optional;
+            known += effect;
+            let mentioned = partial_mention(skill, partly, effect, &mut explanation.other);
+            explanation.partial_skills.push(mentioned);
         }
     }
     if search.rank_by_missing_required {

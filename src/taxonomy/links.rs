@@ -61,6 +61,8 @@ pub struct SkillLinks {
     classes: Vec<Vec<String>>,
     /// Each direct link, both ways: (a, b) → what b is to a.
     relations: HashMap<(String, String), Relation>,
+    /// Each skill's broad and narrow links, both ways: the linked skill and what it is to the skill.
+    partial: HashMap<String, Vec<(String, Relation)>>,
 }
 
 impl SkillLinks {
@@ -68,6 +70,7 @@ impl SkillLinks {
     /// (skill, linked skill, what the linked skill is to the skill).
     pub fn build(links: impl IntoIterator<Item = (String, String, Relation)>) -> Self {
         let mut relations = HashMap::new();
+        let mut partial: HashMap<String, Vec<(String, Relation)>> = HashMap::new();
         let mut number: HashMap<String, usize> = HashMap::new();
         let mut parent: Vec<usize> = Vec::new();
         let mut ids: Vec<String> = Vec::new();
@@ -86,6 +89,9 @@ impl SkillLinks {
                 let (x, y) = (node(&a, &mut parent), node(&b, &mut parent));
                 let (rx, ry) = (root(&mut parent, x), root(&mut parent, y));
                 parent[rx.max(ry)] = rx.min(ry);
+            } else {
+                partial.entry(a.clone()).or_default().push((b.clone(), relation));
+                partial.entry(b.clone()).or_default().push((a.clone(), relation.reversed()));
             }
             relations.insert((b.clone(), a.clone()), relation.reversed());
             relations.insert((a, b), relation);
@@ -102,7 +108,7 @@ impl SkillLinks {
             .enumerate()
             .flat_map(|(i, members)| members.iter().map(move |id| (id.clone(), i as u32)))
             .collect();
-        Self { class_of, classes, relations }
+        Self { class_of, classes, relations, partial }
     }
 
     /// How many direct links there are.
@@ -133,6 +139,29 @@ impl SkillLinks {
             Some(&class) => self.classes[class as usize][0].as_str(),
             None => skill_id,
         }
+    }
+
+    /// The skills that partly meet `skill`: those a broad or narrow link joins to it or to an equivalent of it, and
+    /// their equivalents, each once with what it is to `skill` (narrower wins where a skill is both ways). Neither
+    /// the skill nor its equivalents are among them.
+    pub fn partials<'a>(&'a self, skill_id: &'a str) -> Vec<(&'a str, Relation)> {
+        let own = self.equivalents(skill_id);
+        let mut found: Vec<(&str, Relation)> = Vec::new();
+        for member in &own {
+            for (linked, relation) in self.partial.get(*member).into_iter().flatten() {
+                for id in self.equivalents(linked) {
+                    if own.contains(&id) {
+                        continue;
+                    }
+                    match found.iter_mut().find(|(seen, _)| *seen == id) {
+                        Some(seen) if *relation == Relation::Narrow => seen.1 = Relation::Narrow,
+                        Some(_) => {}
+                        None => found.push((id, *relation)),
+                    }
+                }
+            }
+        }
+        found
     }
 
     /// What `other` is to `skill` by a direct link, if one joins them.
@@ -177,5 +206,9 @@ mod tests {
         assert_eq!(links.relation("esco:1", "jobtech:c"), Some(Relation::Narrow));
         assert_eq!(links.relation("jobtech:a", "jobtech:b"), None, "equivalent, but not linked directly");
         assert_eq!(links.len(), 4);
+        assert_eq!(links.partials("jobtech:a"), vec![("jobtech:c", Relation::Narrow)], "through its equivalent esco:1");
+        let broader = |id| (id, Relation::Broad);
+        assert_eq!(links.partials("jobtech:c"), vec![broader("esco:1"), broader("jobtech:a"), broader("jobtech:b")]);
+        assert!(links.partials("ls-x").is_empty());
     }
 }

@@ -1,6 +1,7 @@
 //! Equivalent skills across sources: the mapping tables land in the database (on a new one and on an older one that
 //! lacks them), and a skill from ESCO meets its JobTech equivalent in every search, in profile matching both ways,
-//! and in alerts, with explanations that say so; a merely related or unrelated skill does not.
+//! and in alerts, with explanations that say so; a narrower or broader skill is a partial match where a skill is
+//! not required, and an unrelated skill does not match.
 
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -17,6 +18,8 @@ const JOBTECH_JAVA_EE: &str = "jobtech:fDfH_ihY_ReT";
 const JAVA_EE_LABEL: &str = "Java Enterprise Edition, programmeringsspråk";
 /// JobTech's "Java, programmeringsspråk": narrower than ESCO's Java in the mapping, so not the same skill.
 const JOBTECH_JAVA: &str = "jobtech:jCsR_WQX_CKD";
+const JAVA_LABEL: &str = "Java, programmeringsspråk";
+const ESCO_JAVA_LABEL: &str = "Java (computer programming)";
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
     app.count(sql).await
@@ -108,19 +111,32 @@ async fn an_esco_skill_and_its_jobtech_equivalent_are_one_skill_in_searches_and_
     settle(&app).await;
 
     // The seeker's ESCO skill meets the job's JobTech skill, which counts as held: nothing required is missing.
+    // The job asking for the narrower JobTech Java comes after it: a partial match, its required skill missing.
     let r = app.get("/api/v1/me/matches", ada.t()).await;
-    assert_eq!(ids(&r, "job_id"), vec![job.to_string()], "the narrower JobTech Java is not the same skill");
+    assert_eq!(ids(&r, "job_id"), vec![job.to_string(), other.to_string()]);
     let (matched, factors) = explained(&r, "job_id", job);
     assert_eq!(matched["skill_id"], ESCO_JAVA, "the explanation names the seeker's own skill");
     assert_eq!(matched["through"], json!({"skill_id": JOBTECH_JAVA_EE, "name": JAVA_EE_LABEL, "relation": "exact"}));
-    assert!(says_equivalent(factors, "Java (computer programming)", JAVA_EE_LABEL), "{factors:?}");
+    assert!(says_equivalent(factors, ESCO_JAVA_LABEL, JAVA_EE_LABEL), "{factors:?}");
     assert_eq!(items(&r)[0]["explanation"]["missing_skills"], json!([]));
+    let partly = &items(&r)[1]["explanation"];
+    assert_eq!(partly["matched_skills"], json!([]));
+    assert_eq!(partly["partial_skills"][0]["skill_id"], ESCO_JAVA);
+    assert_eq!(
+        partly["partial_skills"][0]["through"],
+        json!({"skill_id": JOBTECH_JAVA, "name": JAVA_LABEL, "relation": "narrower"})
+    );
+    assert_eq!(partly["missing_skills"][0]["skill_id"], JOBTECH_JAVA, "a partial match is no required skill");
+    let detail = format!("partial: {JAVA_LABEL} is narrower than {ESCO_JAVA_LABEL}");
+    assert!(partly["other"].as_array().expect("factors").iter().any(|f| f["detail"] == json!(detail)), "{partly}");
     assert_eq!(items(&app.get("/api/v1/me/matches", cia.t()).await).len(), 0, "an unrelated skill meets no job");
 
-    // Searching jobs by the ESCO id finds the job posted with the JobTech one.
+    // Searching jobs by the ESCO id finds the job posted with the JobTech one, then the partial match.
     let r = app.get(&format!("/api/v1/jobs?skills={ESCO_JAVA}"), None).await;
-    assert_eq!(ids(&r, "id"), vec![job.to_string()]);
+    assert_eq!(ids(&r, "id"), vec![job.to_string(), other.to_string()]);
     assert_eq!(explained(&r, "id", job).0["through"]["skill_id"], JOBTECH_JAVA_EE);
+    let scores: Vec<f64> = items(&r).iter().map(|i| i["score"].as_f64().expect("score")).collect();
+    assert!(scores[1] < scores[0], "a partial match weighs less: {scores:?}");
     let r = app.get("/api/v1/jobs?skills=ls-cell-culture", None).await;
     assert!(!ids(&r, "id").contains(&job.to_string()), "{}", r.text);
 
@@ -131,8 +147,15 @@ async fn an_esco_skill_and_its_jobtech_equivalent_are_one_skill_in_searches_and_
         let (matched, factors) = explained(&r, "candidate_id", ada_id);
         assert_eq!(matched["skill_id"], JOBTECH_JAVA_EE, "the skill the employer asked for");
         assert_eq!(matched["through"]["skill_id"], ESCO_JAVA);
-        assert!(says_equivalent(factors, JAVA_EE_LABEL, "Java (computer programming)"), "{factors:?}");
+        assert!(says_equivalent(factors, JAVA_EE_LABEL, ESCO_JAVA_LABEL), "{factors:?}");
     }
+    // By the narrower JobTech Java, the seeker's broader ESCO skill is a partial match, and no must-have.
+    let r = app.get(&format!("/api/v1/candidates?skills={JOBTECH_JAVA}"), employer.t()).await;
+    assert_eq!(ids(&r, "candidate_id"), vec![ada_id.to_string()]);
+    let partly = &items(&r)[0]["explanation"]["partial_skills"][0];
+    assert_eq!((&partly["skill_id"], &partly["through"]["relation"]), (&json!(JOBTECH_JAVA), &json!("broader")));
+    let r = app.get(&format!("/api/v1/candidates?must_skills={JOBTECH_JAVA}"), employer.t()).await;
+    assert_eq!(items(&r).len(), 0, "{}", r.text);
     let r = app.get(&format!("/api/v1/jobs/{job}/matches"), employer.t()).await;
     assert_eq!(ids(&r, "candidate_id"), vec![ada_id.to_string()]);
     assert!(!ids(&r, "candidate_id").contains(&cia_id.to_string()));
