@@ -282,6 +282,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     mail_outbox,
     mail_bounces,
     jobtech_concepts,
+    skill_links,
     alerts,
     alert_matches,
     outbox_cursors,
@@ -301,6 +302,14 @@ diesel::table! {
         concept_type -> Text,
         label -> Text,
         legacy_ams_taxonomy_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    skill_links (skill_id, linked_skill_id) {
+        skill_id -> Text,
+        linked_skill_id -> Text,
+        relation -> Text,
     }
 }
 

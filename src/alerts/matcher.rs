@@ -31,6 +31,7 @@ use crate::config::Config;
 use crate::db::{self, DbConn, DbPool, MayRetry, StoreError};
 use crate::jobs::model::JobView;
 use crate::outbox::{Batch, Consumer, Cursor, Entity};
+use crate::taxonomy::LiveTaxonomy;
 
 /// Outbox rows read per batch at most.
 const BATCH: i64 = 500;
@@ -206,6 +207,8 @@ pub struct Matcher {
     /// Test hook: a blocking pause inside the percolator load (see `Config::percolator_load_pause`).
     load_pause: Option<Duration>,
     status: std::sync::Arc<MatcherStatus>,
+    /// Whose links make equivalent skills one skill; read afresh for each batch.
+    taxonomy: LiveTaxonomy,
 }
 
 /// Runs the matcher on a new thread with a runtime of its own until `stop` says so (or its sender is gone).
@@ -224,7 +227,13 @@ fn stopping(stop: &watch::Receiver<bool>) -> bool {
 }
 
 impl Matcher {
-    pub fn new(config: &Config, mailer: AlertMailer, poll: Duration, status: std::sync::Arc<MatcherStatus>) -> Self {
+    pub fn new(
+        config: &Config,
+        mailer: AlertMailer,
+        poll: Duration,
+        status: std::sync::Arc<MatcherStatus>,
+        taxonomy: LiveTaxonomy,
+    ) -> Self {
         Self {
             database_url: config.database_url.clone(),
             pool: None,
@@ -237,6 +246,7 @@ impl Matcher {
             commute_km: config.partner_commute_km,
             load_pause: config.percolator_load_pause,
             status,
+            taxonomy,
         }
     }
 
@@ -338,6 +348,7 @@ impl Matcher {
         let full = batch.full();
         let job_ids = batch.ids(Entity::Job);
         let Some(percolator) = self.percolator.as_mut() else { return Ok(false) };
+        percolator.set_links(self.taxonomy.links());
         // Profile changes are applied before the jobs of the same batch are matched, so a job posted after a
         // seeker added a skill is matched with that skill. Applying one again on a repeat does no harm.
         follow_profiles(conn, percolator, &batch.ids(Entity::Candidate)).await?;

@@ -138,7 +138,7 @@ impl AlertWorkers {
     pub fn start_with(state: &AppState, settings: AlertSettings) -> Self {
         let (stop, stopped) = watch::channel(false);
         let status = Arc::new(MatcherStatus::default());
-        let matcher = Matcher::new(&state.config, mailer(state), settings.poll, status.clone());
+        let matcher = Matcher::new(&state.config, mailer(state), settings.poll, status.clone(), state.taxonomy.clone());
         let matcher = matcher::spawn(matcher, stopped.clone())
             .inspect_err(
                 |e| tracing::error!(error = %e, "the alert matcher cannot start its thread; no instant alerts"),

@@ -7,8 +7,14 @@
 //! tested exactly ([`words_occur`]). Profile alerts are filed under each skill their owner's profile holds, so
 //! [`profile_fit`](super::criteria::profile_fit)'s rule (a shared skill, and at least half of the job's required
 //! skills) is counted over the bitmaps of the job's skills.
+//!
+//! A job's skill meets an alert asking for any skill equivalent to it (the taxonomy's exact and close links): the
+//! bitmaps stay keyed by the ids alerts and profiles name, and a job's skill is looked up under each id of its
+//! class, so a change of links needs no reload of the alerts.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use roaring::RoaringBitmap;
 use uuid::Uuid;
@@ -17,6 +23,7 @@ use super::criteria::{words_occur, Analyzers, JobFacts, Word};
 use super::matcher::AlertMatch;
 use super::model::{AlertQuery, AlertSkill, Frequency};
 use crate::search::fields;
+use crate::taxonomy::SkillLinks;
 
 /// An alert as the matcher needs it: its criteria, whether it follows its owner's profile, and how it mails.
 #[derive(Clone, Debug)]
@@ -105,6 +112,8 @@ pub struct Percolator {
     /// Per skill number: the profile alerts whose owner's profile holds the skill.
     held: Vec<RoaringBitmap>,
     owners: HashMap<Uuid, Owner>,
+    /// Which skills are one for matching.
+    links: Arc<SkillLinks>,
 }
 
 fn en_key(word: &str) -> String {
@@ -131,6 +140,11 @@ impl Percolator {
 
     pub fn is_empty(&self) -> bool {
         self.live.is_empty()
+    }
+
+    /// Puts the taxonomy's links in use for the jobs matched from now on.
+    pub fn set_links(&mut self, links: Arc<SkillLinks>) {
+        self.links = links;
     }
 
     /// Whether the alert is held.
@@ -276,13 +290,11 @@ impl Percolator {
                 Some((AlertSkill { skill_id: id.to_owned(), name: s.name.clone() }, id))
             })
             .collect();
-        let asked = job_skills.iter().filter_map(|(skill, id)| Some((skill, self.skill.by.get(*id)?)));
-        let held = job_skills
-            .iter()
-            .filter_map(|(skill, id)| Some((skill, &self.held[*self.skill_number.get(*id)? as usize])));
+        let asked = job_skills.iter().filter_map(|(skill, id)| Some((skill, self.asking_for(id)?)));
+        let held = job_skills.iter().filter_map(|(skill, id)| Some((skill, self.holding(id)?)));
         for (skill, alerts) in asked.chain(held) {
             let mut at = 0;
-            for slot in &(alerts & met) {
+            for slot in &(alerts.as_ref() & met) {
                 at += slots[at..].partition_point(|&s| s < slot);
                 let Some(list) = why.get_mut(at) else { break };
                 if !list.iter().any(|m: &AlertSkill| m.skill_id == skill.skill_id) {
@@ -293,9 +305,22 @@ impl Percolator {
         why
     }
 
+    /// The searches asking for the skill or an equivalent of it; `None` when none does.
+    fn asking_for(&self, skill_id: &str) -> Option<Cow<'_, RoaringBitmap>> {
+        union(self.links.equivalents(skill_id).into_iter().filter_map(|id| self.skill.by.get(id)))
+    }
+
+    /// The profile alerts whose owners' profiles hold the skill or an equivalent of it; `None` when no profile
+    /// alert's owner has ever held one.
+    fn holding(&self, skill_id: &str) -> Option<Cow<'_, RoaringBitmap>> {
+        let numbers = self.links.equivalents(skill_id).into_iter().filter_map(|id| self.skill_number.get(id));
+        union(numbers.map(|&n| &self.held[n as usize]))
+    }
+
     /// The searches whose every criterion holds for the job.
     fn searches_met(&self, job: &JobFacts) -> RoaringBitmap {
-        let skill_ids = job.skills.iter().filter_map(|s| s.skill_id.as_deref());
+        let skill_ids =
+            job.skills.iter().filter_map(|s| s.skill_id.as_deref()).flat_map(|id| self.links.equivalents(id));
         let mut met = &self.searches & &self.skill.holding(skill_ids);
         met &= &self.sector.holding([job.sector.as_str()]);
         met &= &self.country.holding([job.country.as_str()]);
@@ -320,9 +345,8 @@ impl Percolator {
         let mut shared = RoaringBitmap::new();
         let mut required = Vec::new();
         for s in &job.skills {
-            let held = s.skill_id.as_deref().and_then(|id| self.skill_number.get(id)).map(|&n| &self.held[n as usize]);
-            if let Some(held) = held {
-                shared |= held;
+            if let Some(held) = s.skill_id.as_deref().and_then(|id| self.holding(id)) {
+                shared |= held.as_ref();
                 if s.required {
                     required.push(held);
                 }
@@ -332,7 +356,17 @@ impl Percolator {
         if need == 0 {
             return shared;
         }
+        let required: Vec<&RoaringBitmap> = required.iter().map(AsRef::as_ref).collect();
         at_least(&required, need)
+    }
+}
+
+/// The union of the bitmaps, borrowed when there is only one; `None` when there are none.
+fn union<'a>(mut bitmaps: impl Iterator<Item = &'a RoaringBitmap>) -> Option<Cow<'a, RoaringBitmap>> {
+    let first = bitmaps.next()?;
+    match bitmaps.next() {
+        None => Some(Cow::Borrowed(first)),
+        Some(second) => Some(Cow::Owned(bitmaps.fold(first | second, |all, more| all | more))),
     }
 }
 
@@ -476,6 +510,36 @@ mod tests {
         let mut abroad = job(&[("ls-a", true)], "");
         abroad.country = "NO".to_owned();
         assert!(found(&p, &abroad).is_empty(), "the profile fits, the search does not hold");
+    }
+
+    #[test]
+    fn a_job_skill_meets_alerts_on_its_equivalents_only() {
+        use crate::taxonomy::Relation;
+
+        let mut p = Percolator::new();
+        let link = |a: &str, b: &str, r| (a.to_owned(), b.to_owned(), r);
+        p.set_links(Arc::new(SkillLinks::build([
+            link("jobtech:java-ee", "esco:java", Relation::Exact),
+            link("jobtech:java", "esco:java", Relation::Broad),
+        ])));
+        let (by_search, by_profile, seeker) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        p.insert(&search(by_search, AlertQuery { skills: skills(&["esco:java"]), ..Default::default() }));
+        p.insert(&AlertEntry {
+            id: by_profile,
+            seeker_id: seeker,
+            frequency: Frequency::Instant,
+            query: None,
+            match_profile: true,
+        });
+        p.set_profile(seeker, &["esco:java".to_owned()]);
+        let equivalent = job(&[("jobtech:java-ee", true)], "");
+        assert_eq!(found(&p, &equivalent), sorted(vec![by_search, by_profile]));
+        let matched = p.matches(&equivalent);
+        assert!(matched.iter().all(|m| m.matched_skills == skills(&["jobtech:java-ee"])), "the job's own skill");
+        assert!(found(&p, &job(&[("jobtech:java", true)], "")).is_empty(), "a narrower skill is not the same one");
+        assert!(found(&p, &job(&[("ls-a", true)], "")).is_empty(), "an unrelated skill");
+        p.set_links(Arc::default());
+        assert!(found(&p, &equivalent).is_empty(), "without the link the skills differ");
     }
 
     #[test]

@@ -111,12 +111,29 @@ pub struct SkillMention {
     pub skill_id: Option<String>,
     /// The taxonomy's label (English where there is one), or the free text as given.
     pub name: String,
+    /// Present when the hit does not list this skill itself but an equivalent one (the same skill from another
+    /// source, such as ESCO's "Java (computer programming)" for JobTech's "Java Enterprise Edition,
+    /// programmeringsspråk"): the hit's skill, which matched in its place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub through: Option<LinkedSkill>,
+}
+
+/// A hit's skill that met a skill asked for in its place, and how the taxonomy links the two.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct LinkedSkill {
+    pub skill_id: String,
+    /// As the hit lists it.
+    pub name: String,
+    /// `exact` or `close` when the mapping links the two directly; `equivalent` when they are one through other
+    /// skills; for a partial match, `narrower` or `broader`: what the hit's skill is to the one asked for.
+    #[schema(example = "exact")]
+    pub relation: String,
 }
 
 /// Something besides skills that moved a score, and by how much.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Factor {
-    /// `text`, `language`, `location`, `availability`, `work_permit` or `sector`.
+    /// `text`, `language`, `location`, `availability`, `work_permit`, `sector`, `synonym`, `equivalent_skill` or `partial_skill`.
     pub factor: String,
     pub detail: String,
     /// What it added to the score; 0 when it was a filter or did not apply.
@@ -129,6 +146,10 @@ pub struct Explanation {
     pub matched_skills: Vec<SkillMention>,
     /// Required skills the hit lacks.
     pub missing_skills: Vec<SkillMention>,
+    /// Skills asked for that the hit lacks but has a narrower or broader skill of (`through` names it), which
+    /// counted for a share of their weight.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partial_skills: Vec<SkillMention>,
     pub other: Vec<Factor>,
 }
 

@@ -5,13 +5,19 @@
 //! fewer missing required skills always ranks first), other skills a little — a candidate's by how strongly their
 //! profile shows it (level and years, see [`impact_share`]) — soft factors a little, and BM25 text relevance is a
 //! small add-on.
+//!
+//! Skills the taxonomy links as exact or close equivalents are one skill here: a search's skill (its `links`) is
+//! looked for as any skill of its class, and the explanation says when a hit matched through an equivalent. A skill
+//! linked broad or narrow to one asked for (not required) is a partial match: a share of the skill's weight, the
+//! best one only, and named as partial in the explanation. A partial match never stands in for a required skill.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use tantivy::query::{
-    Bm25StatisticsProvider, Bm25Weight, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery,
-    Query, RangeQuery, TermQuery, TermSetQuery,
+    Bm25StatisticsProvider, Bm25Weight, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery,
+    Occur, PhraseQuery, Query, RangeQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
@@ -19,9 +25,10 @@ use tantivy::{Index, Searcher, Term};
 
 use super::document::{date_value, instant_value, StoredCandidate, StoredJob};
 use super::fields::{self, Fields, KIND_CANDIDATE, KIND_JOB};
-use super::model::{Explanation, Factor, HitLanguage, SkillMention};
+use super::model::{Explanation, Factor, HitLanguage, LinkedSkill, SkillMention};
 use super::text::{self, Unit};
 use super::vocabulary::Vocabulary;
+use crate::taxonomy::{Relation, SkillLinks};
 
 /// Each required skill: more than all other factors together can add.
 pub const W_REQUIRED: f32 = 1000.0;
@@ -39,6 +46,18 @@ pub const W_SECTOR: f32 = 2.0;
 pub const TEXT_BOOST: f32 = 0.5;
 /// A skill that free text names (a label or synonym) counts like a well-matched word.
 pub const W_SYNONYM: f32 = 2.0;
+/// The share of a skill's weight a hit earns with a narrower skill (a specific form of the one asked for).
+pub const PARTIAL_NARROWER: f32 = 0.5;
+/// The share of a skill's weight a hit earns with a broader skill (the field the one asked for belongs to).
+pub const PARTIAL_BROADER: f32 = 0.25;
+
+/// The share of the weight a partial match with a skill that is `relation` to the one asked for earns.
+fn partial_share(relation: Relation) -> f32 {
+    match relation {
+        Relation::Narrow => PARTIAL_NARROWER,
+        _ => PARTIAL_BROADER,
+    }
+}
 
 /// A skill a search asks for, resolved against the taxonomy. Without an id it is looked for as text in labels.
 #[derive(Clone, Debug, PartialEq)]
@@ -88,6 +107,8 @@ pub struct CandidateSearch {
     pub prefer: CandidatePreference,
     pub offset: usize,
     pub limit: usize,
+    /// Which skills are one for matching (none without the taxonomy's links).
+    pub links: Arc<SkillLinks>,
 }
 
 /// Job filters: each given one must hold. Unpublished and closed jobs never match.
@@ -121,6 +142,8 @@ pub struct JobSearch {
     pub prefer: JobPreference,
     pub offset: usize,
     pub limit: usize,
+    /// Which skills are one for matching (none without the taxonomy's links).
+    pub links: Arc<SkillLinks>,
 }
 
 impl JobSearch {
@@ -147,6 +170,49 @@ fn weighted(query: Box<dyn Query>, weight: f32) -> Clause {
 
 fn any_of(field: Field, values: impl IntoIterator<Item = String>) -> Box<dyn Query> {
     Box::new(TermSetQuery::new(values.into_iter().map(|v| Term::from_field_text(field, &v))))
+}
+
+/// A skill in `field` under any of its ids (the skill and its equivalents).
+fn any_skill(field: Field, ids: &[&str]) -> Box<dyn Query> {
+    match ids {
+        [id] => term(field, id),
+        _ => any_of(field, ids.iter().map(|id| (*id).to_owned())),
+    }
+}
+
+/// A skill's query `full`, or else the best of the skills the taxonomy partly links to it (by `field`), each at its
+/// share of `floor`, which is at most what `full` adds when it matches: the full match always wins.
+fn or_partly(full: Box<dyn Query>, field: Field, id: &str, floor: f32, links: &SkillLinks) -> Box<dyn Query> {
+    let partials = links.partials(id);
+    if partials.is_empty() {
+        return full;
+    }
+    let mut alternatives = vec![full];
+    for relation in [Relation::Narrow, Relation::Broad] {
+        let ids: Vec<&str> = partials.iter().filter(|(_, r)| *r == relation).map(|(id, _)| *id).collect();
+        if !ids.is_empty() {
+            let share = floor * partial_share(relation);
+            alternatives.push(Box::new(ConstScoreQuery::new(any_skill(field, &ids), share)));
+        }
+    }
+    Box::new(DisjunctionMaxQuery::new(alternatives))
+}
+
+/// Keeps the first of each class of equivalent skills, required if any of the class is: asked for twice under
+/// two names, a skill still counts once.
+pub fn one_per_class(skills: Vec<WantedSkill>, links: &SkillLinks) -> Vec<WantedSkill> {
+    let mut kept: Vec<WantedSkill> = Vec::with_capacity(skills.len());
+    for skill in skills {
+        let same = |k: &WantedSkill| match (&k.skill_id, &skill.skill_id) {
+            (Some(a), Some(b)) => links.are_equivalent(a, b),
+            _ => false,
+        };
+        match kept.iter_mut().find(|k| same(k)) {
+            Some(first) => first.required |= skill.required,
+            None => kept.push(skill),
+        }
+    }
+    kept
 }
 
 fn date_range(field: Field, low: Option<tantivy::DateTime>, high: Option<tantivy::DateTime>) -> Box<dyn Query> {
@@ -322,7 +388,7 @@ impl QueryBuilder<'_> {
 
     /// Free text as units that must all match (AND); each unit's words in any of the fields, in either language,
     /// or (when they name a skill) the skill itself. Text with no word in it matches nothing.
-    fn text(&self, units: &[Unit], fields: &TextFields, skill: Option<SkillTerm>) -> Box<dyn Query> {
+    fn text(&self, units: &[Unit], fields: &TextFields, skill: Option<SkillTerm<'_>>) -> Box<dyn Query> {
         let mut analyzers: Vec<(Field, f32, TextAnalyzer)> = fields
             .iter()
             .flat_map(|&(en, sv, boost)| [(en, boost), (sv, boost)])
@@ -338,7 +404,7 @@ impl QueryBuilder<'_> {
         &self,
         unit: &Unit,
         analyzers: &mut [(Field, f32, TextAnalyzer)],
-        skill: Option<SkillTerm>,
+        skill: Option<SkillTerm<'_>>,
     ) -> Option<Box<dyn Query>> {
         let mut alternatives = Vec::new();
         if unit.quoted {
@@ -375,10 +441,15 @@ impl QueryBuilder<'_> {
             .iter()
             .map(|skill| {
                 let filtered = skill.skill_id.as_ref().is_some_and(|id| search.filter.skill_ids.contains(id));
+                let links = search.links.as_ref();
                 match (&skill.skill_id, skill.required && !filtered) {
                     // Every hit has a filtered skill: it ranks by how strongly they show it.
-                    (Some(id), false) => (Occur::Should, SkillTerm::Candidate.query(self, id, optional)),
-                    (Some(id), true) => weighted(term(f.candidate_skill, id), W_REQUIRED),
+                    (Some(id), false) => {
+                        let full = SkillTerm { field: SkillField::Candidate, links }.query(self, id, optional);
+                        let floor = skill_effect(optional, 1);
+                        (Occur::Should, or_partly(full, f.candidate_skill, id, floor, links))
+                    }
+                    (Some(id), true) => weighted(any_skill(f.candidate_skill, &links.equivalents(id)), W_REQUIRED),
                     (None, required) => {
                         let units = [Unit { words: vec![skill.name.clone()], quoted: true, skills: Vec::new() }];
                         let text = self.text(&units, &[(f.candidate_text_en, f.candidate_text_sv, 1.0)], None);
@@ -395,7 +466,8 @@ impl QueryBuilder<'_> {
         let mut must = Vec::new();
         if search.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
             let fields = [(f.candidate_text_en, f.candidate_text_sv, 1.0)];
-            must.push(boosted(self.text(&units, &fields, Some(SkillTerm::Candidate)), TEXT_BOOST));
+            let skill = SkillTerm { field: SkillField::Candidate, links: &search.links };
+            must.push(boosted(self.text(&units, &fields, Some(skill)), TEXT_BOOST));
         }
         let skills = self.candidate_skill_clauses(search);
         let preferences = self.candidate_preferences(&search.prefer);
@@ -416,10 +488,10 @@ impl QueryBuilder<'_> {
                 Some(Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
             }
         };
-        CandidatePlan { ranking, prunable, filters: self.candidate_filters(&search.filter), units }
+        CandidatePlan { ranking, prunable, filters: self.candidate_filters(&search.filter, &search.links), units }
     }
 
-    fn candidate_filters(&self, filter_by: &CandidateFilter) -> Vec<Filter> {
+    fn candidate_filters(&self, filter_by: &CandidateFilter, links: &SkillLinks) -> Vec<Filter> {
         let f = self.fields;
         let mut filters = vec![Filter::term(f.kind, "kind", KIND_CANDIDATE)];
         // Pool members are indexed whether or not they are searchable: being in the pool is their consent to be
@@ -429,7 +501,10 @@ impl QueryBuilder<'_> {
         } else {
             filters.push(Filter { key: "searchable".to_owned(), query: flag(f.searchable) });
         }
-        filters.extend(filter_by.skill_ids.iter().map(|id| Filter::term(f.candidate_skill, "skill", id)));
+        filters.extend(filter_by.skill_ids.iter().map(|id| match links.equivalents(id).as_slice() {
+            [id] => Filter::term(f.candidate_skill, "skill", id),
+            ids => Filter::any_of(f.candidate_skill, "skill", ids.iter().map(|id| (*id).to_owned())),
+        }));
         for language in &filter_by.languages {
             let wanted = fields::language_requirement(&language.code, language.level.as_deref());
             filters.push(Filter::term(f.lang, "lang", &wanted));
@@ -487,10 +562,10 @@ impl QueryBuilder<'_> {
         let units = search.text.as_deref().map(|t| text::units(t, self.vocabulary)).unwrap_or_default();
         if search.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
             let fields = [(f.job_title_en, f.job_title_sv, 2.0), (f.job_text_en, f.job_text_sv, 1.0)];
-            let text = self.text(&units, &fields, Some(SkillTerm::Job));
+            let text = self.text(&units, &fields, Some(SkillTerm { field: SkillField::Job, links: &search.links }));
             clauses.push((Occur::Must, boosted(text, TEXT_BOOST)));
         }
-        let mut skills = self.job_skill_clauses(&search.skills, f.job_skill);
+        let mut skills = self.job_skill_clauses(&search.skills, f.job_skill, &search.links);
         if search.rank_by_missing_required {
             // The seeker's skills as the job's required ones: each adds W_REQUIRED, and the ranking subtracts
             // W_REQUIRED per required skill of the job, leaving minus the missing ones.
@@ -500,7 +575,7 @@ impl QueryBuilder<'_> {
                 .filter(|s| s.skill_id.is_some())
                 .map(|s| WantedSkill { required: true, ..s.clone() })
                 .collect();
-            skills.extend(self.job_skill_clauses(&as_required, f.required_skill));
+            skills.extend(self.job_skill_clauses(&as_required, f.required_skill, &search.links));
         }
         if !skills.is_empty() {
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(skills))));
@@ -512,22 +587,28 @@ impl QueryBuilder<'_> {
         JobPlan { ranking, filters: self.job_filters(&search.filter), units }
     }
 
-    /// One clause per skill: an id is a term; a name without an id is text over the job's own text.
-    fn job_skill_clauses(&self, skills: &[WantedSkill], field: Field) -> Vec<Clause> {
+    /// One clause per skill: an id is a term (the skill or an equivalent; a partly linked skill for a share when
+    /// the skill is not required); a name without an id is text over the job's own text.
+    fn job_skill_clauses(&self, skills: &[WantedSkill], field: Field, links: &SkillLinks) -> Vec<Clause> {
         let optional = optional_weight(skills);
         let f = self.fields;
         skills
             .iter()
             .map(|skill| {
                 let weight = if skill.required { W_REQUIRED } else { optional };
-                let query = match &skill.skill_id {
-                    Some(id) => term(field, id),
+                match &skill.skill_id {
+                    Some(id) => {
+                        let full = Box::new(ConstScoreQuery::new(any_skill(field, &links.equivalents(id)), weight));
+                        match skill.required {
+                            true => (Occur::Should, full as Box<dyn Query>),
+                            false => (Occur::Should, or_partly(full, field, id, weight, links)),
+                        }
+                    }
                     None => {
                         let units = [Unit { words: vec![skill.name.clone()], quoted: true, skills: Vec::new() }];
-                        self.text(&units, &[(f.job_text_en, f.job_text_sv, 1.0)], None)
+                        weighted(self.text(&units, &[(f.job_text_en, f.job_text_sv, 1.0)], None), weight)
                     }
-                };
-                weighted(query, weight)
+                }
             })
             .collect()
     }
@@ -578,23 +659,42 @@ impl QueryBuilder<'_> {
     }
 }
 
-/// Which kind's skill field a skill named in free text is looked for in.
+/// Which kind's skill field a skill is looked for in.
 #[derive(Clone, Copy)]
-enum SkillTerm {
+enum SkillField {
     Candidate,
     Job,
 }
 
-impl SkillTerm {
-    /// The skill as a query worth `weight`: for candidates scored by impact, for jobs a constant.
+/// A skill looked for in one kind's skill field, under its own id or an equivalent one.
+#[derive(Clone, Copy)]
+struct SkillTerm<'l> {
+    field: SkillField,
+    links: &'l SkillLinks,
+}
+
+impl SkillTerm<'_> {
+    /// The skill as a query worth `weight`: for candidates scored by impact (the best of its equivalents, so a
+    /// profile listing two of them does not count twice), for jobs a constant.
     fn query(self, builder: &QueryBuilder<'_>, id: &str, weight: f32) -> Box<dyn Query> {
-        match self {
-            SkillTerm::Candidate => {
-                let term = Term::from_field_text(builder.fields.candidate_skill, id);
-                let query = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
-                Box::new(BoostQuery::new(query, builder.statistics.skill_boost(weight)))
+        let ids = self.links.equivalents(id);
+        match self.field {
+            SkillField::Candidate => {
+                let boost = builder.statistics.skill_boost(weight);
+                let mut each: Vec<Box<dyn Query>> = ids
+                    .iter()
+                    .map(|id| {
+                        let term = Term::from_field_text(builder.fields.candidate_skill, id);
+                        let query = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
+                        Box::new(BoostQuery::new(query, boost)) as Box<dyn Query>
+                    })
+                    .collect();
+                match each.len() {
+                    1 => each.remove(0),
+                    _ => Box::new(DisjunctionMaxQuery::new(each)),
+                }
             }
-            SkillTerm::Job => Box::new(ConstScoreQuery::new(term(builder.fields.job_skill, id), weight)),
+            SkillField::Job => Box::new(ConstScoreQuery::new(any_skill(builder.fields.job_skill, &ids), weight)),
         }
     }
 }
@@ -609,7 +709,73 @@ fn named_skill_matches<'a>(mut names: impl Iterator<Item = &'a str>, wanted: &st
 }
 
 fn mention(skill: &WantedSkill) -> SkillMention {
-    SkillMention { skill_id: skill.skill_id.clone(), name: skill.name.clone() }
+    SkillMention { skill_id: skill.skill_id.clone(), name: skill.name.clone(), through: None }
+}
+
+/// The hit's skill (id, name) that meets `wanted`: the skill itself if the hit has it, else an equivalent one.
+fn meeting<'a>(
+    mut has: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+    wanted: &str,
+    links: &SkillLinks,
+) -> Option<(&'a str, &'a str)> {
+    has.clone().find(|(id, _)| *id == wanted).or_else(|| has.find(|(id, _)| links.are_equivalent(id, wanted)))
+}
+
+/// The mention of a skill asked for, met by the hit's skill `met`; when that is an equivalent rather than the skill
+/// itself, the mention names it and a factor says so.
+fn matched_mention(
+    skill: &WantedSkill,
+    met: Option<(&str, &str)>,
+    links: &SkillLinks,
+    other: &mut Vec<Factor>,
+) -> SkillMention {
+    let mut mentioned = mention(skill);
+    let (Some(wanted), Some((id, name))) = (skill.skill_id.as_deref(), met) else { return mentioned };
+    if id == wanted {
+        return mentioned;
+    }
+    let relation = links.relation(wanted, id).map_or("equivalent", |r| r.as_str());
+    let detail = format!("{} matched through the equivalent skill {name} ({relation})", skill.name);
+    other.push(factor("equivalent_skill", detail, 0.0));
+    mentioned.through =
+        Some(LinkedSkill { skill_id: id.to_owned(), name: name.to_owned(), relation: relation.to_owned() });
+    mentioned
+}
+
+/// The hit's skill (id, name) that partly meets `wanted`, a narrower one before a broader one, and what it is to it.
+fn partly_meeting<'a>(
+    has: impl Iterator<Item = (&'a str, &'a str)>,
+    wanted: &str,
+    links: &SkillLinks,
+) -> Option<(&'a str, &'a str, Relation)> {
+    let partials = links.partials(wanted);
+    let mut best = None;
+    for (id, name) in has {
+        let Some(&(_, relation)) = partials.iter().find(|(p, _)| *p == id) else { continue };
+        match best {
+            Some((_, _, Relation::Narrow)) => {}
+            Some(_) if relation != Relation::Narrow => {}
+            _ => best = Some((id, name, relation)),
+        }
+    }
+    best
+}
+
+/// The mention of a skill asked for that the hit's skill `partly` meets, with a factor that says how and adds
+/// `effect`.
+fn partial_mention(
+    skill: &WantedSkill,
+    (id, name, relation): (&str, &str, Relation),
+    effect: f32,
+    other: &mut Vec<Factor>,
+) -> SkillMention {
+    let how = match relation {
+        Relation::Narrow => "narrower",
+        _ => "broader",
+    };
+    other.push(factor("partial_skill", format!("partial: {name} is {how} than {}", skill.name), effect));
+    let through = LinkedSkill { skill_id: id.to_owned(), name: name.to_owned(), relation: how.to_owned() };
+    SkillMention { through: Some(through), ..mention(skill) }
 }
 
 pub(crate) fn round(score: f32) -> f32 {
@@ -643,15 +809,26 @@ fn factor(name: &str, detail: String, effect: f32) -> Factor {
 /// the search's free text as the query used it.
 pub fn explain_candidate(c: &StoredCandidate, search: &CandidateSearch, units: &[Unit], score: f32) -> Explanation {
     let optional = optional_weight(&search.skills);
+    let links = search.links.as_ref();
     let mut explanation = Explanation::default();
     let mut known = 0.0;
+    let held = c.skills.iter().filter_map(|s| Some((s.skill_id.as_deref()?, s.name.as_str())));
     for skill in &search.skills {
+        let met = skill.skill_id.as_deref().and_then(|id| meeting(held.clone(), id, links));
         let effect = match &skill.skill_id {
-            Some(id) => c.skills.iter().find(|s| s.skill_id.as_deref() == Some(id.as_str())).map(|has| {
+            Some(id) => met.map(|_| {
                 if skill.required && !search.filter.skill_ids.contains(id) {
                     W_REQUIRED
                 } else {
-                    skill_effect(optional, fields::skill_impact(has.level, has.years))
+                    // The best-shown of the equivalent skills the profile lists, as the query scores it.
+                    let impact = c
+                        .skills
+                        .iter()
+                        .filter(|s| s.skill_id.as_deref().is_some_and(|s| links.are_equivalent(s, id)))
+                        .map(|s| fields::skill_impact(s.level, s.years))
+                        .max()
+                        .unwrap_or(1);
+                    skill_effect(optional, impact)
                 }
             }),
             None => named_skill_matches(c.skills.iter().map(|s| s.name.as_str()), &skill.name)
@@ -660,10 +837,19 @@ pub fn explain_candidate(c: &StoredCandidate, search: &CandidateSearch, units: &
         match effect {
             Some(effect) => {
                 known += effect;
-                explanation.matched_skills.push(mention(skill));
+                let mentioned = matched_mention(skill, met, links, &mut explanation.other);
+                explanation.matched_skills.push(mentioned);
             }
             None if skill.required => explanation.missing_skills.push(mention(skill)),
-            None => {}
+            None => {
+                let partly = skill.skill_id.as_deref().and_then(|id| partly_meeting(held.clone(), id, links));
+                if let Some(partly) = partly {
+                    let effect = partial_share(partly.2) * skill_effect(optional, 1);
+                    known += effect;
+                    let mentioned = partial_mention(skill, partly, effect, &mut explanation.other);
+                    explanation.partial_skills.push(mentioned);
+                }
+            }
         }
     }
     let other = &mut explanation.other;
@@ -687,16 +873,20 @@ pub fn explain_candidate(c: &StoredCandidate, search: &CandidateSearch, units: &
     }
     known += explain_preferences(c, &search.prefer, other);
     text_factor(other, search.text.as_deref(), score, known);
-    let named = c.skills.iter().filter_map(|s| Some((s.skill_id.as_deref()?, s.name.as_str())));
-    synonym_factors(other, units, named);
+    synonym_factors(other, units, held, links);
     explanation
 }
 
-/// A factor for each free-text unit that counted because it names a skill the hit has (its effect is part of the
-/// text factor).
-fn synonym_factors<'a>(other: &mut Vec<Factor>, units: &[Unit], has: impl Iterator<Item = (&'a str, &'a str)> + Clone) {
+/// A factor for each free-text unit that counted because it names a skill the hit has, or an equivalent of it (its
+/// effect is part of the text factor).
+fn synonym_factors<'a>(
+    other: &mut Vec<Factor>,
+    units: &[Unit],
+    has: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+    links: &SkillLinks,
+) {
     for unit in units.iter().filter(|u| !u.skills.is_empty()) {
-        if let Some((_, name)) = has.clone().find(|(id, _)| unit.skills.iter().any(|s| s == id)) {
+        if let Some((_, name)) = has.clone().find(|(id, _)| unit.skills.iter().any(|s| links.are_equivalent(s, id))) {
             let detail = format!("\"{}\" names the skill {name}", unit.words.join(" "));
             other.push(factor("synonym", detail, 0.0));
         }
@@ -780,33 +970,51 @@ pub fn explain_job(job: &StoredJob, search: &JobSearch, units: &[Unit], score: f
     let mut explanation = Explanation::default();
     let mut known = 0.0;
     let optional = optional_weight(&search.skills);
-    let wanted_ids: HashSet<&str> = search.skills.iter().filter_map(|s| s.skill_id.as_deref()).collect();
+    let links = search.links.as_ref();
+    let wanted_ids: Vec<&str> = search.skills.iter().filter_map(|s| s.skill_id.as_deref()).collect();
+    let listed = job.skills.iter().filter_map(|s| Some((s.skill_id.as_deref()?, s.name.as_str())));
     for skill in &search.skills {
+        let met = skill.skill_id.as_deref().and_then(|id| meeting(listed.clone(), id, links));
         let has = match &skill.skill_id {
-            Some(id) => job.skills.iter().any(|s| s.skill_id.as_deref() == Some(id.as_str())),
+            Some(_) => met.is_some(),
             None => named_skill_matches(job.skills.iter().map(|s| s.name.as_str()), &skill.name),
         };
         if has {
             known += optional;
-            let required = job.skills.iter().any(|s| s.required && s.skill_id.as_deref() == skill.skill_id.as_deref());
-            if search.rank_by_missing_required && required && skill.skill_id.is_some() {
+            let required = skill.skill_id.as_deref().is_some_and(|wanted| {
+                job.skills
+                    .iter()
+                    .any(|s| s.required && s.skill_id.as_deref().is_some_and(|id| links.are_equivalent(id, wanted)))
+            });
+            if search.rank_by_missing_required && required {
                 known += W_REQUIRED;
             }
-            explanation.matched_skills.push(mention(skill));
+            let mentioned = matched_mention(skill, met, links, &mut explanation.other);
+            explanation.matched_skills.push(mentioned);
+        } else if let Some(partly) = skill
+            .skill_id
+            .as_deref()
+            .filter(|_| !skill.required)
+            .and_then(|id| partly_meeting(listed.clone(), id, links))
+        {
+            let effect = partial_share(partly.2) * optional;
+            known += effect;
+            let mentioned = partial_mention(skill, partly, effect, &mut explanation.other);
+            explanation.partial_skills.push(mentioned);
         }
     }
     if search.rank_by_missing_required {
+        let wanted = |id: &str| wanted_ids.iter().any(|w| links.are_equivalent(w, id));
         explanation.missing_skills = job
             .skills
             .iter()
-            .filter(|s| s.required && !s.skill_id.as_deref().is_some_and(|id| wanted_ids.contains(id)))
-            .map(|s| SkillMention { skill_id: s.skill_id.clone(), name: s.name.clone() })
+            .filter(|s| s.required && !s.skill_id.as_deref().is_some_and(wanted))
+            .map(|s| SkillMention { skill_id: s.skill_id.clone(), name: s.name.clone(), through: None })
             .collect();
     }
     known += explain_job_preferences(job, &search.prefer, &mut explanation.other);
     text_factor(&mut explanation.other, search.text.as_deref(), score, known);
-    let named = job.skills.iter().filter_map(|s| Some((s.skill_id.as_deref()?, s.name.as_str())));
-    synonym_factors(&mut explanation.other, units, named);
+    synonym_factors(&mut explanation.other, units, listed, links);
     explanation
 }
 

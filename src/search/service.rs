@@ -3,6 +3,7 @@
 //! back. A candidate search makes two database round trips (membership, consent); a job search none.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
@@ -11,14 +12,16 @@ use super::document::{CandidateSource, JobSource};
 use super::model::{
     list, CandidateHit, CandidateSearchParams, JobHit, JobMatch, JobSearchParams, MatchParams, PageSpec, SearchPage,
 };
-use super::query::{CandidatePreference, CandidateSearch, JobPreference, JobSearch, WantedLanguage, WantedSkill};
+use super::query::{
+    one_per_class, CandidatePreference, CandidateSearch, JobPreference, JobSearch, WantedLanguage, WantedSkill,
+};
 use super::{store, Hits};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::observability::pooled_conn;
 use crate::orgs;
 use crate::state::AppState;
-use crate::taxonomy::LiveTaxonomy;
+use crate::taxonomy::{LiveTaxonomy, SkillLinks};
 
 /// Resolves a comma-separated list of skill ids or names, as profiles resolve theirs, from the taxonomy in
 /// memory.
@@ -100,9 +103,17 @@ pub async fn search_candidates(
     if must.iter().any(|s| s.skill_id.is_none()) {
         return Ok(empty());
     }
+    let links = state.taxonomy.links();
+    let must = one_per_class(must, &links);
     filter.skill_ids = must.iter().filter_map(|s| s.skill_id.clone()).collect();
     let partner_pool = filter.partner_pool;
-    skills.retain(|s| !must.iter().any(|m| m.skill_id.is_some() && m.skill_id == s.skill_id));
+    // A plus that is a must-have skill, or an equivalent of one, is the must-have skill.
+    let is_must = |s: &WantedSkill| {
+        must.iter()
+            .any(|m| m.skill_id.as_deref().zip(s.skill_id.as_deref()).is_some_and(|(a, b)| links.are_equivalent(a, b)))
+    };
+    skills.retain(|s| !is_must(s));
+    let mut skills = one_per_class(skills, &links);
     skills.extend(must);
     let search = CandidateSearch {
         text: params.q.clone(),
@@ -111,19 +122,21 @@ pub async fn search_candidates(
         prefer: CandidatePreference::default(),
         offset: spec.offset,
         limit: spec.limit,
+        links,
     };
     let hits = state.searches.run(&state.search, move |index| index.search_candidates(&search)).await?;
     Ok(page(consented(&mut *pooled_conn(&state.pool).await?, hits, partner_pool).await?, spec))
 }
 
 /// The candidate search a job stands for: its required skills weigh most, then its other skills, languages,
-/// place, availability and work permit.
-pub fn search_for_job(job: &JobSource, spec: PageSpec) -> CandidateSearch {
+/// place, availability and work permit. Equivalent skills (`links`) count once.
+pub fn search_for_job(job: &JobSource, spec: PageSpec, links: Arc<SkillLinks>) -> CandidateSearch {
     let skills = job
         .skills
         .iter()
         .map(|s| WantedSkill { skill_id: s.skill_id.clone(), name: s.name.clone(), required: s.required })
         .collect();
+    let skills = one_per_class(skills, &links);
     let on_site = job.remote != "full";
     CandidateSearch {
         text: None,
@@ -143,6 +156,7 @@ pub fn search_for_job(job: &JobSource, spec: PageSpec) -> CandidateSearch {
         },
         offset: spec.offset,
         limit: spec.limit,
+        links,
     }
 }
 
@@ -165,7 +179,7 @@ pub async fn job_matches(
     if job.skills.is_empty() {
         return Ok(empty());
     }
-    let search = search_for_job(&job, spec);
+    let search = search_for_job(&job, spec, state.taxonomy.links());
     drop(conn);
     let hits = state.searches.run(&state.search, move |index| index.search_candidates(&search)).await?;
     Ok(page(consented(&mut *pooled_conn(&state.pool).await?, hits, false).await?, spec))
@@ -174,7 +188,8 @@ pub async fn job_matches(
 /// `GET /jobs`: published jobs that have not closed, for anyone. No database round trip.
 pub async fn search_jobs(state: &AppState, params: JobSearchParams) -> Result<SearchPage<JobHit>, ApiError> {
     let (filter, spec) = params.validate().map_err(ApiError::Invalid)?;
-    let skills = resolve_skills(&state.taxonomy, "skills", params.skills.as_deref(), false)?;
+    let links = state.taxonomy.links();
+    let skills = one_per_class(resolve_skills(&state.taxonomy, "skills", params.skills.as_deref(), false)?, &links);
     let search = JobSearch {
         text: params.q.clone(),
         skills,
@@ -183,19 +198,21 @@ pub async fn search_jobs(state: &AppState, params: JobSearchParams) -> Result<Se
         prefer: JobPreference::default(),
         offset: spec.offset,
         limit: spec.limit,
+        links,
     };
     let hits = state.searches.run(&state.search, move |index| index.search_jobs(&search)).await?;
     Ok(page(hits, spec))
 }
 
 /// The job search a profile stands for: jobs whose required skills it lacks fewest of first, then by the
-/// other skills, languages, places and sectors it shares.
-pub fn search_for_profile(profile: &CandidateSource, spec: PageSpec) -> JobSearch {
+/// other skills, languages, places and sectors it shares. Equivalent skills (`links`) count once.
+pub fn search_for_profile(profile: &CandidateSource, spec: PageSpec, links: Arc<SkillLinks>) -> JobSearch {
     let skills = profile
         .skills
         .iter()
         .map(|s| WantedSkill { skill_id: s.skill_id.clone(), name: s.name.clone(), required: false })
         .collect();
+    let skills = one_per_class(skills, &links);
     let places = std::iter::once((Some(profile.city.clone()), profile.country.clone()))
         .chain(profile.desired_locations.iter().map(|d| (d.city.clone(), d.country.clone())))
         .collect();
@@ -211,6 +228,7 @@ pub fn search_for_profile(profile: &CandidateSource, spec: PageSpec) -> JobSearc
         },
         offset: spec.offset,
         limit: spec.limit,
+        links,
     }
 }
 
@@ -221,7 +239,7 @@ pub async fn my_matches(state: &AppState, seeker: Uuid, params: MatchParams) -> 
     let Some(profile) = profile.filter(|p| !p.skills.is_empty()) else {
         return Ok(empty());
     };
-    let search = search_for_profile(&profile, spec);
+    let search = search_for_profile(&profile, spec, state.taxonomy.links());
     let hits = state.searches.run(&state.search, move |index| index.search_jobs(&search)).await?;
     let page = page(hits, spec);
     Ok(SearchPage {

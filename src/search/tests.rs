@@ -439,3 +439,58 @@ fn a_synonym_in_free_text_finds_the_skill_and_says_so() {
     assert_eq!(other[0].factor, "text");
     assert!(other.iter().any(|f| f.factor == "synonym" && f.detail.contains("GMP")), "{other:?}");
 }
+
+#[test]
+fn equivalent_skills_score_as_one_and_linked_ones_partly_as_explained() {
+    use crate::taxonomy::{Relation, SkillLinks};
+
+    let link = |a: &str, b: &str, r| (a.to_owned(), b.to_owned(), r);
+    let links = std::sync::Arc::new(SkillLinks::build([
+        link("jobtech:java-ee", "esco:java", Relation::Exact),
+        link("jobtech:java", "esco:java", Relation::Broad),
+    ]));
+    let expert = candidate("Expert", vec![leveled("esco:java", "Java", 5, Some(9.0))]);
+    let both =
+        candidate("Both", vec![leveled("esco:java", "Java", 1, None), leveled("jobtech:java-ee", "Java EE", 5, None)]);
+    let narrower = candidate("Narrower", vec![leveled("jobtech:java", "Java, programmeringsspråk", 5, Some(9.0))]);
+    let unrelated = candidate("Unrelated", vec![skill("ls:pcr", "PCR")]);
+    let jobs = [
+        job("Java EE", vec![job_skill("jobtech:java-ee", "Java EE", true)]),
+        job("Java", vec![job_skill("jobtech:java", "Java", true)]),
+    ];
+    let index = build(&[expert.clone(), both.clone(), narrower.clone(), unrelated], &jobs);
+
+    let s = CandidateSearch { links: links.clone(), ..search(vec![wanted("jobtech:java-ee", "Java EE", false)]) };
+    let hits = index.search_candidates(&s).expect("search");
+    let weight = super::query::optional_weight(&s.skills);
+    let full = |level, years| super::query::skill_effect(weight, fields::skill_impact(Some(level), years));
+    let partial = super::query::PARTIAL_NARROWER * super::query::skill_effect(weight, 1);
+    let scores: Vec<(Uuid, f32)> = hits.items.iter().map(|h| (h.candidate_id, h.score)).collect();
+    let expected = [
+        (expert.candidate_id, full(5, Some(9.0))),
+        (both.candidate_id, full(5, None)),
+        (narrower.candidate_id, partial),
+    ];
+    assert_eq!(scores.len(), 3, "{scores:?}");
+    for ((id, score), (want_id, want)) in scores.iter().zip(expected) {
+        assert_eq!(*id, want_id);
+        assert!((score - want).abs() < 0.01, "{score} vs {want}: the best of the equivalents, never the sum");
+    }
+    let partly = &hits.items[2].explanation;
+    assert!(partly.matched_skills.is_empty());
+    assert_eq!(partly.partial_skills[0].through.as_ref().map(|t| t.relation.as_str()), Some("narrower"));
+    let effect: f32 = partly.other.iter().filter(|f| f.factor == "partial_skill").map(|f| f.effect).sum();
+    assert!((effect - hits.items[2].score).abs() < 0.01, "the explanation adds up: {effect}");
+
+    let s = JobSearch { skills: vec![wanted("esco:java", "Java", false)], limit: 10, links, ..Default::default() };
+    let hits = index.search_jobs(&s).expect("search");
+    let scores: Vec<f32> = hits.items.iter().map(|h| h.score.unwrap_or_default()).collect();
+    let weight = super::query::optional_weight(&s.skills);
+    assert_eq!(hits.items.iter().map(|h| h.id).collect::<Vec<_>>(), [jobs[0].id, jobs[1].id]);
+    assert!(
+        (scores[0] - weight).abs() < 0.01 && (scores[1] - weight * super::query::PARTIAL_NARROWER).abs() < 0.01,
+        "{scores:?}"
+    );
+    let without = JobSearch { links: Default::default(), ..s };
+    assert!(index.search_jobs(&without).expect("search").items.is_empty(), "without links the ids differ");
+}

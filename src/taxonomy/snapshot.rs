@@ -1,11 +1,13 @@
 //! The taxonomy held in memory, so that resolving the skills of a search costs no database round trip: a
-//! snapshot swapped whole when the taxonomy changes (see `watch`), resolving exactly as the database does.
+//! snapshot swapped whole when the taxonomy changes (see `watch`), resolving exactly as the database does, with
+//! the links between skills that make equivalent skills one for matching.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use diesel_async::AsyncPgConnection;
 
+use super::links::SkillLinks;
 use super::model::{ids_or_names, resolve_refs, ResolvedSkill};
 use super::store::{self, ResolveError};
 use crate::db::StoreError;
@@ -18,6 +20,7 @@ pub struct Snapshot {
     by_id: HashMap<String, u32>,
     /// A normalized label or synonym and the skill it resolves to.
     by_name: HashMap<String, u32>,
+    links: Arc<SkillLinks>,
 }
 
 /// Which of several skills sharing a label wins it, smallest first: the curated life-science skill, then the
@@ -41,7 +44,18 @@ impl Snapshot {
             }
         }
         let by_name = best.into_iter().map(|(name, (i, _))| (name, i)).collect();
-        Self { skills: skills.into_iter().map(|(id, label, _)| (id, label)).collect(), by_id, by_name }
+        let skills = skills.into_iter().map(|(id, label, _)| (id, label)).collect();
+        Self { skills, by_id, by_name, links: Arc::default() }
+    }
+
+    /// The snapshot with these links between its skills.
+    pub fn with_links(self, links: SkillLinks) -> Self {
+        Self { links: Arc::new(links), ..self }
+    }
+
+    /// The links between skills, and the classes of equivalent skills they make.
+    pub fn links(&self) -> Arc<SkillLinks> {
+        self.links.clone()
     }
 
     /// How many skills it knows.
@@ -68,11 +82,12 @@ impl Snapshot {
         )
     }
 
-    /// Reads the whole taxonomy: two queries.
+    /// Reads the whole taxonomy: three queries.
     async fn read(conn: &mut AsyncPgConnection) -> Result<Self, StoreError> {
         let skills = store::every_skill(conn).await?;
         let names = store::every_name(conn).await?;
-        Ok(Self::build(skills, names))
+        let links = SkillLinks::build(store::every_link(conn).await?);
+        Ok(Self::build(skills, names).with_links(links))
     }
 }
 
@@ -92,7 +107,7 @@ impl LiveTaxonomy {
     /// Reads the taxonomy again and swaps it in.
     pub async fn reload(&self, conn: &mut AsyncPgConnection) -> Result<(), StoreError> {
         let fresh = Arc::new(Snapshot::read(conn).await?);
-        tracing::debug!(skills = fresh.len(), "reloaded the skills taxonomy");
+        tracing::debug!(skills = fresh.len(), links = fresh.links.len(), "reloaded the skills taxonomy");
         // A poisoned lock only means a reader panicked while cloning an `Arc`; the value is whole.
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = fresh;
         Ok(())
@@ -106,6 +121,11 @@ impl LiveTaxonomy {
     /// As [`super::resolve_ids_or_names`], from memory.
     pub fn resolve_ids_or_names(&self, field: &str, items: &[String]) -> Result<Vec<ResolvedSkill>, ResolveError> {
         self.current().resolve_ids_or_names(field, items)
+    }
+
+    /// The links between skills as of now.
+    pub fn links(&self) -> Arc<SkillLinks> {
+        self.current().links()
     }
 }
 

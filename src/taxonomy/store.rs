@@ -3,14 +3,16 @@
 use std::collections::HashMap;
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Text};
+use diesel::sql_types::{Array, BigInt, Bool, Text};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
+use super::links::Relation;
+use super::mappings::{NewSkillLink, SwedishLabel};
 use super::model::{ids_or_names, normalize, resolve_refs, Label, ResolvedSkill, SkillLabels, SkillRef, Suggest};
 use crate::db::StoreError;
 use crate::error::FieldError;
-use crate::schema::{jobtech_concepts, skill_labels, skills};
+use crate::schema::{jobtech_concepts, skill_labels, skill_links, skills};
 
 /// Rows per multi-row insert are chosen so that one statement stays well under PostgreSQL's 65,535 bind
 /// parameters.
@@ -58,6 +60,11 @@ pub async fn has_jobtech_concepts(conn: &mut AsyncPgConnection) -> Result<bool, 
         .await?)
 }
 
+/// Whether any link between skills is stored yet.
+pub async fn has_skill_links(conn: &mut AsyncPgConnection) -> Result<bool, StoreError> {
+    Ok(diesel::select(diesel::dsl::exists(skill_links::table.select(skill_links::skill_id))).get_result(conn).await?)
+}
+
 /// Holds a transaction-scoped lock so that two processes starting at once do not both load the taxonomy.
 pub async fn lock_for_loading(conn: &mut AsyncPgConnection) -> Result<(), StoreError> {
     diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext('tandem.taxonomy.load'))").execute(conn).await?;
@@ -66,7 +73,7 @@ pub async fn lock_for_loading(conn: &mut AsyncPgConnection) -> Result<(), StoreE
 
 /// Refreshes the planner's statistics, so that the first autocomplete after a load already uses the trigram index.
 pub async fn analyze_taxonomy(conn: &mut AsyncPgConnection) -> Result<(), StoreError> {
-    diesel::sql_query("ANALYZE skills, skill_labels, jobtech_concepts").execute(conn).await?;
+    diesel::sql_query("ANALYZE skills, skill_labels, jobtech_concepts, skill_links").execute(conn).await?;
     Ok(())
 }
 
@@ -92,6 +99,77 @@ pub async fn insert_jobtech_concepts(
         diesel::insert_into(jobtech_concepts::table).values(chunk).execute(conn).await?;
     }
     Ok(())
+}
+
+/// Stores the links whose two skills are stored and that are not stored yet (either way round); returns how many
+/// it stored.
+pub async fn insert_skill_links(conn: &mut AsyncPgConnection, links: &[NewSkillLink]) -> Result<usize, StoreError> {
+    let sql = r#"
+        INSERT INTO skill_links (skill_id, linked_skill_id, relation)
+        SELECT l.skill_id, l.linked_skill_id, l.relation
+        FROM unnest($1::text[], $2::text[], $3::text[]) AS l(skill_id, linked_skill_id, relation)
+        WHERE l.skill_id <> l.linked_skill_id
+          AND EXISTS (SELECT 1 FROM skills s WHERE s.id = l.skill_id)
+          AND EXISTS (SELECT 1 FROM skills s WHERE s.id = l.linked_skill_id)
+          AND NOT EXISTS (SELECT 1 FROM skill_links o
+                          WHERE o.skill_id = l.linked_skill_id AND o.linked_skill_id = l.skill_id)
+        ON CONFLICT DO NOTHING
+    "#;
+    let mut stored = 0;
+    for chunk in links.chunks(10_000) {
+        let column = |f: fn(&NewSkillLink) -> &str| chunk.iter().map(f).collect::<Vec<&str>>();
+        stored += diesel::sql_query(sql)
+            .bind::<Array<Text>, _>(column(|l| &l.skill_id))
+            .bind::<Array<Text>, _>(column(|l| &l.linked_skill_id))
+            .bind::<Array<Text>, _>(column(|l| l.relation.as_str()))
+            .execute(conn)
+            .await?;
+    }
+    Ok(stored)
+}
+
+/// Gives stored skills without a Swedish label these as their preferred Swedish labels (`label_sv` and a preferred
+/// `sv` row in `skill_labels`). Skills that have a Swedish label keep it. Returns how many skills got one.
+pub async fn fill_swedish_labels(conn: &mut AsyncPgConnection, labels: &[SwedishLabel]) -> Result<usize, StoreError> {
+    let update = r#"
+        UPDATE skills s SET label_sv = g.label
+        FROM unnest($1::text[], $2::text[]) AS g(skill_id, label)
+        WHERE s.id = g.skill_id AND s.label_sv IS NULL
+    "#;
+    let insert = r#"
+        INSERT INTO skill_labels (skill_id, label, normalized, lang, preferred)
+        SELECT g.skill_id, g.label, g.normalized, 'sv', true
+        FROM unnest($1::text[], $2::text[], $3::text[]) AS g(skill_id, label, normalized)
+        JOIN skills s ON s.id = g.skill_id AND s.label_sv = g.label
+        WHERE NOT EXISTS (SELECT 1 FROM skill_labels l
+                          WHERE l.skill_id = g.skill_id AND l.lang = 'sv' AND (l.preferred OR l.normalized = g.normalized))
+    "#;
+    let mut filled = 0;
+    for chunk in labels.chunks(10_000) {
+        let column = |f: fn(&SwedishLabel) -> &str| chunk.iter().map(f).collect::<Vec<&str>>();
+        filled += diesel::sql_query(update)
+            .bind::<Array<Text>, _>(column(|l| &l.skill_id))
+            .bind::<Array<Text>, _>(column(|l| &l.label))
+            .execute(conn)
+            .await?;
+        diesel::sql_query(insert)
+            .bind::<Array<Text>, _>(column(|l| &l.skill_id))
+            .bind::<Array<Text>, _>(column(|l| &l.label))
+            .bind::<Array<Text>, _>(column(|l| &l.normalized))
+            .execute(conn)
+            .await?;
+    }
+    Ok(filled)
+}
+
+/// Every link between skills: (skill, linked skill, what the linked skill is to the skill). Rows with a relation
+/// this version does not know are left out.
+pub async fn every_link(conn: &mut AsyncPgConnection) -> Result<Vec<(String, String, Relation)>, StoreError> {
+    let rows: Vec<(String, String, String)> = skill_links::table
+        .select((skill_links::skill_id, skill_links::linked_skill_id, skill_links::relation))
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().filter_map(|(a, b, r)| Some((a, b, Relation::parse(&r)?))).collect())
 }
 
 /// Why a list of skill references could not be resolved.

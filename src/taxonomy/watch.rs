@@ -1,7 +1,7 @@
-//! Keeps the in-memory taxonomy in step with the database: triggers on `skills` and `skill_labels` notify
-//! `taxonomy_changed` when a change commits (whoever makes it: a load, an operator, another node), and this
-//! listener reloads the snapshot. After its connection is lost it reconnects and reloads, so nothing that
-//! changed meanwhile is missed.
+//! Keeps the in-memory taxonomy in step with the database: triggers on `skills`, `skill_labels` and `skill_links`
+//! notify `taxonomy_changed` when a change commits (whoever makes it: a load, an operator, another node), and this
+//! listener reloads the snapshot. After its connection is lost it reconnects and reloads, so nothing that changed
+//! meanwhile is missed.
 
 use std::sync::Arc;
 use std::time::Duration;

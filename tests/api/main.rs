@@ -28,6 +28,7 @@ mod profiles;
 mod search;
 mod search_http;
 mod search_semantics;
+mod skill_links;
 mod skills;
 mod smtp;
 mod synthetic;
