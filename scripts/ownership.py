@@ -8,10 +8,10 @@ CHECK = "--check" in sys.argv[1:]
 ROOT = ARGS[0] if ARGS else "src"
 OWNER = {
     "users": "auth", "refresh_tokens": "auth", "login_failures": "auth",
-    "skills": "taxonomy", "skill_labels": "taxonomy", "jobtech_concepts": "taxonomy",
+    "skills": "taxonomy", "skill_labels": "taxonomy", "skill_links": "taxonomy", "jobtech_concepts": "taxonomy",
     "seeker_profiles": "seekers", "profile_skills": "seekers", "profile_languages": "seekers",
     "profile_experience": "seekers", "profile_education": "seekers", "profile_desired_locations": "seekers",
-    "organizations": "orgs", "memberships": "orgs", "network_requests": "orgs",
+    "organizations": "orgs", "memberships": "orgs", "network_requests": "orgs", "organization_claims": "orgs",
     "jobs": "jobs", "job_skills": "jobs", "job_languages": "jobs", "job_sources": "jobs",
     "job_fingerprints": "imports", "job_fingerprint_bands": "imports", "import_feeds": "imports",
     "profile_views": "seekers",
