@@ -21,9 +21,3 @@ pub use links::{Relation, SkillLinks};
 pub use model::{normalize, Label, ResolvedSkill, SkillLabels, SkillRef};
 pub use snapshot::{LiveTaxonomy, Snapshot};
 pub use store::{every_label, jobtech_concepts, resolve, resolve_ids_or_names, skill_labels, ResolveError};
-// STUB
-pub async fn every_label_row(
-    _c: &mut diesel_async::AsyncPgConnection,
-) -> Result<Vec<crate::extract::LabelRow>, crate::db::StoreError> {
-    Ok(Vec::new())
-}
