@@ -3,8 +3,8 @@
 //!
 //! Other features use the face below: [`resolve`] for skill references, [`resolve_ids_or_names`] for lists whose
 //! items are each an id or a name, [`skill_labels`] for every label of some skills, [`every_label`] for all of
-//! them, and [`LiveTaxonomy`]: the same resolution from memory for the hot paths, reloaded by [`watch`] whenever
-//! the taxonomy changes.
+//! them, [`extraction_labels`] for the skill extractor, and [`LiveTaxonomy`]: the same resolution from memory for
+//! the hot paths, reloaded by [`watch`] whenever the taxonomy changes.
 
 pub mod bulk;
 pub mod load;
@@ -17,4 +17,4 @@ pub mod watch;
 
 pub use model::{normalize, Label, ResolvedSkill, SkillLabels, SkillRef};
 pub use snapshot::{LiveTaxonomy, Snapshot};
-pub use store::{every_label, resolve, resolve_ids_or_names, skill_labels, ResolveError};
+pub use store::{every_label, extraction_labels, resolve, resolve_ids_or_names, skill_labels, ResolveError};
