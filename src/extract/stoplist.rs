@@ -31,6 +31,8 @@ const STOP_WORDS: &[&str] = &[
     "smart",
     // "API Management" → Management (JobTech's "Management/organisation").
     "management",
+    // "ett eget ekosystem med egen skola" → ekosystem (ESCO's Swedish label, seen when those labels were tried).
+    "ekosystem",
     // English: "in-house" → House, "access to" → Access, "monitor comments" → Monitor (business system), "plan and
     // implement" → planning, "tech giants such as Google" → search engines, "clients like Trello", "be
     // responsible for ensuring" → assume responsibility, "if you have the curiosity", "enjoy working
