@@ -190,6 +190,7 @@ impl From<crate::imports::ImportError> for ApiError {
             ImportError::Store(e) => e.into(),
             ImportError::Feed(e) => Self::BadRequest(e.to_string()),
             ImportError::Worker(e) => Self::Internal(e),
+            ImportError::Extractor(e) => Self::Internal(e.to_string()),
         }
     }
 }

@@ -5,7 +5,8 @@
 //! feature's `mod.rs` re-exports: read models (`view`), lookups (`directory`), its part of a privacy export or
 //! erasure (`privacy`), bulk loaders (`bulk`). Below the features: `state` (AppState), `outbox` (the change feed
 //! and its one consumer loop), `workers` (the background workers' lifecycle), `vocab` (shared field types),
-//! `error`/`db` (the HTTP and store errors), `app` (the server). `scripts/ownership.py` checks the ownership rule.
+//! `extract` (skills read from free text), `error`/`db` (the HTTP and store errors), `app` (the server).
+//! `scripts/ownership.py` checks the ownership rule.
 
 pub mod access_log;
 pub mod alerts;

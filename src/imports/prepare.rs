@@ -69,16 +69,16 @@ impl Preparer {
         let listed: Vec<extract::ListedSkill> = ad
             .listed_skills
             .iter()
-            .map(|l| extract::ListedSkill {
-                skill_id: l.concept_id.as_ref().map(|id| format!("jobtech:{id}")),
-                label: l.label.clone(),
-            })
+            .map(|l| extract::ListedSkill { concept_id: l.concept_id.clone(), label: l.label.clone() })
             .collect();
         let text = format!("{}\n{}", ad.title, ad.text);
         let extraction = self.extractor.extract(&text, &listed);
-        let must_have = |label: &str| {
+        let must_have = |id: &str, label: &str| {
             let label = normalize(label);
-            ad.listed_skills.iter().any(|l| l.required && normalize(&l.label) == label)
+            ad.listed_skills.iter().filter(|l| l.required).any(|l| {
+                l.concept_id.as_deref().is_some_and(|c| id.strip_prefix("jobtech:") == Some(c))
+                    || normalize(&l.label) == label
+            })
         };
         let mut skills: Vec<JobSkill> = extraction
             .skills
@@ -88,22 +88,20 @@ impl Preparer {
                     extract::Found::Listed => SkillFound::Listed,
                     extract::Found::Text => SkillFound::Text,
                 };
-                let required = found == SkillFound::Listed && must_have(&s.label);
+                let required = found == SkillFound::Listed && must_have(&s.skill_id, &s.label);
                 JobSkill { skill_id: Some(s.skill_id), name: s.label, required, found: Some(found), snippet: s.snippet }
             })
             .collect();
-        for l in &ad.listed_skills {
-            let known =
-                skills.iter().any(|s| s.found == Some(SkillFound::Listed) && normalize(&s.name) == normalize(&l.label));
-            if !known {
-                skills.push(JobSkill {
-                    skill_id: None,
-                    name: l.label.clone(),
-                    required: l.required,
-                    found: Some(SkillFound::Listed),
-                    snippet: None,
-                });
-            }
+        // A listed skill the taxonomy does not know is kept as free text.
+        for label in extraction.unresolved {
+            let required = must_have("", &label);
+            skills.push(JobSkill {
+                skill_id: None,
+                name: label,
+                required,
+                found: Some(SkillFound::Listed),
+                snippet: None,
+            });
         }
         skills.truncate(crate::limits::MAX_JOB_SKILLS);
         skills

@@ -29,6 +29,8 @@ pub enum ImportError {
     Store(#[from] StoreError),
     #[error("the thread preparing ads failed: {0}")]
     Worker(String),
+    #[error("the skill extractor could not be built: {0}")]
+    Extractor(#[from] crate::extract::BuildError),
 }
 
 /// What preparing ads needs from the taxonomy, loaded once: the skill extractor (every label of every skill) and
@@ -41,7 +43,7 @@ pub struct Importer {
 impl Importer {
     /// Loads the taxonomy's labels and concepts and builds the extractor on a thread of its own.
     pub async fn load(conn: &mut AsyncPgConnection) -> Result<Self, ImportError> {
-        let labels = crate::taxonomy::every_label_row(conn).await?;
+        let labels = crate::taxonomy::extraction_labels(conn).await?;
         let concepts: Concepts = crate::taxonomy::jobtech_concepts(conn)
             .await?
             .into_iter()
@@ -49,7 +51,7 @@ impl Importer {
             .collect();
         let extractor = tokio::task::spawn_blocking(move || SkillExtractor::new(labels))
             .await
-            .map_err(|e| ImportError::Worker(e.to_string()))?;
+            .map_err(|e| ImportError::Worker(e.to_string()))??;
         Ok(Self { preparer: Preparer::new(Arc::new(extractor), Arc::new(concepts)) })
     }
 

@@ -12,6 +12,7 @@ use super::mappings::{NewSkillLink, SwedishLabel};
 use super::model::{ids_or_names, normalize, resolve_refs, Label, ResolvedSkill, SkillLabels, SkillRef, Suggest};
 use crate::db::StoreError;
 use crate::error::FieldError;
+use crate::extract::LabelRow;
 use crate::schema::{jobtech_concepts, skill_labels, skill_links, skills};
 
 /// Rows per multi-row insert are chosen so that one statement stays well under PostgreSQL's 65,535 bind
@@ -403,6 +404,18 @@ fn word_prefix_regex(normalized: &str) -> String {
         regex.push(c);
     }
     regex
+}
+
+/// Every label and synonym as the skill extractor reads them: skill id, label in its original case (case tells
+/// acronyms from words), language; in load order, so a label shared by several skills resolves as the embedded
+/// taxonomy does.
+pub async fn extraction_labels(conn: &mut AsyncPgConnection) -> Result<Vec<LabelRow>, StoreError> {
+    let rows = skill_labels::table
+        .select((skill_labels::skill_id, skill_labels::label, skill_labels::lang))
+        .order(skill_labels::id)
+        .load::<(String, String, String)>(conn)
+        .await?;
+    Ok(rows.into_iter().map(|(skill_id, label, lang)| LabelRow { skill_id, label, lang }).collect())
 }
 
 #[cfg(test)]
