@@ -134,11 +134,16 @@ impl SkillExtractor {
     /// Built from the taxonomy embedded in the binary, for tests and benchmarks that have no database.
     pub fn embedded() -> Result<Self, BuildError> {
         let taxonomy = crate::taxonomy::sources::Taxonomy::embedded()?;
-        Self::new(taxonomy.labels.into_iter().map(|l| LabelRow {
-            skill_id: l.skill_id,
-            label: l.label,
-            lang: l.lang.to_owned(),
-        }))
+        // The Swedish ESCO labels the loader adds, so the extractor reads what it reads from the database.
+        let swedish = crate::taxonomy::mappings::Mappings::embedded()?.swedish_within(&taxonomy);
+        let swedish = swedish.into_iter().map(|l| LabelRow { skill_id: l.skill_id, label: l.label, lang: "sv".into() });
+        Self::new(
+            taxonomy
+                .labels
+                .into_iter()
+                .map(|l| LabelRow { skill_id: l.skill_id, label: l.label, lang: l.lang.to_owned() })
+                .chain(swedish),
+        )
     }
 
     /// The skills of a text: the listed ones (resolved by id, else by label) with provenance "listed", then those

@@ -103,6 +103,9 @@ impl Preparer {
                 snippet: None,
             });
         }
+        // A listed skill the text also names is kept once, as listed.
+        let mut seen = std::collections::HashSet::new();
+        skills.retain(|s| s.skill_id.as_ref().is_none_or(|id| seen.insert(id.clone())));
         skills.truncate(crate::limits::MAX_JOB_SKILLS);
         skills
     }

@@ -418,6 +418,15 @@ pub async fn extraction_labels(conn: &mut AsyncPgConnection) -> Result<Vec<Label
     Ok(rows.into_iter().map(|(skill_id, label, lang)| LabelRow { skill_id, label, lang }).collect())
 }
 
+/// Every JobTech concept that is not a skill (places, languages, occupations, …) as (id, type, label), for reading
+/// imported ads whose fields name concepts by id.
+pub async fn jobtech_concepts(conn: &mut AsyncPgConnection) -> Result<Vec<(String, String, String)>, StoreError> {
+    Ok(jobtech_concepts::table
+        .select((jobtech_concepts::concept_id, jobtech_concepts::concept_type, jobtech_concepts::label))
+        .load(conn)
+        .await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::word_prefix_regex;
@@ -427,13 +436,4 @@ mod tests {
         assert_eq!(word_prefix_regex("cell cu"), r"(^|[^a-z0-9])cell\ cu");
         assert_eq!(word_prefix_regex("c++ (x"), r"(^|[^a-z0-9])c\+\+\ \(x");
     }
-}
-
-/// Every JobTech concept that is not a skill (places, languages, occupations, …) as (id, type, label), for reading
-/// imported ads whose fields name concepts by id.
-pub async fn jobtech_concepts(conn: &mut AsyncPgConnection) -> Result<Vec<(String, String, String)>, StoreError> {
-    Ok(jobtech_concepts::table
-        .select((jobtech_concepts::concept_id, jobtech_concepts::concept_type, jobtech_concepts::label))
-        .load(conn)
-        .await?)
 }
