@@ -451,6 +451,7 @@ diesel::table! {
         job_id -> Uuid,
         url -> Nullable<Text>,
         content_hash -> Bytea,
+        changed_at -> Nullable<Timestamptz>,
         withdrawn_at -> Nullable<Timestamptz>,
         imported_at -> Timestamptz,
         updated_at -> Timestamptz,

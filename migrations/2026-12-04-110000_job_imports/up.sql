@@ -10,6 +10,8 @@ CREATE TABLE job_sources (
     url          text,
     -- What the ad said when it was last imported, so an unchanged re-import changes nothing.
     content_hash bytea NOT NULL,
+    -- When the source last changed the ad (JobStream's `timestamp`), so an older event re-read changes nothing.
+    changed_at   timestamptz,
     withdrawn_at timestamptz,
     imported_at  timestamptz NOT NULL DEFAULT now(),
     updated_at   timestamptz NOT NULL DEFAULT now(),

@@ -97,6 +97,7 @@ pub fn read(value: Value) -> Result<Ad, String> {
         apply_url: None,
         closes_at: text_of("validThrough").and_then(|t| swedish_time(&t, true)),
         published_at: text_of("datePosted").and_then(|t| swedish_time(&t, false)),
+        changed_at: None,
     })
 }
 

@@ -97,6 +97,8 @@ struct JobtechAd {
     removed: Option<bool>,
     webpage_url: Option<String>,
     application_details: Option<ApplicationDetails>,
+    /// When the ad last changed, in milliseconds since the epoch.
+    timestamp: Option<i64>,
 }
 
 /// Reads one ad; the error says what is wrong with it.
@@ -159,6 +161,7 @@ pub fn read(value: serde_json::Value, concepts: &Concepts) -> Result<Ad, String>
         apply_url: web_url(ad.application_details.and_then(|d| d.url).as_deref()),
         closes_at: ad.application_deadline.as_deref().and_then(swedish_local_time),
         published_at: ad.publication_date.as_deref().and_then(swedish_local_time),
+        changed_at: ad.timestamp.and_then(chrono::DateTime::from_timestamp_millis),
         external_id,
     })
 }

@@ -67,6 +67,9 @@ pub struct Ad {
     pub apply_url: Option<String>,
     pub closes_at: Option<DateTime<Utc>>,
     pub published_at: Option<DateTime<Utc>>,
+    /// When the source last changed the ad (JobStream's `timestamp`); not part of its content.
+    #[serde(skip)]
+    pub changed_at: Option<DateTime<Utc>>,
 }
 
 /// Why an ad was not imported, and where it was in the input (0-based).

@@ -197,6 +197,7 @@ impl<'a> Chunk<'a> {
             job_id,
             url: ad.ad.url.clone(),
             content_hash: ad.content_hash.clone(),
+            changed_at: ad.ad.changed_at,
         });
         let primary = duplicate.is_none();
         self.known.insert(
@@ -205,6 +206,7 @@ impl<'a> Chunk<'a> {
                 external_id: ad.ad.external_id.clone(),
                 job_id,
                 content_hash: ad.content_hash.clone(),
+                changed_at: ad.ad.changed_at,
                 withdrawn: false,
                 primary,
             },
@@ -220,31 +222,40 @@ impl<'a> Chunk<'a> {
     ) -> Result<(), StoreError> {
         let (source, external_id) = (ad.ad.source.as_str(), ad.ad.external_id.as_str());
         let key = key_of(&ad.ad);
+        // An event no newer than the last one applied (a stream window read twice) changes nothing.
+        if ad.ad.changed_at.zip(record.changed_at).is_some_and(|(event, applied)| event <= applied) {
+            self.summary.unchanged += 1;
+            return Ok(());
+        }
+        let changed_at = ad.ad.changed_at.or(record.changed_at);
         if ad.ad.removed {
             if record.withdrawn {
                 self.summary.unchanged += 1;
                 return Ok(());
             }
-            jobs::update_source(conn, source, external_id, ad.ad.url.as_deref(), &record.content_hash, true).await?;
+            let url = ad.ad.url.as_deref();
+            jobs::update_source(conn, source, external_id, url, &record.content_hash, changed_at, true).await?;
             if !jobs::still_published_anywhere(conn, record.job_id).await? {
                 jobs::close_jobs(conn, &[record.job_id]).await?;
             }
             self.summary.withdrawn += 1;
-            self.known.insert(key, SourceRecord { withdrawn: true, ..record });
+            self.known.insert(key, SourceRecord { withdrawn: true, changed_at, ..record });
             return Ok(());
         }
         if !record.withdrawn && record.content_hash == ad.content_hash {
             self.summary.unchanged += 1;
             return Ok(());
         }
-        jobs::update_source(conn, source, external_id, ad.ad.url.as_deref(), &ad.content_hash, false).await?;
+        let url = ad.ad.url.as_deref();
+        jobs::update_source(conn, source, external_id, url, &ad.content_hash, changed_at, false).await?;
         if record.primary {
             jobs::update_job_from_ad(conn, &self.imported_job(record.job_id, ad)).await?;
             store::replace_fingerprint(conn, &fingerprint_row(record.job_id, ad)).await?;
             self.summary.skills_found += ad.skills.len();
         }
         self.summary.updated += 1;
-        self.known.insert(key, SourceRecord { content_hash: ad.content_hash.clone(), withdrawn: false, ..record });
+        let content_hash = ad.content_hash.clone();
+        self.known.insert(key, SourceRecord { content_hash, changed_at, withdrawn: false, ..record });
         Ok(())
     }
 

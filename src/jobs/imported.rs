@@ -34,6 +34,8 @@ pub struct SourceRecord {
     pub external_id: String,
     pub job_id: Uuid,
     pub content_hash: Vec<u8>,
+    /// When the source last changed the ad, if it says.
+    pub changed_at: Option<DateTime<Utc>>,
     pub withdrawn: bool,
     /// The job was first imported from this copy, so the copy's text is the job's.
     pub primary: bool,
@@ -47,6 +49,7 @@ pub struct NewSource {
     pub job_id: Uuid,
     pub url: Option<String>,
     pub content_hash: Vec<u8>,
+    pub changed_at: Option<DateTime<Utc>>,
 }
 
 /// Stores new imported jobs with their skills and languages and queues them for the index, in the caller's
@@ -135,7 +138,7 @@ pub async fn sources(
     source: &str,
     external_ids: &[&str],
 ) -> Result<Vec<SourceRecord>, StoreError> {
-    type Row = (String, Uuid, Vec<u8>, bool, String, Option<String>);
+    type Row = (String, Uuid, Vec<u8>, Option<DateTime<Utc>>, bool, String, Option<String>);
     let rows: Vec<Row> = job_sources::table
         .inner_join(jobs::table)
         .filter(job_sources::source.eq(source))
@@ -144,6 +147,7 @@ pub async fn sources(
             job_sources::external_id,
             job_sources::job_id,
             job_sources::content_hash,
+            job_sources::changed_at,
             job_sources::withdrawn_at.is_not_null(),
             jobs::source,
             jobs::external_id,
@@ -152,11 +156,12 @@ pub async fn sources(
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(external_id, job_id, content_hash, withdrawn, job_source, job_external_id)| SourceRecord {
+        .map(|(external_id, job_id, content_hash, changed_at, withdrawn, job_source, job_external_id)| SourceRecord {
             primary: job_source == source && job_external_id.as_deref() == Some(external_id.as_str()),
             external_id,
             job_id,
             content_hash,
+            changed_at,
             withdrawn,
         })
         .collect())
@@ -173,6 +178,7 @@ pub async fn insert_sources(conn: &mut AsyncPgConnection, new: &[NewSource]) -> 
                 job_sources::job_id.eq(s.job_id),
                 job_sources::url.eq(s.url.as_deref()),
                 job_sources::content_hash.eq(&s.content_hash),
+                job_sources::changed_at.eq(s.changed_at),
             )
         })
         .collect();
@@ -189,6 +195,7 @@ pub async fn update_source(
     external_id: &str,
     url: Option<&str>,
     content_hash: &[u8],
+    changed_at: Option<DateTime<Utc>>,
     withdrawn: bool,
 ) -> Result<(), StoreError> {
     let now = Utc::now();
@@ -196,6 +203,7 @@ pub async fn update_source(
         .set((
             job_sources::url.eq(url),
             job_sources::content_hash.eq(content_hash),
+            job_sources::changed_at.eq(changed_at),
             job_sources::withdrawn_at.eq(withdrawn.then_some(now)),
             job_sources::updated_at.eq(now),
         ))

@@ -176,6 +176,7 @@ async fn an_imported_ad_is_found_by_the_skills_in_its_text_alerts_once_and_close
     // The board takes the ad down: the job closes and leaves search.
     let mut removed = open_ad("900001", CELL_TEXT);
     removed["removed"] = json!(true);
+    removed["timestamp"] = json!(removed["timestamp"].as_i64().expect("timestamp") + 60_000);
     let withdrawal = app.post(IMPORTS, admin.t(), json!({"source": "jobtech", "ads": [removed]})).await;
     assert_eq!(withdrawal.body["withdrawn"], 1, "{}", withdrawal.text);
     assert_eq!(app.get(&format!("/api/v1/jobs/{id}"), None).await.body["status"], "closed");
@@ -256,6 +257,7 @@ async fn the_jobstream_is_followed_from_where_the_last_run_ended() {
     let app = TestApp::spawn().await;
     let mut removed = open_ad("900030", CELL_TEXT);
     removed["removed"] = json!(true);
+    removed["timestamp"] = json!(removed["timestamp"].as_i64().expect("timestamp") + 60_000);
     let feed = FakeJobStream::start(json!([open_ad("900030", CELL_TEXT), open_ad("900031", CELL_TEXT)])).await;
     let mut conn = app.state.pool.get().await.expect("conn");
     let importer = Importer::load(&mut conn).await.expect("importer");
@@ -272,4 +274,23 @@ async fn the_jobstream_is_followed_from_where_the_last_run_ended() {
     let stale = FakeJobStream::start(json!([removed])).await;
     let third = tandem::imports::stream::follow(&app.state.pool, &importer, &stale.url, None, |_| {}).await;
     assert_eq!(third.expect("third run").summary.withdrawn, 1);
+}
+
+#[tokio::test]
+async fn a_stream_window_read_twice_changes_nothing_even_when_it_holds_an_ad_and_its_withdrawal() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let mut ad = open_ad("900040", CELL_TEXT);
+    ad["timestamp"] = json!(1_800_000_000_000_i64);
+    let mut removed = ad.clone();
+    removed["removed"] = json!(true);
+    removed["timestamp"] = json!(1_800_000_060_000_i64);
+    let window = json!({"source": "jobtech", "ads": [ad, removed]});
+    let first = app.post(IMPORTS, admin.t(), window.clone()).await;
+    assert_eq!((first.body["new"].clone(), first.body["withdrawn"].clone()), (json!(1), json!(1)), "{}", first.text);
+    let changes = app.count("SELECT count(*) AS n FROM index_outbox").await;
+    let again = app.post(IMPORTS, admin.t(), window).await;
+    assert_eq!(again.body["unchanged"], 2, "the older event does not reopen the job: {}", again.text);
+    assert_eq!(app.count("SELECT count(*) AS n FROM index_outbox").await, changes);
+    assert_eq!(app.count("SELECT count(*) AS n FROM jobs WHERE status = 'closed'").await, 1);
 }
