@@ -38,7 +38,7 @@ impl Breakdown {
 /// `limit` entries of `input`, a JobStream file.
 pub async fn measure(conn: &mut AsyncPgConnection, input: Vec<u8>, limit: usize) -> anyhow::Result<Breakdown> {
     let started = Instant::now();
-    let labels = tandem::taxonomy::every_label_row(conn).await?;
+    let labels = tandem::taxonomy::extraction_labels(conn).await?;
     let concepts: Concepts = tandem::taxonomy::jobtech_concepts(conn)
         .await?
         .into_iter()
@@ -47,7 +47,7 @@ pub async fn measure(conn: &mut AsyncPgConnection, input: Vec<u8>, limit: usize)
     let labels_query = started.elapsed();
     let breakdown = tokio::task::spawn_blocking(move || {
         let started = Instant::now();
-        let extractor = Arc::new(SkillExtractor::new(labels));
+        let extractor = Arc::new(SkillExtractor::new(labels)?);
         let build = started.elapsed();
         let mut breakdown = steps(&extractor, &concepts, &input, limit)?;
         breakdown.labels_query_ms = labels_query.as_secs_f64() * 1e3;
@@ -82,10 +82,7 @@ fn steps(extractor: &SkillExtractor, concepts: &Concepts, input: &[u8], limit: u
         let listed: Vec<ListedSkill> = ad
             .listed_skills
             .iter()
-            .map(|l| ListedSkill {
-                skill_id: l.concept_id.as_ref().map(|id| format!("jobtech:{id}")),
-                label: l.label.clone(),
-            })
+            .map(|l| ListedSkill { concept_id: l.concept_id.clone(), label: l.label.clone() })
             .collect();
         std::hint::black_box(extractor.extract(&format!("{}\n{}", ad.title, ad.text), &listed));
         extract += at.elapsed();
