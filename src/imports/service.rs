@@ -38,9 +38,10 @@ struct Chunk<'a> {
     pending_keys: HashSet<Key>,
     sources: Vec<NewSource>,
     fingerprints: Vec<NewFingerprint<'a>>,
-    /// New jobs of this chunk, so a duplicate later in the same chunk merges into them.
-    fresh: Vec<(Uuid, &'a str, &'a AdFingerprint)>,
+    /// Open imported jobs a new ad might copy: those stored that share a band key with a new ad of this chunk,
+    /// and the chunk's own new jobs; found through their band keys.
     candidates: Vec<(Uuid, String, AdFingerprint)>,
+    by_band: HashMap<i64, Vec<usize>>,
     organizations: HashMap<String, Result<Uuid, UnusableEmployer>>,
     now: DateTime<Utc>,
 }
@@ -55,8 +56,8 @@ impl<'a> Chunk<'a> {
             pending_keys: HashSet::new(),
             sources: Vec::new(),
             fingerprints: Vec::new(),
-            fresh: Vec::new(),
             candidates: Vec::new(),
+            by_band: HashMap::new(),
             organizations: HashMap::new(),
             now: Utc::now(),
         }
@@ -119,7 +120,7 @@ impl<'a> Chunk<'a> {
     async fn load_organizations(&mut self, conn: &mut AsyncPgConnection) -> Result<(), StoreError> {
         let mut employers: Vec<ImportedEmployer<'a>> = Vec::new();
         let mut keys: Vec<String> = Vec::new();
-        for ad in self.ads().filter(|ad| !ad.ad.removed) {
+        for ad in self.ads().filter(|ad| self.will_write(ad)) {
             let key = employer_key(&ad.ad);
             if keys.contains(&key) {
                 continue;
@@ -131,6 +132,12 @@ impl<'a> Chunk<'a> {
         debug_assert_eq!(ids.len(), keys.len());
         self.organizations = keys.into_iter().zip(ids).collect();
         Ok(())
+    }
+
+    /// Whether the ad will write a job: it is new, changed, or back after a withdrawal.
+    fn will_write(&self, ad: &Prepared) -> bool {
+        !ad.ad.removed
+            && self.known.get(&key_of(&ad.ad)).is_none_or(|r| r.withdrawn || r.content_hash != ad.content_hash)
     }
 
     /// Imported jobs, still open, that share a band key with a new ad of this chunk: possible duplicates.
@@ -151,21 +158,33 @@ impl<'a> Chunk<'a> {
         for c in found {
             if open.contains(&c.job_id) && seen.insert(c.job_id) {
                 if let Ok(fingerprint) = AdFingerprint::from_bytes(&c.fingerprint) {
-                    self.candidates.push((c.job_id, c.source, fingerprint));
+                    self.add_candidate(c.job_id, c.source, fingerprint);
                 }
             }
         }
         Ok(())
     }
 
-    /// The open job from another board (imported earlier, or new in this chunk) that the ad copies most closely.
+    fn add_candidate(&mut self, job_id: Uuid, source: String, fingerprint: AdFingerprint) {
+        let index = self.candidates.len();
+        for key in fingerprint.band_keys() {
+            self.by_band.entry(key).or_default().push(index);
+        }
+        self.candidates.push((job_id, source, fingerprint));
+    }
+
+    /// The open job from another board (imported earlier, or new in this chunk) that the ad copies most closely;
+    /// only jobs sharing a band key with it are compared.
     fn best_duplicate(&self, source: &str, fingerprint: &AdFingerprint) -> Option<Uuid> {
-        let fresh = self.fresh.iter().map(|(id, s, f)| (*id, *s, *f));
-        let stored = self.candidates.iter().map(|(id, s, f)| (*id, s.as_str(), f));
-        fresh
-            .chain(stored)
-            .filter(|(_, s, _)| *s != source)
-            .map(|(id, _, f)| (id, similarity(f, fingerprint)))
+        let mut indexes: Vec<usize> =
+            fingerprint.band_keys().iter().filter_map(|k| self.by_band.get(k)).flatten().copied().collect();
+        indexes.sort_unstable();
+        indexes.dedup();
+        indexes
+            .into_iter()
+            .map(|i| &self.candidates[i])
+            .filter(|(_, s, _)| s != source)
+            .map(|(id, _, f)| (*id, similarity(f, fingerprint)))
             .filter(|(_, similar)| similar.is_same_job())
             .max_by(|a, b| a.1.containment.total_cmp(&b.1.containment))
             .map(|(id, _)| id)
@@ -183,7 +202,7 @@ impl<'a> Chunk<'a> {
             None => {
                 let job_id = Uuid::new_v4();
                 self.pending.push(self.imported_job(job_id, ad));
-                self.fresh.push((job_id, source, &ad.fingerprint));
+                self.add_candidate(job_id, source.to_owned(), ad.fingerprint.clone());
                 self.fingerprints.push(fingerprint_row(job_id, ad));
                 self.summary.new += 1;
                 self.summary.skills_found += ad.skills.len();

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt};
 use diesel::upsert::excluded;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -57,13 +58,15 @@ pub async fn insert_fingerprints(conn: &mut AsyncPgConnection, new: &[NewFingerp
     let mut pairs: Vec<(i64, Uuid)> = new.iter().flat_map(|f| f.band_keys.iter().map(|k| (*k, f.job_id))).collect();
     pairs.sort_unstable();
     pairs.dedup();
-    let bands: Vec<_> = pairs
-        .into_iter()
-        .map(|(key, job_id)| (job_fingerprint_bands::band_key.eq(key), job_fingerprint_bands::job_id.eq(job_id)))
-        .collect();
-    for chunk in bands.chunks(20_000) {
-        diesel::insert_into(job_fingerprint_bands::table).values(chunk).on_conflict_do_nothing().execute(conn).await?;
-    }
+    let (keys, jobs): (Vec<i64>, Vec<Uuid>) = pairs.into_iter().unzip();
+    diesel::sql_query(
+        "INSERT INTO job_fingerprint_bands (band_key, job_id) SELECT * FROM unnest($1::int8[], $2::uuid[]) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind::<Array<BigInt>, _>(keys)
+    .bind::<Array<diesel::sql_types::Uuid>, _>(jobs)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

@@ -6,14 +6,11 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{JobFields, JobSkill, JobStatus};
+use super::model::{JobFields, JobSkill, JobStatus, SkillFound};
 use super::store::{job_values, update_job};
 use crate::db::StoreError;
 use crate::outbox::{self, Entity};
-use crate::schema::{job_languages, job_skills, job_sources, jobs};
-
-/// PostgreSQL takes at most 65,535 parameters a statement; skill rows have seven.
-const SKILL_ROWS_PER_STATEMENT: usize = 8_000;
+use crate::schema::{job_languages, job_sources, jobs};
 
 /// A job as an import writes it: fields checked and skills resolved by the importer.
 #[derive(Clone, Debug)]
@@ -89,26 +86,38 @@ pub async fn insert_jobs(conn: &mut AsyncPgConnection, new: &[ImportedJob]) -> R
     outbox::enqueue_many(conn, Entity::Job, &ids).await
 }
 
+/// Every new job's skills in one statement: column arrays unnested, so PostgreSQL parses seven parameters, not
+/// seven a row.
 async fn insert_skills(conn: &mut AsyncPgConnection, new: &[ImportedJob]) -> Result<(), StoreError> {
-    let rows: Vec<_> = new
-        .iter()
-        .flat_map(|job| {
-            job.skills.iter().enumerate().map(move |(position, s)| {
-                (
-                    job_skills::job_id.eq(job.id),
-                    job_skills::position.eq(position as i32),
-                    job_skills::skill_id.eq(s.skill_id.as_deref()),
-                    job_skills::name.eq(&s.name),
-                    job_skills::required.eq(s.required),
-                    job_skills::found.eq(s.found),
-                    job_skills::snippet.eq(s.snippet.as_deref()),
-                )
-            })
-        })
-        .collect();
-    for chunk in rows.chunks(SKILL_ROWS_PER_STATEMENT) {
-        diesel::insert_into(job_skills::table).values(chunk).execute(conn).await?;
+    use diesel::sql_types::{Array, Bool, Int4, Nullable, Text, Uuid as SqlUuid};
+    let rows = new.iter().flat_map(|job| job.skills.iter().enumerate().map(move |(i, s)| (job.id, i as i32, s)));
+    let (mut ids, mut positions, mut skill_ids, mut names, mut required, mut found, mut snippets) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (job_id, position, skill) in rows {
+        ids.push(job_id);
+        positions.push(position);
+        skill_ids.push(skill.skill_id.as_deref());
+        names.push(skill.name.as_str());
+        required.push(skill.required);
+        found.push(skill.found.map(SkillFound::as_str));
+        snippets.push(skill.snippet.as_deref());
     }
+    if ids.is_empty() {
+        return Ok(());
+    }
+    diesel::sql_query(
+        "INSERT INTO job_skills (job_id, position, skill_id, name, required, found, snippet) \
+         SELECT * FROM unnest($1::uuid[], $2::int4[], $3::text[], $4::text[], $5::bool[], $6::text[], $7::text[])",
+    )
+    .bind::<Array<SqlUuid>, _>(ids)
+    .bind::<Array<Int4>, _>(positions)
+    .bind::<Array<Nullable<Text>>, _>(skill_ids)
+    .bind::<Array<Text>, _>(names)
+    .bind::<Array<Bool>, _>(required)
+    .bind::<Array<Nullable<Text>>, _>(found)
+    .bind::<Array<Nullable<Text>>, _>(snippets)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
