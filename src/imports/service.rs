@@ -84,7 +84,7 @@ impl<'a> Chunk<'a> {
             if self.pending_keys.contains(&key) {
                 self.flush(conn).await?;
             }
-            if !ad.ad.removed {
+            if self.will_write(ad) {
                 if let Err(unusable) = self.organization_of(&ad.ad) {
                     let reason = format!("employer: {unusable}");
                     self.summary.skipped.push(Skipped { position: ad.position, reason });
