@@ -149,7 +149,11 @@ impl<'a> Chunk<'a> {
             .collect();
         band_keys.sort_unstable();
         band_keys.dedup();
-        let found = store::candidates(conn, &band_keys).await?;
+        // A chunk from one board need not see that board's own jobs: they are never its duplicates.
+        let mut sources = self.ads().map(|ad| ad.ad.source.as_str());
+        let first = sources.next();
+        let only = first.filter(|first| sources.all(|s| s == *first));
+        let found = store::candidates(conn, &band_keys, only).await?;
         let mut ids: Vec<Uuid> = found.iter().map(|c| c.job_id).collect();
         ids.sort_unstable();
         ids.dedup();

@@ -26,17 +26,27 @@ pub struct NewFingerprint<'a> {
     pub band_keys: Vec<i64>,
 }
 
-/// Imported jobs (open or closed) sharing any of the band keys.
-pub async fn candidates(conn: &mut AsyncPgConnection, band_keys: &[i64]) -> Result<Vec<Candidate>, StoreError> {
+/// Imported jobs (open or closed) sharing any of the band keys, each once; with `other_than`, only those of
+/// other boards (a board's own ads are never merged with each other).
+pub async fn candidates(
+    conn: &mut AsyncPgConnection,
+    band_keys: &[i64],
+    other_than: Option<&str>,
+) -> Result<Vec<Candidate>, StoreError> {
     if band_keys.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(job_fingerprint_bands::table
-        .inner_join(job_fingerprints::table.on(job_fingerprints::job_id.eq(job_fingerprint_bands::job_id)))
+    let sharing = job_fingerprint_bands::table
         .filter(job_fingerprint_bands::band_key.eq_any(band_keys))
-        .select((job_fingerprint_bands::job_id, job_fingerprints::source, job_fingerprints::fingerprint))
-        .load(conn)
-        .await?)
+        .select(job_fingerprint_bands::job_id);
+    let mut query = job_fingerprints::table
+        .filter(job_fingerprints::job_id.eq_any(sharing))
+        .select((job_fingerprints::job_id, job_fingerprints::source, job_fingerprints::fingerprint))
+        .into_boxed();
+    if let Some(source) = other_than {
+        query = query.filter(job_fingerprints::source.ne(source));
+    }
+    Ok(query.load(conn).await?)
 }
 
 /// Records new jobs' fingerprints and band keys.

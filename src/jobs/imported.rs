@@ -1,6 +1,8 @@
 //! SQL for jobs that come from imported ads: many written at a time, and the boards (`job_sources`) each was
 //! published on. The imports feature decides what to write; this file only writes it.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -147,9 +149,8 @@ pub async fn sources(
     source: &str,
     external_ids: &[&str],
 ) -> Result<Vec<SourceRecord>, StoreError> {
-    type Row = (String, Uuid, Vec<u8>, Option<DateTime<Utc>>, bool, String, Option<String>);
+    type Row = (String, Uuid, Vec<u8>, Option<DateTime<Utc>>, bool);
     let rows: Vec<Row> = job_sources::table
-        .inner_join(jobs::table)
         .filter(job_sources::source.eq(source))
         .filter(job_sources::external_id.eq_any(external_ids))
         .select((
@@ -158,15 +159,23 @@ pub async fn sources(
             job_sources::content_hash,
             job_sources::changed_at,
             job_sources::withdrawn_at.is_not_null(),
-            jobs::source,
-            jobs::external_id,
         ))
         .load(conn)
         .await?;
+    // The jobs' own keys by primary key, in a second query: joining lets PostgreSQL scan every job.
+    let job_ids: Vec<Uuid> = rows.iter().map(|r| r.1).collect();
+    let keys: HashMap<Uuid, (String, Option<String>)> = jobs::table
+        .filter(jobs::id.eq_any(&job_ids))
+        .select((jobs::id, jobs::source, jobs::external_id))
+        .load::<(Uuid, String, Option<String>)>(conn)
+        .await?
+        .into_iter()
+        .map(|(id, source, external_id)| (id, (source, external_id)))
+        .collect();
     Ok(rows
         .into_iter()
-        .map(|(external_id, job_id, content_hash, changed_at, withdrawn, job_source, job_external_id)| SourceRecord {
-            primary: job_source == source && job_external_id.as_deref() == Some(external_id.as_str()),
+        .map(|(external_id, job_id, content_hash, changed_at, withdrawn)| SourceRecord {
+            primary: keys.get(&job_id).is_some_and(|(s, e)| s == source && e.as_deref() == Some(external_id.as_str())),
             external_id,
             job_id,
             content_hash,
