@@ -20,6 +20,16 @@ const CHUNK: usize = 500;
 /// Prepared chunks waiting for the writer; the preparing thread waits when this many are queued.
 const QUEUED_CHUNKS: usize = 2;
 
+/// Ads written before the planner's statistics are first refreshed; then after four times as many, and so on
+/// (a few sampling passes per import, whatever its size).
+const FIRST_STATISTICS: usize = 2_000;
+
+/// Keeps lookups by many keys on their indexes as an import grows the tables fast (see the functions called).
+async fn refresh_statistics(conn: &mut AsyncPgConnection) -> Result<(), StoreError> {
+    crate::jobs::imported::refresh_statistics(conn).await?;
+    super::store::refresh_statistics(conn).await
+}
+
 /// Why an import stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -68,10 +78,15 @@ impl Importer {
         let reader = tokio::task::spawn_blocking(move || prepare_all(&preparer, format, &input, &sender));
         let mut summary = ImportSummary::default();
         let mut written = 0;
+        let mut next_statistics = FIRST_STATISTICS;
         while let Some(chunk) = chunks.recv().await {
             let mut conn = pool.get().await.map_err(StoreError::from)?;
             summary.add(write_chunk(&mut conn, &chunk).await?);
             written += chunk.len();
+            if written >= next_statistics {
+                refresh_statistics(&mut conn).await?;
+                next_statistics *= 4;
+            }
             progress(written);
         }
         reader.await.map_err(|e| ImportError::Worker(e.to_string()))??;

@@ -116,3 +116,9 @@ pub async fn set_feed_position(
         .await?;
     Ok(())
 }
+
+/// Refreshes the planner's statistics of the fingerprint tables (see `jobs::imported::refresh_statistics`).
+pub async fn refresh_statistics(conn: &mut AsyncPgConnection) -> Result<(), StoreError> {
+    diesel::sql_query("ANALYZE job_fingerprints, job_fingerprint_bands").execute(conn).await?;
+    Ok(())
+}

@@ -253,3 +253,10 @@ pub async fn open_jobs(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<Vec
         .load(conn)
         .await?)
 }
+
+/// Refreshes the planner's statistics of the tables an import grows, so lookups by many keys keep using their
+/// indexes: statistics taken while a table was nearly empty make PostgreSQL scan it whole for every chunk.
+pub async fn refresh_statistics(conn: &mut AsyncPgConnection) -> Result<(), StoreError> {
+    diesel::sql_query("ANALYZE jobs, job_sources, job_skills").execute(conn).await?;
+    Ok(())
+}
